@@ -1,0 +1,1 @@
+"""Pure functions from entries (and "today") to the values pages show. No I/O, no clock."""

@@ -1,0 +1,38 @@
+"""Where each entry's page lives: ``YYYY/MM/DD/``, or ``YYYY/MM/DD/<slug>/`` for a later entry that day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from journal_site.errors import JournalError, Problem
+from journal_site.model import Entry
+
+
+def entry_urls(entries: Sequence[Entry], content: str = "content") -> dict[str, str]:
+    """Map each entry's source to its URL path (relative to the site root, ending in "/").
+
+    ``entries`` must be sorted (see ``Entry.sort_key``): the first entry of a day gets
+    the day's URL, so adding a second entry later never moves the first one's page.
+    Two later entries of one day with the same slug are an error naming both files.
+    """
+    urls: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        day_url = f"{entry.day:%Y/%m/%d}/"
+        url = day_url if day_url not in taken else f"{day_url}{entry.slug}/"
+        if url in taken:
+            problems.append(
+                Problem(
+                    f"{content}/{entry.source}",
+                    None,
+                    f"its page /{url} is also the page of {content}/{taken[url]}; "
+                    "give one of them another title or a 'slug:'",
+                )
+            )
+            continue
+        taken[url] = entry.source
+        urls[entry.source] = url
+    if problems:
+        raise JournalError(problems)
+    return urls

@@ -1,0 +1,118 @@
+"""build(config) -> BuildResult: the stages in order, data in and data out.
+
+load (loader) -> choose what is published -> URLs (aggregate) -> pages (render)
+-> files (writer). Nothing here reads content or writes output itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from journal_site.aggregate.urls import entry_urls
+from journal_site.config import Config
+from journal_site.errors import Problem
+from journal_site.loader import Journal, load_journal
+from journal_site.render import Renderer, SiteModel, SiteView, plan_pages
+from journal_site.theme import fingerprint, theme_files
+from journal_site.writer import Output, check_output_dir, write_output
+
+ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    model: SiteModel
+    pages: int
+    files: int
+    warnings: tuple[Problem, ...]
+    seconds: float
+    output_dir: Path
+
+
+def resolve_today(config: Config, override: dt.date | None = None) -> dt.date:
+    """ "Today" for streaks: ``--today`` if given, else the date now in the configured time zone."""
+    if override is not None:
+        return override
+    return dt.datetime.now(config.tzinfo()).date()
+
+
+def publishable(journal: Journal, drafts: bool) -> tuple:
+    return tuple(e for e in journal.entries if drafts or not e.draft)
+
+
+def future_warnings(config: Config, model: SiteModel) -> list[Problem]:
+    return [
+        Problem(
+            f"{config.content}/{e.source}",
+            None,
+            f"is dated {e.day.isoformat()}, after today ({model.today.isoformat()}); "
+            "it is shown but does not count toward streaks until then",
+        )
+        for e in model.entries
+        if e.day > model.today
+    ]
+
+
+def make_model(config: Config, journal: Journal, today: dt.date, drafts: bool) -> SiteModel:
+    entries = publishable(journal, drafts)
+    return SiteModel(
+        config=config,
+        today=today,
+        entries=entries,
+        urls=entry_urls(entries, config.content),
+        goals=journal.goals,
+    )
+
+
+def build(
+    config: Config,
+    *,
+    today: dt.date | None = None,
+    drafts: bool = False,
+    out_dir: Path | None = None,
+) -> BuildResult:
+    """Build the whole site; raise JournalError (listing every problem) before writing anything."""
+    started = time.perf_counter()
+    out_dir = out_dir or config.output_dir
+    check_output_dir(out_dir, config.root, config.content_dir)
+
+    journal = load_journal(config)
+    model = make_model(config, journal, resolve_today(config, today), drafts)
+
+    theme = theme_files(config)
+    output = Output()
+    static_urls: dict[str, str] = {}
+    for name, path in theme.static_files().items():
+        hashed = "static/" + fingerprint(name, path.read_bytes())
+        static_urls[name] = hashed
+        output.add(hashed, path, f"static/{name}")
+
+    site = SiteView(
+        title=config.title,
+        author=config.author,
+        base_path=config.base_path,
+        language=config.language,
+        today=model.today,
+        drafts_shown=drafts,
+    )
+    renderer = Renderer(theme, site, static_urls)
+    pages = plan_pages(model)
+    for page in pages:
+        output.add(page.url + "index.html", renderer.render(page).encode("utf-8"), page.origin)
+    for asset in journal.assets:
+        output.add(
+            asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
+        )
+    output.add("robots.txt", ROBOTS_TXT, "robots.txt")
+    write_output(output, out_dir)
+    return BuildResult(
+        model=model,
+        pages=len(pages),
+        files=len(output.files),
+        warnings=tuple(journal.warnings) + tuple(future_warnings(config, model)),
+        seconds=time.perf_counter() - started,
+        output_dir=out_dir,
+    )

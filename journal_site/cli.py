@@ -1,0 +1,188 @@
+"""The ``journal`` command: argparse front door. No logic of its own beyond wiring.
+
+Exit status: 0 when all went well, 1 when the journal has problems (each printed as
+``path:line: message``), 2 when the command itself was used wrongly.
+Heavy modules are imported inside each command so that ``journal --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from journal_site.config import Config
+    from journal_site.errors import Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2026-11-24, got {text!r}"
+        ) from None
+
+
+def _print_problems(problems: Sequence[Problem], *, label: str = "error") -> None:
+    for problem in problems:
+        print(f"{label}: {problem}", file=sys.stderr)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    from journal_site.config import load_config
+
+    return load_config(Path(args.site))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from journal_site.build import build
+
+    config = _config(args)
+    out = Path(args.out) if args.out else None
+    result = build(config, today=args.today, drafts=args.drafts, out_dir=out)
+    _print_problems(result.warnings, label="warning")
+    entries = len(result.model.entries)
+    try:
+        shown = result.output_dir.relative_to(Path.cwd())
+    except ValueError:
+        shown = result.output_dir
+    print(
+        f"Built {entries:,} {'entry' if entries == 1 else 'entries'} into "
+        f"{result.pages:,} pages ({result.files:,} files) in {shown}/ "
+        f"in {result.seconds:.2f} s."
+    )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from journal_site.build import future_warnings, make_model, resolve_today
+    from journal_site.loader import load_journal
+
+    config = _config(args)
+    journal = load_journal(config)
+    model = make_model(config, journal, resolve_today(config, args.today), drafts=True)
+    warnings = [*journal.warnings, *future_warnings(config, model)]
+    _print_problems(warnings, label="warning")
+    drafts = sum(e.draft for e in journal.entries)
+    print(
+        f"No problems found: {len(journal.entries):,} entries ({drafts} drafts), "
+        f"{len(journal.goals)} goals, {len(journal.assets)} other files."
+    )
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from journal_site.build import resolve_today
+    from journal_site.scaffold import create_entry, open_in_editor
+
+    config = _config(args)
+    day = args.date or resolve_today(config)
+    path, created = create_entry(config, day)
+    shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
+    if not created:
+        print(f"{shown} already exists; not overwritten.", file=sys.stderr)
+        if args.edit:
+            return open_in_editor(path)
+        return EXIT_PROBLEMS
+    print(shown)
+    if args.edit:
+        return open_in_editor(path)
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from journal_site.scaffold import init_site
+
+    target = Path(args.dir)
+    written = init_site(target, today=args.today or dt.date.today())
+    print(f"Created a new journal in {target}/:")
+    for path in written:
+        print(f"  {path}")
+    print(f"\nNext: cd {target} && journal new --edit, then journal build (or journal serve).")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from journal_site import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="journal",
+        description="Build a private website from a folder of daily progress-journal entries.",
+    )
+    parser.add_argument("--version", action="version", version=f"journal_site {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str, func: object) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(func=func)
+        if name != "init":
+            sub.add_argument(
+                "--site",
+                default=".",
+                metavar="DIR",
+                help="the journal folder (default: the current folder)",
+            )
+        return sub
+
+    p = command("init", "create a new journal folder with settings and an example entry", cmd_init)
+    p.add_argument("dir", metavar="DIR", help="folder to create (may exist if empty)")
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+
+    p = command(
+        "new",
+        "create today's entry from a template (never overwrites) and print its path",
+        cmd_new,
+    )
+    p.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="the entry's day (default: today)"
+    )
+    p.add_argument("--edit", action="store_true", help="open the entry in $VISUAL or $EDITOR")
+
+    p = command("build", "build the site into public/", cmd_build)
+    p.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day streaks end on (default: today)"
+    )
+    p.add_argument("--drafts", action="store_true", help="include draft entries")
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: public/ or journal.toml's output)"
+    )
+
+    p = command("check", "check every entry and setting; list every problem", cmd_check)
+    p.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day to check future dates against"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from journal_site.errors import JournalError, UsageError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except JournalError as exc:
+        _print_problems(exc.problems)
+        count = len(exc.problems)
+        print(
+            f"journal: {count} {'problem' if count == 1 else 'problems'} found; nothing was written.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    except UsageError as exc:
+        print(f"journal: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"journal: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEMS

@@ -1,0 +1,519 @@
+"""Files -> Entry / Goal / Asset values. The only code that reads content/.
+
+``parse_entry`` and ``parse_goal`` do no I/O, so tests (and a cache) can hand them
+text. ``load_journal`` walks the content folder, parses every file, and collects
+every problem before raising, so a user sees all of them at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from journal_site.config import Config, MarkdownOptions
+from journal_site.errors import JournalError, Problem
+from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
+from journal_site.markdown import render_markdown
+from journal_site.model import Asset, Entry, Goal, Setback, Step, Win
+from journal_site.text import describe, long_date, slugify
+
+GOALS_DIR = "goals"
+_FILE_DATE = re.compile(r"(?<!\d)(\d{4})[-/](\d{2})[-/](\d{2})(?!\d)")
+_SLUG_OK = re.compile(r"^[\w-]+$")
+_EDITOR_LEFTOVERS = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.crdownload|\.part)$|^\.#|^4913$")
+DEFAULT_MARKDOWN = MarkdownOptions()
+_KNOWN_ENTRY_KEYS = {"date", "title", "tags", "mood", "wins", "setbacks", "draft", "slug"}
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files, ``_private`` files and editor leftovers are not part of the journal."""
+    return name.startswith((".", "_")) or bool(_EDITOR_LEFTOVERS.search(name))
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """Everything read from content/."""
+
+    entries: tuple[Entry, ...]
+    """Every entry, drafts included, sorted by day, time and path."""
+    goals: tuple[Goal, ...]
+    assets: tuple[Asset, ...]
+    warnings: tuple[Problem, ...] = ()
+
+
+class _Problems:
+    """Collects the problems of one file, each at a line."""
+
+    def __init__(self, path: str, lines: dict[tuple[str | int, ...], int], default_line: int):
+        self.path = path
+        self.lines = lines
+        self.default_line = default_line
+        self.items: list[Problem] = []
+
+    def line(self, *key: str | int) -> int:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.default_line
+
+    def add(self, key: tuple[str | int, ...], message: str) -> None:
+        self.items.append(Problem(self.path, self.line(*key), message))
+
+
+def _label(key: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _string(value: Any, key: tuple[str | int, ...], problems: _Problems, what: str) -> str | None:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    problems.add(key, f"{_label(key)}: expected {what}, got {describe(value)}")
+    return None
+
+
+def _tags(value: Any, key: tuple[str | int, ...], problems: _Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,\s]+", value) if part]
+    if not isinstance(value, list):
+        problems.add(
+            key,
+            f"{_label(key)}: expected a list of tags like [work, health], got {describe(value)}",
+        )
+        return ()
+    tags: list[str] = []
+    for index, item in enumerate(value):
+        text = _string(item, (*key, index), problems, "a tag (text)")
+        if text is None:
+            continue
+        text = text.lstrip("#").strip()
+        if not text:
+            problems.add((*key, index), f"{_label((*key, index))}: a tag cannot be empty")
+        elif text not in tags:
+            tags.append(text)
+    return tuple(tags)
+
+
+def _wins(value: Any, problems: _Problems) -> tuple[Win, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.add(
+            ("wins",),
+            f"wins: expected a list of wins (one '- ...' line each), got {describe(value)}",
+        )
+        return ()
+    wins: list[Win] = []
+    for index, item in enumerate(value):
+        key = ("wins", index)
+        line = problems.line(*key)
+        if isinstance(item, dict):
+            unknown = sorted(str(k) for k in item if k not in ("text", "tags", "goal"))
+            if unknown:
+                problems.add(
+                    key, f"{_label(key)}: unknown key '{unknown[0]}'; expected text, tags, goal"
+                )
+            if "text" not in item:
+                problems.add(key, f"{_label(key)}: expected a mapping with 'text', got no 'text'")
+                continue
+            text = _string(item["text"], (*key, "text"), problems, "text")
+            tags = _tags(item.get("tags"), (*key, "tags"), problems)
+            goal = item.get("goal")
+            goal_slug: str | None = None
+            if goal is not None:
+                goal_text = _string(goal, (*key, "goal"), problems, "a goal's name (text)")
+                if goal_text:
+                    goal_slug = slugify(goal_text)
+        elif isinstance(item, str):
+            text, tags, goal_slug = item.strip(), (), None
+        else:
+            problems.add(
+                key, f"{_label(key)}: expected text or a mapping with 'text', got {describe(item)}"
+            )
+            continue
+        if text is None:
+            continue
+        if not text:
+            problems.add(key, f"{_label(key)}: a win cannot be empty; write what went well")
+            continue
+        wins.append(Win(text=text, tags=tags, goal=goal_slug, line=line))
+    return tuple(wins)
+
+
+def _setbacks(value: Any, problems: _Problems) -> tuple[Setback, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.add(
+            ("setbacks",), f"setbacks: expected a list of setbacks, got {describe(value)}"
+        )
+        return ()
+    setbacks: list[Setback] = []
+    for index, item in enumerate(value):
+        key = ("setbacks", index)
+        line = problems.line(*key)
+        reframe: str | None = ""
+        tags: tuple[str, ...] = ()
+        if isinstance(item, dict):
+            unknown = sorted(str(k) for k in item if k not in ("text", "reframe", "tags"))
+            if unknown:
+                problems.add(
+                    key, f"{_label(key)}: unknown key '{unknown[0]}'; expected text, reframe, tags"
+                )
+            if "text" not in item:
+                problems.add(key, f"{_label(key)}: expected a mapping with 'text', got no 'text'")
+                continue
+            text = _string(item["text"], (*key, "text"), problems, "text")
+            if item.get("reframe") is not None:
+                reframe = _string(item["reframe"], (*key, "reframe"), problems, "text")
+            tags = _tags(item.get("tags"), (*key, "tags"), problems)
+        elif isinstance(item, str):
+            text = item.strip()
+        else:
+            problems.add(
+                key,
+                f"{_label(key)}: expected text or a mapping with 'text' and 'reframe', got {describe(item)}",
+            )
+            continue
+        if text is None or reframe is None:
+            continue
+        if not text:
+            problems.add(key, f"{_label(key)}: a setback cannot be empty")
+            continue
+        setbacks.append(Setback(text=text, reframe=reframe, tags=tags, line=line))
+    return tuple(setbacks)
+
+
+def date_from_path(source: str) -> tuple[dt.date | None, str | None, str]:
+    """(day, error, rest of the name) from a path such as ``2026/11/25-morning.md``."""
+    stem = source.rsplit(".", 1)[0]
+    matches = list(_FILE_DATE.finditer(stem))
+    if not matches:
+        return None, None, stem.rsplit("/", 1)[-1]
+    match = matches[-1]
+    rest = stem[match.end() :].lstrip("-_ ")
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day), None, rest
+    except ValueError:
+        return (
+            None,
+            f"the file name's date {year:04d}-{month:02d}-{day:02d} is not a real day",
+            rest,
+        )
+
+
+def _date_value(value: Any, problems: _Problems) -> tuple[dt.date | None, dt.time | None]:
+    if isinstance(value, dt.datetime):
+        return value.date(), value.time().replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if len(text) <= 10:
+                return moment.date(), None
+            return moment.date(), moment.time().replace(tzinfo=None)
+    problems.add(
+        ("date",),
+        f"date: expected a date like 2026-11-24 (or 2026-11-24 07:30), got {describe(value)}",
+    )
+    return None, None
+
+
+def parse_entry(
+    source: str,
+    text: str,
+    options: MarkdownOptions = DEFAULT_MARKDOWN,
+    *,
+    base_path: str = "/",
+    content: str = "content",
+) -> Entry:
+    """Parse one entry's text; raise JournalError listing every problem in it. No I/O."""
+    path = f"{content}/{source}"
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        fm, fm_line, body, _ = split(text)
+        data, lines = load_yaml(fm, fm_line) if fm is not None else ({}, {})
+    except FrontMatterError as exc:
+        raise JournalError.single(path, exc.line, exc.message) from exc
+    problems = _Problems(path, lines, fm_line or 1)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise JournalError.single(
+            path,
+            fm_line,
+            f"front matter must be keys and values (date: ..., wins: ...), got {describe(data)}",
+        )
+    for key in data:
+        if not isinstance(key, str):
+            problems.add((), f"front matter keys must be words, got {describe(key)}")
+
+    file_day, file_day_error, rest = date_from_path(source)
+    if file_day_error:
+        problems.items.append(Problem(path, None, file_day_error))
+    day, time = (None, None)
+    if "date" in data:
+        day, time = _date_value(data["date"], problems)
+        if day and file_day and day != file_day:
+            problems.add(
+                ("date",),
+                f"date: {day.isoformat()} contradicts the file name's date {file_day.isoformat()}; "
+                "make them agree or drop one",
+            )
+    elif file_day:
+        day = file_day
+    elif not file_day_error:
+        problems.items.append(
+            Problem(
+                path,
+                fm_line or 1,
+                "no date: expected 'date: YYYY-MM-DD' in front matter "
+                "or a file name starting with YYYY-MM-DD",
+            )
+        )
+
+    title = ""
+    if data.get("title") is not None:
+        title = _string(data["title"], ("title",), problems, "a title (text)") or ""
+    tags = _tags(data.get("tags"), ("tags",), problems)
+    mood = data.get("mood")
+    if mood is not None and (
+        isinstance(mood, bool) or not isinstance(mood, int) or not 1 <= mood <= 5
+    ):
+        problems.add(
+            ("mood",),
+            f"mood: expected a whole number from 1 (low) to 5 (high), got {describe(mood)}",
+        )
+        mood = None
+    wins = _wins(data.get("wins"), problems)
+    setbacks = _setbacks(data.get("setbacks"), problems)
+    draft = data.get("draft", False)
+    if draft is None:
+        draft = False
+    if not isinstance(draft, bool):
+        problems.add(("draft",), f"draft: expected true or false, got {describe(draft)}")
+        draft = False
+    slug = ""
+    if data.get("slug") is not None:
+        given = _string(data["slug"], ("slug",), problems, "a slug (text)") or ""
+        if given and not _SLUG_OK.match(given):
+            problems.add(
+                ("slug",),
+                f"slug: {given!r} may hold only letters, digits and hyphens (no '/', '.' or spaces)",
+            )
+        slug = slugify(given) if given else ""
+
+    if problems.items or day is None:
+        raise JournalError(problems.items)
+
+    html, plain = render_markdown(body, source, options, base_path)
+    if not slug:
+        if re.search(r"[^\W\d_]", rest):
+            slug = slugify(rest)
+        elif title:
+            slug = slugify(title)
+        else:
+            slug = slugify(rest) if rest else "entry"
+    extra = {k: v for k, v in data.items() if isinstance(k, str) and k not in _KNOWN_ENTRY_KEYS}
+    return Entry(
+        source=source,
+        day=day,
+        time=time,
+        title=title or long_date(day),
+        title_is_default=not title,
+        tags=tags,
+        mood=mood,
+        wins=wins,
+        setbacks=setbacks,
+        draft=draft,
+        body_html=html,
+        text=plain,
+        slug=slug,
+        extra=extra,
+    )
+
+
+def _steps(value: Any, problems: _Problems) -> tuple[Step, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.add(("steps",), f"steps: expected a list of small steps, got {describe(value)}")
+        return ()
+    steps: list[Step] = []
+    for index, item in enumerate(value):
+        key = ("steps", index)
+        done = False
+        if isinstance(item, dict):
+            text = _string(item.get("text"), (*key, "text"), problems, "the step's text")
+            done = item.get("done") is True
+        else:
+            text = _string(item, key, problems, "a step (text)")
+        if text is None:
+            continue
+        match = re.match(r"^\[([ xX])\]\s*", text)
+        if match:
+            done = done or match.group(1) in "xX"
+            text = text[match.end() :]
+        if not text:
+            problems.add(key, f"{_label(key)}: a step cannot be empty")
+            continue
+        steps.append(Step(text=text, done=done))
+    return tuple(steps)
+
+
+def parse_goal(
+    source: str,
+    text: str,
+    options: MarkdownOptions = DEFAULT_MARKDOWN,
+    *,
+    base_path: str = "/",
+    content: str = "content",
+) -> Goal:
+    """Parse one goal file (``goals/<slug>.md``); raise JournalError listing every problem."""
+    path = f"{content}/{source}"
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        fm, fm_line, body, _ = split(text)
+        data, lines = load_yaml(fm, fm_line) if fm is not None else ({}, {})
+    except FrontMatterError as exc:
+        raise JournalError.single(path, exc.line, exc.message) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise JournalError.single(
+            path, fm_line, f"front matter must be keys and values, got {describe(data)}"
+        )
+    problems = _Problems(path, lines, fm_line or 1)
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    slug = slugify(stem)
+    title = stem.replace("-", " ").capitalize()
+    if data.get("title") is not None:
+        title = _string(data["title"], ("title",), problems, "a title (text)") or title
+    target = data.get("target")
+    if target is not None:
+        if isinstance(target, str):
+            try:
+                target = dt.date.fromisoformat(target.strip())
+            except ValueError:
+                target = None
+                problems.add(("target",), "target: expected a date like 2027-03-01")
+        elif isinstance(target, dt.datetime):
+            target = target.date()
+        elif not isinstance(target, dt.date):
+            problems.add(
+                ("target",), f"target: expected a date like 2027-03-01, got {describe(target)}"
+            )
+            target = None
+    steps = _steps(data.get("steps"), problems)
+    if problems.items:
+        raise JournalError(problems.items)
+    html, _ = render_markdown(body, source, options, base_path)
+    extra = {k: v for k, v in data.items() if k not in ("title", "target", "steps")}
+    return Goal(
+        slug=slug,
+        source=source,
+        title=title,
+        target=target,
+        steps=steps,
+        body_html=html,
+        extra=extra,
+    )
+
+
+def decode(raw: bytes, path: str) -> str:
+    """Bytes -> text, or a JournalError naming the line of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise JournalError.single(
+            path, line, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from exc
+
+
+def walk_content(content_dir: Path) -> Iterator[tuple[str, Path]]:
+    """Every file under content/ that belongs to the journal: (path relative to content/, path).
+
+    Symbolic links are not followed out of content/: a linked folder is not entered,
+    and a linked file is taken only when it resolves inside content/.
+    """
+    root = content_dir.resolve()
+    for folder, dirnames, filenames in os.walk(content_dir, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        for name in sorted(filenames):
+            if is_ignored(name):
+                continue
+            full = Path(folder) / name
+            if full.is_symlink():
+                try:
+                    if not full.resolve().is_relative_to(root):
+                        continue
+                except OSError:
+                    continue
+            yield full.relative_to(content_dir).as_posix(), full
+
+
+def is_goal(source: str) -> bool:
+    return source.startswith(GOALS_DIR + "/") and source.endswith(".md") and source.count("/") == 1
+
+
+def load_file(config: Config, source: str, full: Path) -> Entry | Goal | Asset:
+    """Read and parse one file under content/ (raise JournalError on any problem)."""
+    if not source.lower().endswith(".md"):
+        return Asset(source=source)
+    path = f"{config.content}/{source}"
+    try:
+        raw = full.read_bytes()
+    except OSError as exc:
+        raise JournalError.single(path, None, f"cannot be read: {exc.strerror}") from exc
+    text = decode(raw, path)
+    parse = parse_goal if is_goal(source) else parse_entry
+    return parse(source, text, config.markdown, base_path=config.base_path, content=config.content)
+
+
+def load_journal(config: Config) -> Journal:
+    """Read the whole content folder; raise JournalError listing every problem in every file."""
+    content_dir = config.content_dir
+    if not content_dir.is_dir():
+        raise JournalError.single(
+            config.content, None, "no content folder: create it and put entries (*.md) in it"
+        )
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    goals: list[Goal] = []
+    assets: list[Asset] = []
+    for source, full in walk_content(content_dir):
+        try:
+            item = load_file(config, source, full)
+        except JournalError as exc:
+            problems.extend(exc.problems)
+            continue
+        if isinstance(item, Entry):
+            entries.append(item)
+        elif isinstance(item, Goal):
+            goals.append(item)
+        else:
+            assets.append(item)
+    if problems:
+        raise JournalError(problems)
+    entries.sort(key=lambda e: e.sort_key)
+    goals.sort(key=lambda g: g.slug)
+    return Journal(entries=tuple(entries), goals=tuple(goals), assets=tuple(assets))

@@ -1,0 +1,103 @@
+"""Markdown -> HTML with markdown-it-py: CommonMark, tables, task lists, footnotes.
+
+Relative links and images are rewritten here so that they keep working from the
+entry's page URL: an image ``img/run.jpg`` next to ``2026/11/25.md`` becomes
+``<base>/2026/11/img/run.jpg``, where the copied file lands. A link to another
+Markdown file becomes a marker (``journal-entry:<source>``) that the render stage
+replaces with that entry's URL, because URLs are known only once every entry is loaded.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from journal_site.config import MarkdownOptions
+
+ENTRY_LINK_PREFIX = "journal-entry:"
+
+
+def _is_relative(url: str) -> bool:
+    return bool(url) and not url.startswith(("/", "#", "?", "//")) and ":" not in url.split("/")[0]
+
+
+def _rewrite_relative_links(state: StateCore) -> None:
+    source_dir = posixpath.dirname(state.env.get("source", ""))
+    base_path = state.env.get("base_path", "/")
+
+    def rewrite(url: str) -> str:
+        if not _is_relative(url):
+            return url
+        path, hashmark, fragment = url.partition("#")
+        path, query_mark, query = path.partition("?")
+        target = posixpath.normpath(posixpath.join(source_dir, path))
+        if target == ".." or target.startswith("../"):
+            return url  # points outside content/: nothing of ours is there
+        if target.lower().endswith(".md"):
+            return f"{ENTRY_LINK_PREFIX}{target}" + (hashmark + fragment)
+        return base_path + target + query_mark + query + hashmark + fragment
+
+    def walk(tokens: list[Token]) -> None:
+        for token in tokens:
+            if token.type == "link_open":
+                href = token.attrGet("href")
+                if isinstance(href, str):
+                    token.attrSet("href", rewrite(href))
+            elif token.type == "image":
+                src = token.attrGet("src")
+                if isinstance(src, str):
+                    token.attrSet("src", rewrite(src))
+            if token.children:
+                walk(token.children)
+
+    walk(state.tokens)
+
+
+@cache
+def _parser(options: MarkdownOptions) -> MarkdownIt:
+    md = (
+        MarkdownIt(
+            "commonmark",
+            {"html": options.allow_html, "typographer": options.typographer},
+        )
+        .enable("table")
+        .enable("strikethrough")
+        .use(tasklists_plugin)
+        .use(footnote_plugin)
+    )
+    if options.typographer:
+        md.enable(["replacements", "smartquotes"])
+    md.core.ruler.push("journal_relative_links", _rewrite_relative_links)
+    return md
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            parts.extend(
+                child.content
+                for child in token.children
+                if child.type in ("text", "code_inline") and child.content
+            )
+            parts.append(" ")
+        elif token.type in ("code_block", "fence"):
+            parts.append(token.content)
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def render_markdown(
+    text: str, source: str, options: MarkdownOptions, base_path: str = "/"
+) -> tuple[str, str]:
+    """Render an entry body; return (html, plain text). ``source`` is the path in content/."""
+    md = _parser(options)
+    env = {"source": source, "base_path": base_path}
+    tokens = md.parse(text, env)
+    return md.renderer.render(tokens, md.options, env), _plain_text(tokens)
