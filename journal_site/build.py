@@ -15,7 +15,8 @@ from journal_site.aggregate.urls import entry_urls
 from journal_site.config import Config
 from journal_site.errors import Problem
 from journal_site.loader import Journal, load_journal
-from journal_site.render import Renderer, SiteModel, SiteView, plan_pages
+from journal_site.pages import SiteModel, plan_pages
+from journal_site.render import Renderer, SiteView
 from journal_site.theme import fingerprint, theme_files
 from journal_site.writer import Output, check_output_dir, write_output
 

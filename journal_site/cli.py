@@ -109,6 +109,24 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from journal_site.serve import serve_command
+
+    return serve_command(_config(args), args)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from journal_site.stats_cli import stats_command
+
+    return stats_command(_config(args), args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from journal_site.importers import import_command
+
+    return import_command(_config(args), args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from journal_site import __version__
 
@@ -152,6 +170,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", action="store_true", help="include draft entries")
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: public/ or journal.toml's output)"
+    )
+
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="a build meant for publishing: warn when it is neither encrypted nor behind Basic-Auth",
+    )
+
+    p = command("serve", "preview the site with live reload while you write", cmd_serve)
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this computer only)",
+    )
+    p.add_argument(
+        "--drafts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show draft entries, marked as drafts (default: shown)",
+    )
+    p.add_argument("--open", action="store_true", help="open the site in your web browser")
+    p.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day streaks end on (default: today)"
+    )
+
+    p = command("stats", "streaks, counts and tags in the terminal", cmd_stats)
+    p.add_argument("--json", action="store_true", help="print one JSON object for scripts")
+    p.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day streaks end on (default: today)"
+    )
+
+    p = command("import", "import entries from another journal app (never overwrites)", cmd_import)
+    p.add_argument("format", choices=["jrnl", "dayone"], help="the export's format")
+    p.add_argument("file", metavar="FILE", help="the JSON export file")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what would be written; write nothing"
     )
 
     p = command("check", "check every entry and setting; list every problem", cmd_check)

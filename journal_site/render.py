@@ -1,27 +1,27 @@
-"""Views + Jinja2 -> page HTML. Reads templates (and nothing else).
+"""Page views + Jinja2 -> page HTML. Reads templates (and nothing else).
 
-``plan_pages`` turns a built journal into a list of ``Page`` values: a URL, a
-template and the view the template receives. ``Renderer.render`` turns one page into
-HTML. Pages are independent of each other, so any subset can be re-rendered (live
-preview) or rendered in another process (big journals).
+``journal_site.pages`` plans the pages (a URL, a template and the view it
+receives); ``Renderer.render`` turns one page into HTML. Pages are independent of
+each other, so any subset can be re-rendered (live preview) or rendered in another
+process (big journals).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import jinja2
 
+if TYPE_CHECKING:
+    from journal_site.pages import Page
+
 from journal_site import __version__
-from journal_site.aggregate.timeline import neighbours, timeline_pages, timeline_url
-from journal_site.config import Config
-from journal_site.errors import JournalError, Problem
+from journal_site.errors import JournalError
 from journal_site.markdown import ENTRY_LINK_PREFIX
-from journal_site.model import Entry
 from journal_site.text import long_date
 from journal_site.theme import ThemeFiles
 
@@ -36,29 +36,14 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Home", ""),
     NavItem("Timeline", "timeline/"),
+    NavItem("Wins", "wins/"),
+    NavItem("Lessons", "lessons/"),
+    NavItem("Goals", "goals/"),
+    NavItem("Tags", "tags/"),
+    NavItem("Stats", "stats/"),
+    NavItem("Search", "search/"),
 )
 """The site's main navigation, in order. New sections add themselves here."""
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    url: str
-    """Site-relative URL path of the page ("" for home, "timeline/" ...)."""
-    template: str
-    view: Mapping[str, Any]
-    """What the template receives, besides the site-wide globals."""
-    origin: str
-    """What produced the page (a source file or a section name), for collision errors."""
-    section: str = ""
-    """Which navigation item to mark as current."""
-
-
-@dataclass(frozen=True, slots=True)
-class EntryCard:
-    """An entry as a list shows it: the entry and where its page is."""
-
-    entry: Entry
-    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,110 +153,3 @@ def _template_line(exc: BaseException) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
-
-
-PageBuilder = Callable[["SiteModel"], Sequence[Page]]
-
-
-@dataclass(frozen=True, slots=True)
-class SiteModel:
-    """Everything the pages are made from, after loading and aggregation."""
-
-    config: Config
-    today: dt.date
-    entries: tuple[Entry, ...]
-    """Published entries (and drafts when shown), oldest first."""
-    urls: Mapping[str, str]
-    """Entry source -> URL path."""
-    goals: tuple[Any, ...] = ()
-
-    def card(self, entry: Entry) -> EntryCard:
-        return EntryCard(entry=entry, url=self.urls[entry.source])
-
-
-def entry_pages(model: SiteModel) -> list[Page]:
-    pages = []
-    base = model.config.base_path
-    for entry, (previous, following) in zip(
-        model.entries, neighbours(model.entries).values(), strict=True
-    ):
-        pages.append(
-            Page(
-                url=model.urls[entry.source],
-                template="entry.html",
-                view={
-                    "entry": entry,
-                    "body": resolve_entry_links(entry.body_html, model.urls, base),
-                    "previous": model.card(previous) if previous else None,
-                    "next": model.card(following) if following else None,
-                },
-                origin=f"{model.config.content}/{entry.source}",
-                section="timeline/",
-            )
-        )
-    return pages
-
-
-def timeline_page_list(model: SiteModel) -> list[Page]:
-    pages = []
-    for tl in timeline_pages(model.entries, model.config.per_page):
-        pages.append(
-            Page(
-                url=timeline_url(tl.number),
-                template="timeline.html",
-                view={
-                    "timeline": tl,
-                    "cards": {e.source: model.card(e) for g in tl.months for e in g.entries},
-                    "previous_url": timeline_url(tl.number - 1) if tl.number > 1 else None,
-                    "next_url": timeline_url(tl.number + 1) if tl.number < tl.count else None,
-                },
-                origin="the timeline",
-                section="timeline/",
-            )
-        )
-    return pages
-
-
-def home_page(model: SiteModel) -> list[Page]:
-    entries = model.entries
-    latest = [model.card(e) for e in reversed(entries[-7:])]
-    counts = {
-        "entries": len(entries),
-        "days": len({e.day for e in entries}),
-        "wins": sum(len(e.wins) for e in entries),
-        "setbacks": sum(len(e.setbacks) for e in entries),
-    }
-    return [
-        Page(
-            url="",
-            template="home.html",
-            view={"latest": latest, "counts": counts},
-            origin="the home page",
-            section="",
-        )
-    ]
-
-
-PAGE_BUILDERS: list[PageBuilder] = [home_page, timeline_page_list, entry_pages]
-"""Every kind of page, in the order they are planned. New sections append a builder."""
-
-
-def plan_pages(model: SiteModel) -> list[Page]:
-    """Every page of the site, each with its view; URL collisions are an error naming both sources."""
-    pages: list[Page] = []
-    seen: dict[str, str] = {}
-    problems: list[Problem] = []
-    for builder in PAGE_BUILDERS:
-        for page in builder(model):
-            if page.url in seen:
-                problems.append(
-                    Problem(
-                        page.origin, None, f"its page /{page.url} is also made by {seen[page.url]}"
-                    )
-                )
-                continue
-            seen[page.url] = page.origin
-            pages.append(page)
-    if problems:
-        raise JournalError(problems)
-    return pages

@@ -1,0 +1,85 @@
+"""The pages of the site: which exist, and what each template receives.
+
+``plan_pages(model)`` asks every builder listed in ``_builders()`` for its pages. A
+builder is a pure function of the ``SiteModel``; aggregates that several builders
+share are cached properties of the model, so each is computed once per build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from journal_site.config import Config
+from journal_site.errors import JournalError, Problem
+from journal_site.model import Entry, Goal
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    url: str
+    """Site-relative URL path of the page ("" for home, "timeline/" ...)."""
+    template: str
+    view: Mapping[str, Any]
+    """What the template receives, besides the site-wide globals."""
+    origin: str
+    """What produced the page (a source file or a section name), for collision errors."""
+    section: str = ""
+    """Which navigation item to mark as current."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCard:
+    """An entry as a list shows it: the entry and where its page is."""
+
+    entry: Entry
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """Everything the pages are made from, after loading. Not slotted: aggregates are
+    ``functools.cached_property`` values, computed on first use and shared by every page."""
+
+    config: Config
+    today: dt.date
+    entries: tuple[Entry, ...]
+    """Published entries (and drafts when shown), oldest first."""
+    urls: Mapping[str, str]
+    """Entry source -> URL path."""
+    goals: tuple[Goal, ...] = ()
+
+    def card(self, entry: Entry) -> EntryCard:
+        return EntryCard(entry=entry, url=self.urls[entry.source])
+
+
+PageBuilder = Callable[[SiteModel], Sequence[Page]]
+
+
+def _builders() -> list[PageBuilder]:
+    from journal_site.pages import core
+
+    return [core.home_page, core.timeline_page_list, core.entry_pages]
+
+
+def plan_pages(model: SiteModel) -> list[Page]:
+    """Every page of the site, each with its view; URL collisions are an error naming both sources."""
+    pages: list[Page] = []
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for builder in _builders():
+        for page in builder(model):
+            if page.url in seen:
+                problems.append(
+                    Problem(
+                        page.origin, None, f"its page /{page.url} is also made by {seen[page.url]}"
+                    )
+                )
+                continue
+            seen[page.url] = page.origin
+            pages.append(page)
+    if problems:
+        raise JournalError(problems)
+    return pages

@@ -1,0 +1,70 @@
+"""The pages every journal has: home, the timeline, and one page per entry."""
+
+from __future__ import annotations
+
+from journal_site.aggregate.timeline import neighbours, timeline_pages, timeline_url
+from journal_site.pages import Page, SiteModel
+from journal_site.render import resolve_entry_links
+
+
+def entry_pages(model: SiteModel) -> list[Page]:
+    pages = []
+    base = model.config.base_path
+    for entry, (previous, following) in zip(
+        model.entries, neighbours(model.entries).values(), strict=True
+    ):
+        pages.append(
+            Page(
+                url=model.urls[entry.source],
+                template="entry.html",
+                view={
+                    "entry": entry,
+                    "body": resolve_entry_links(entry.body_html, model.urls, base),
+                    "previous": model.card(previous) if previous else None,
+                    "next": model.card(following) if following else None,
+                },
+                origin=f"{model.config.content}/{entry.source}",
+                section="timeline/",
+            )
+        )
+    return pages
+
+
+def timeline_page_list(model: SiteModel) -> list[Page]:
+    pages = []
+    for tl in timeline_pages(model.entries, model.config.per_page):
+        pages.append(
+            Page(
+                url=timeline_url(tl.number),
+                template="timeline.html",
+                view={
+                    "timeline": tl,
+                    "cards": {e.source: model.card(e) for g in tl.months for e in g.entries},
+                    "previous_url": timeline_url(tl.number - 1) if tl.number > 1 else None,
+                    "next_url": timeline_url(tl.number + 1) if tl.number < tl.count else None,
+                },
+                origin="the timeline",
+                section="timeline/",
+            )
+        )
+    return pages
+
+
+def home_page(model: SiteModel) -> list[Page]:
+    entries = model.entries
+    latest = [model.card(e) for e in reversed(entries[-7:])]
+    counts = {
+        "entries": len(entries),
+        "days": len({e.day for e in entries}),
+        "wins": sum(len(e.wins) for e in entries),
+        "setbacks": sum(len(e.setbacks) for e in entries),
+    }
+    return [
+        Page(
+            url="",
+            template="home.html",
+            view={"latest": latest, "counts": counts},
+            origin="the home page",
+            section="",
+        )
+    ]
