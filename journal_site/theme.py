@@ -18,7 +18,11 @@ from journal_site.errors import JournalError
 
 
 def builtin_theme_dir() -> Path:
-    """The default theme as installed with the package (or the repository's themes/default)."""
+    """The default theme: the repository's ``themes/default`` when running from a source
+    checkout, otherwise the copy installed inside the package."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "themes" / "default").is_dir():
+        return checkout / "themes" / "default"
     return Path(str(resources.files("journal_site.themes"))) / "default"
 
 

@@ -54,7 +54,8 @@ def run_journal(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """Run the real ``journal`` CLI (as ``python -m journal_site``) in a subprocess."""
-    full_env = {**os.environ, **(env or {})}
+    # The subprocess runs this checkout's code, whatever is installed.
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "journal_site", *args],
         cwd=cwd,
@@ -73,7 +74,15 @@ def journal() -> Callable[..., subprocess.CompletedProcess[str]]:
 def make_corpus(out: Path, entries: int, seed: int = 7) -> Path:
     """A realistic journal of ``entries`` entries from the shared benchmark generator."""
     subprocess.run(
-        [sys.executable, str(MAKE_CORPUS), str(out), "--entries", str(entries), "--seed", str(seed)],
+        [
+            sys.executable,
+            str(MAKE_CORPUS),
+            str(out),
+            "--entries",
+            str(entries),
+            "--seed",
+            str(seed),
+        ],
         check=True,
         capture_output=True,
     )
