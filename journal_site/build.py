@@ -68,18 +68,20 @@ def make_model(config: Config, journal: Journal, today: dt.date, drafts: bool) -
     )
 
 
-def build(
-    config: Config,
-    *,
-    today: dt.date | None = None,
-    drafts: bool = False,
-    out_dir: Path | None = None,
-) -> BuildResult:
-    """Build the whole site; raise JournalError (listing every problem) before writing anything."""
-    started = time.perf_counter()
-    out_dir = out_dir or config.output_dir
-    check_output_dir(out_dir, config.root, config.content_dir)
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    """A whole site in memory: what ``write_output`` writes, or ``journal serve`` serves."""
 
+    model: SiteModel
+    output: Output
+    pages: int
+    warnings: tuple[Problem, ...]
+
+
+def render_site(
+    config: Config, *, today: dt.date | None = None, drafts: bool = False
+) -> RenderedSite:
+    """Load, aggregate and render every page into memory; raise JournalError on any problem."""
     journal = load_journal(config)
     model = make_model(config, journal, resolve_today(config, today), drafts)
 
@@ -108,12 +110,33 @@ def build(
             asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
         )
     output.add("robots.txt", ROBOTS_TXT, "robots.txt")
-    write_output(output, out_dir)
-    return BuildResult(
+    output.check()
+    return RenderedSite(
         model=model,
+        output=output,
         pages=len(pages),
-        files=len(output.files),
         warnings=tuple(journal.warnings) + tuple(future_warnings(config, model)),
+    )
+
+
+def build(
+    config: Config,
+    *,
+    today: dt.date | None = None,
+    drafts: bool = False,
+    out_dir: Path | None = None,
+) -> BuildResult:
+    """Build the whole site; raise JournalError (listing every problem) before writing anything."""
+    started = time.perf_counter()
+    out_dir = out_dir or config.output_dir
+    check_output_dir(out_dir, config.root, config.content_dir)
+    rendered = render_site(config, today=today, drafts=drafts)
+    write_output(rendered.output, out_dir)
+    return BuildResult(
+        model=rendered.model,
+        pages=rendered.pages,
+        files=len(rendered.output.files),
+        warnings=rendered.warnings,
         seconds=time.perf_counter() - started,
         output_dir=out_dir,
     )
