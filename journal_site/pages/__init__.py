@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from journal_site.aggregate import streaks
 from journal_site.config import Config
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry, Goal
@@ -53,6 +55,38 @@ class SiteModel:
 
     def card(self, entry: Entry) -> EntryCard:
         return EntryCard(entry=entry, url=self.urls[entry.source])
+
+    # Streak aggregates, shared by home, stats and the wins wall. Drafts never count,
+    # even when a preview shows them, and neither do days after `today`.
+    @cached_property
+    def counted_days(self) -> frozenset[dt.date]:
+        """Days that count toward streaks under the journal's ``streak`` rule."""
+        return streaks.counted_days(self.entries, self.config.streak, self.today)
+
+    @cached_property
+    def first_day(self) -> dt.date | None:
+        """The first day with a non-draft entry, on or before today (None when there is none)."""
+        return min(
+            (e.day for e in self.entries if not e.draft and e.day <= self.today), default=None
+        )
+
+    @cached_property
+    def streak_runs(self) -> tuple[streaks.Streak, ...]:
+        return streaks.streak_runs(self.counted_days, self.config.streak_grace)
+
+    @cached_property
+    def streak_summary(self) -> streaks.StreakSummary:
+        return streaks.summarize(self.counted_days, self.today, self.config.streak_grace)
+
+    @cached_property
+    def streak_milestones(self) -> tuple[tuple[int, dt.date], ...]:
+        """(7/30/100/365, the day reached) for every run that reached it."""
+        return streaks.streak_milestones(self.counted_days, self.config.streak_grace)
+
+    @cached_property
+    def consistency(self) -> float:
+        """The consistency score today, 0-100 (see aggregate/streaks.py for the formula)."""
+        return streaks.consistency(self.counted_days, self.today, self.first_day)
 
 
 PageBuilder = Callable[[SiteModel], Sequence[Page]]
