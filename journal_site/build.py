@@ -76,12 +76,33 @@ class RenderedSite:
     output: Output
     pages: int
     warnings: tuple[Problem, ...]
+    changed: frozenset[str] = frozenset()
+    """Output paths added or changed since the previous build of the same SiteBuilder."""
+    removed: frozenset[str] = frozenset()
+    """Output paths of the previous build that this one no longer has."""
 
 
 def render_site(
+    config: Config,
+    *,
+    today: dt.date | None = None,
+    drafts: bool = False,
+    cache_dir: Path | None = None,
+) -> RenderedSite:
+    """Load, aggregate and render every page into memory; raise JournalError on any problem.
+
+    One build of a fresh ``SiteBuilder`` (see incremental.py): with ``cache_dir``, work
+    saved there by earlier builds is re-used.
+    """
+    from journal_site.incremental import SiteBuilder
+
+    return SiteBuilder(config, today=today, drafts=drafts, cache_dir=cache_dir).build()
+
+
+def render_pipeline(
     config: Config, *, today: dt.date | None = None, drafts: bool = False
 ) -> RenderedSite:
-    """Load, aggregate and render every page into memory; raise JournalError on any problem."""
+    """The stages in order, every page rendered from scratch (SiteBuilder re-uses parts)."""
     journal = load_journal(config)
     model = make_model(config, journal, resolve_today(config, today), drafts)
 
@@ -130,7 +151,11 @@ def build(
     started = time.perf_counter()
     out_dir = out_dir or config.output_dir
     check_output_dir(out_dir, config.root, config.content_dir)
-    rendered = render_site(config, today=today, drafts=drafts)
+    from journal_site.incremental import CACHE_DIR_NAME
+
+    rendered = render_site(
+        config, today=today, drafts=drafts, cache_dir=config.root / CACHE_DIR_NAME
+    )
     write_output(rendered.output, out_dir)
     return BuildResult(
         model=rendered.model,
