@@ -72,7 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print_problems(warnings, label="warning")
     drafts = sum(e.draft for e in journal.entries)
     print(
-        f"No problems found: {len(journal.entries):,} entries ({drafts} drafts), "
+        f"No problems found: {len(journal.entries):,} entries ({drafts} {'draft' if drafts == 1 else 'drafts'}), "
         f"{len(journal.goals)} goals, {len(journal.assets)} other files."
     )
     return EXIT_OK
