@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from journal_site.aggregate import streaks
+from journal_site.aggregate import stats, streaks
 from journal_site.config import Config
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry, Goal
@@ -88,14 +88,37 @@ class SiteModel:
         """The consistency score today, 0-100 (see aggregate/streaks.py for the formula)."""
         return streaks.consistency(self.counted_days, self.today, self.first_day)
 
+    @cached_property
+    def wins_by_day(self) -> dict[dt.date, int]:
+        """Wins per day over non-draft entries (0 for a day written without a win)."""
+        return stats.wins_by_day(self.entries)
+
+    @cached_property
+    def entries_by_day(self) -> dict[dt.date, int]:
+        """Non-draft entries per day."""
+        counts: dict[dt.date, int] = {}
+        for e in self.entries:
+            if not e.draft:
+                counts[e.day] = counts.get(e.day, 0) + 1
+        return counts
+
+    @cached_property
+    def day_urls(self) -> dict[dt.date, str]:
+        """Each day's first non-draft entry page: where a heatmap cell links."""
+        urls: dict[dt.date, str] = {}
+        for e in self.entries:
+            if not e.draft:
+                urls.setdefault(e.day, self.urls[e.source])
+        return urls
+
 
 PageBuilder = Callable[[SiteModel], Sequence[Page]]
 
 
 def _builders() -> list[PageBuilder]:
-    from journal_site.pages import core
+    from journal_site.pages import core, progress
 
-    return [core.home_page, core.timeline_page_list, core.entry_pages]
+    return [core.home_page, core.timeline_page_list, core.entry_pages, progress.stats_page]
 
 
 def plan_pages(model: SiteModel) -> list[Page]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from journal_site.aggregate.stats import week_start, year_ago
 from journal_site.aggregate.timeline import neighbours, timeline_pages, timeline_url
+from journal_site.charts import heatmap_legend
 from journal_site.pages import Page, SiteModel
+from journal_site.pages.progress import last_year_heatmap, streak_view
 from journal_site.render import resolve_entry_links
 
 
@@ -53,6 +56,14 @@ def timeline_page_list(model: SiteModel) -> list[Page]:
 def home_page(model: SiteModel) -> list[Page]:
     entries = model.entries
     latest = [model.card(e) for e in reversed(entries[-7:])]
+    monday = week_start(model.today)
+    week_wins = [
+        (win, model.card(e))
+        for e in reversed(entries)
+        if not e.draft and monday <= e.day <= model.today
+        for win in e.wins
+    ]
+    a_year_ago = year_ago(model.today)
     counts = {
         "entries": len(entries),
         "days": len({e.day for e in entries}),
@@ -63,7 +74,17 @@ def home_page(model: SiteModel) -> list[Page]:
         Page(
             url="",
             template="home.html",
-            view={"latest": latest, "counts": counts},
+            view={
+                "latest": latest,
+                "counts": counts,
+                "streak": streak_view(model),
+                "week_start": monday,
+                "week_wins": week_wins,
+                "heatmap": last_year_heatmap(model),
+                "legend": heatmap_legend(),
+                "year_ago_day": a_year_ago,
+                "year_ago": [model.card(e) for e in entries if e.day == a_year_ago],
+            },
             origin="the home page",
             section="",
         )

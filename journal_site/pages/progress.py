@@ -1,0 +1,130 @@
+"""Progress made visible: the stats page, and the heatmap and streak views home shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from journal_site import charts
+from journal_site.aggregate import stats
+from journal_site.aggregate.heatmap import Heatmap, build_heatmap, level_thresholds
+from journal_site.aggregate.streaks import HALF_LIFE_DAYS
+from journal_site.pages import Page, SiteModel
+
+CONSISTENCY_FORMULA = (
+    "Consistency is the share of days you wrote since your first entry, with recent "
+    f"days weighing more: a day's weight halves every {HALF_LIFE_DAYS} days back, so a "
+    "missed day lowers the score a little and never resets it."
+)
+"""The formula in one sentence, for the stats page (the exact maths is in aggregate/streaks.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeatmapView:
+    heatmap: Heatmap
+    svg: Markup
+    caption_id: str
+
+
+def heatmap_view(
+    model: SiteModel,
+    start: dt.date,
+    end: dt.date,
+    label: str,
+    key: str,
+    grid_end: dt.date | None = None,
+) -> HeatmapView:
+    heatmap = build_heatmap(
+        start,
+        end,
+        label,
+        wins_by_day=model.wins_by_day,
+        entries_by_day=model.entries_by_day,
+        day_urls=model.day_urls,
+        # One scale for the whole journal, so a colour means the same in every year.
+        thresholds=level_thresholds(model.wins_by_day.values()),
+        counted=model.counted_days,
+        grace=model.config.streak_grace,
+        grid_end=grid_end,
+    )
+    caption_id = f"heatmap-{key}-caption"
+    return HeatmapView(
+        heatmap=heatmap,
+        svg=charts.heatmap_svg(heatmap, model.config.base_path, caption_id),
+        caption_id=caption_id,
+    )
+
+
+def last_year_heatmap(model: SiteModel) -> HeatmapView:
+    """The 365 days ending today, for the home page."""
+    start = model.today - dt.timedelta(days=364)
+    return heatmap_view(model, start, model.today, "the last 365 days", "recent")
+
+
+def year_heatmaps(model: SiteModel) -> list[HeatmapView]:
+    """One heatmap per year with entries, newest first; this year stops at today (or at
+    the last entry, when one is dated after today)."""
+    days = [e.day for e in model.entries if not e.draft]
+    if not days:
+        return []
+    last = max(max(days), model.today)
+    views = []
+    for year in range(last.year, min(days).year - 1, -1):
+        end = min(dt.date(year, 12, 31), last)
+        views.append(
+            heatmap_view(
+                model, dt.date(year, 1, 1), end, str(year), str(year), dt.date(year, 12, 31)
+            )
+        )
+    return views
+
+
+def streak_view(model: SiteModel) -> dict[str, Any]:
+    """The streak facts home and stats both show, with the kind words for a zero."""
+    today = model.today
+    month_start = today.replace(day=1)
+    written_this_month = len(
+        {e.day for e in model.entries if not e.draft and month_start <= e.day <= today}
+    )
+    return {
+        "summary": model.streak_summary,
+        "consistency": model.consistency,
+        "rule": model.config.streak,
+        "grace": model.config.streak_grace,
+        "written_this_month": written_this_month,
+        "written_today": today in model.counted_days,
+    }
+
+
+def stats_page(model: SiteModel) -> list[Page]:
+    today = model.today
+    weeks = stats.wins_per_week(model.entries, today)
+    mood_unit, mood_points = stats.mood_trend(model.entries, today)
+    months = stats.outcomes_by_month(model.entries, today)
+    widest = max((m.wins + m.setbacks for m in months), default=0)
+    view = {
+        "totals": stats.totals(model.entries),
+        "streak": streak_view(model),
+        "formula": CONSISTENCY_FORMULA,
+        "heatmaps": year_heatmaps(model),
+        "legend": charts.heatmap_legend(),
+        "weeks": weeks,
+        "weeks_total": sum(w.wins for w in weeks),
+        "weeks_svg": charts.wins_per_week_svg(weeks, "wins-week-caption"),
+        "mood_unit": mood_unit,
+        "mood_points": mood_points,
+        "mood_svg": charts.mood_svg(mood_points, mood_unit, "mood-caption"),
+        "months": [(m, charts.outcome_bar_svg(m.wins, m.setbacks, widest)) for m in months],
+    }
+    return [
+        Page(
+            url="stats/",
+            template="stats.html",
+            view=view,
+            origin="the stats page",
+            section="stats/",
+        )
+    ]
