@@ -15,7 +15,8 @@ from journal_site.aggregate.urls import entry_urls
 from journal_site.config import Config
 from journal_site.errors import Problem
 from journal_site.loader import Journal, load_journal
-from journal_site.pages import SiteModel, plan_pages
+from journal_site.pages import SiteModel, plan_files, plan_pages
+from journal_site.pages.collections import check_references
 from journal_site.render import Renderer, SiteView
 from journal_site.theme import fingerprint, theme_files
 from journal_site.writer import Output, check_output_dir, write_output
@@ -59,13 +60,17 @@ def future_warnings(config: Config, model: SiteModel) -> list[Problem]:
 
 def make_model(config: Config, journal: Journal, today: dt.date, drafts: bool) -> SiteModel:
     entries = publishable(journal, drafts)
-    return SiteModel(
+    model = SiteModel(
         config=config,
         today=today,
         entries=entries,
         urls=entry_urls(entries, config.content),
         goals=journal.goals,
     )
+    # Unknown goals and tags sharing a slug are content errors: found here, so that
+    # `journal check` reports them too, all at once.
+    check_references(model)
+    return model
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,8 @@ def render_pipeline(
     pages = plan_pages(model)
     for page in pages:
         output.add(page.url + "index.html", renderer.render(page).encode("utf-8"), page.origin)
+    for extra in plan_files(model):
+        output.add(extra.path, extra.data, extra.origin)
     for asset in journal.assets:
         output.add(
             asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"

@@ -11,12 +11,17 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journal_site.aggregate import stats, streaks
 from journal_site.config import Config
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry, Goal
+
+if TYPE_CHECKING:
+    from journal_site.aggregate.goals import GoalProgress
+    from journal_site.aggregate.tags import TagInfo
+    from journal_site.aggregate.wins import WinRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +116,63 @@ class SiteModel:
                 urls.setdefault(e.day, self.urls[e.source])
         return urls
 
+    @cached_property
+    def win_records(self) -> tuple[WinRecord, ...]:
+        """Every win, numbered oldest first."""
+        from journal_site.aggregate.wins import numbered_wins
+
+        return numbered_wins(self.entries)
+
+    @cached_property
+    def tag_slugs(self) -> dict[str, str]:
+        """Tag -> slug; raises JournalError when two tags share a slug."""
+        from journal_site.aggregate.tags import tag_slugs
+
+        return tag_slugs(self.entries, self.config.content)
+
+    @cached_property
+    def tag_infos(self) -> tuple[TagInfo, ...]:
+        from journal_site.aggregate.tags import tag_index
+
+        return tag_index(self.entries, self.win_records, self.tag_slugs)
+
+    @cached_property
+    def goal_progress(self) -> tuple[GoalProgress, ...]:
+        """Raises JournalError when a win names a goal that does not exist."""
+        from journal_site.aggregate.goals import goal_progress
+
+        return goal_progress(self.goals, self.win_records, self.config.content)
+
 
 PageBuilder = Callable[[SiteModel], Sequence[Page]]
 
 
 def _builders() -> list[PageBuilder]:
-    from journal_site.pages import core, progress
+    from journal_site.pages import collections, core, progress
 
-    return [core.home_page, core.timeline_page_list, core.entry_pages, progress.stats_page]
+    return [
+        core.home_page,
+        core.timeline_page_list,
+        core.entry_pages,
+        progress.stats_page,
+        *collections.BUILDERS,
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFile:
+    """A file of the site that is not a page (a search index ...)."""
+
+    path: str
+    data: bytes
+    origin: str
+
+
+def plan_files(model: SiteModel) -> list[SiteFile]:
+    """Every non-page file that builders make from the model."""
+    from journal_site.pages import collections
+
+    return [f for builder in collections.FILE_BUILDERS for f in builder(model)]
 
 
 def plan_pages(model: SiteModel) -> list[Page]:

@@ -1,0 +1,146 @@
+"""The wins wall: every win numbered in the order it happened, milestones, pages by year.
+
+Wins are numbered oldest first (entries in ``Entry.sort_key`` order, wins in the order
+they are written), so "your 100th win" is the same win in every build. The wall shows
+wins newest first (by that number, so a later win of the same day comes first too),
+and a day's celebrations come before its wins, as the headline of that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from journal_site.model import Entry, Win
+
+WIN_COUNT_MILESTONES_UP_TO_1000 = (1, 10, 50, 100, 250, 500, 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class WinRecord:
+    """One win with what the wall needs to show it."""
+
+    number: int
+    """1 for the first win ever written, counting oldest first."""
+    win: Win
+    entry: Entry
+    tags: tuple[str, ...]
+    """The win's own tags, then the entry's tags, each once."""
+    index: int = 0
+    """Position of the win in its entry's ``wins`` (for messages such as ``wins[1]``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Celebration:
+    """A milestone shown on the wall on the day it was reached."""
+
+    day: dt.date
+    kind: str
+    """"wins" (the Nth win) or "streak" (an N-day streak)."""
+    count: int
+    """N: the win's number, or the streak's length in days."""
+    win: WinRecord | None = None
+    """For a win-count milestone: the win that reached it."""
+
+
+@dataclass(frozen=True, slots=True)
+class WallDay:
+    day: dt.date
+    celebrations: tuple[Celebration, ...]
+    wins: tuple[WinRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WallPage:
+    year: int
+    number: int
+    """1-based page number within the year."""
+    count: int
+    """Pages in that year."""
+    days: tuple[WallDay, ...]
+
+    @property
+    def win_count(self) -> int:
+        return sum(len(d.wins) for d in self.days)
+
+
+def win_tags(win: Win, entry: Entry) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*win.tags, *entry.tags)))
+
+
+def numbered_wins(entries: Iterable[Entry]) -> tuple[WinRecord, ...]:
+    """Every win of ``entries`` (oldest first), numbered from 1."""
+    records: list[WinRecord] = []
+    for entry in entries:
+        for index, win in enumerate(entry.wins):
+            records.append(WinRecord(len(records) + 1, win, entry, win_tags(win, entry), index))
+    return tuple(records)
+
+
+def is_win_milestone(number: int) -> bool:
+    """1st, 10th, 50th, 100th, 250th, 500th, 1000th, then 2500, 5000, 10000, 25000 ..."""
+    if number in WIN_COUNT_MILESTONES_UP_TO_1000:
+        return True
+    scale = 1000
+    while scale < number:
+        if number in (scale * 5 // 2, scale * 5):
+            return True
+        scale *= 10
+    return number == scale
+
+
+def celebrations(
+    wins: Sequence[WinRecord], streak_milestones: Iterable[tuple[int, dt.date]] = ()
+) -> tuple[Celebration, ...]:
+    """Win-count milestones and streak milestones ``(days, day reached)``, oldest first."""
+    found = [
+        Celebration(day=r.entry.day, kind="wins", count=r.number, win=r)
+        for r in wins
+        if is_win_milestone(r.number)
+    ]
+    found.extend(
+        Celebration(day=day, kind="streak", count=days) for days, day in streak_milestones
+    )
+    # On one day a streak milestone comes before a win count: it is the bigger story.
+    found.sort(key=lambda c: (c.day, c.kind != "streak", c.count))
+    return tuple(found)
+
+
+def wall_days(wins: Sequence[WinRecord], milestones: Sequence[Celebration]) -> tuple[WallDay, ...]:
+    """Days with wins or celebrations, newest first."""
+    by_day: dict[dt.date, tuple[list[Celebration], list[WinRecord]]] = {}
+    for record in wins:
+        by_day.setdefault(record.entry.day, ([], []))[1].append(record)
+    for celebration in milestones:
+        by_day.setdefault(celebration.day, ([], []))[0].append(celebration)
+    return tuple(
+        WallDay(day, tuple(cels), tuple(reversed(recs)))
+        for day, (cels, recs) in sorted(by_day.items(), reverse=True)
+    )
+
+
+def wall_pages(days: Sequence[WallDay], per_page: int = 500) -> tuple[WallPage, ...]:
+    """Newest-first days split by year, and a year with more than ``per_page`` wins
+    into several pages (whole days stay together). Empty when there are no days."""
+    years: dict[int, list[WallDay]] = {}
+    for day in days:
+        years.setdefault(day.day.year, []).append(day)
+    pages: list[WallPage] = []
+    for year, year_days in years.items():
+        chunks: list[list[WallDay]] = [[]]
+        wins_in_chunk = 0
+        for day in year_days:
+            if chunks[-1] and wins_in_chunk + len(day.wins) > per_page:
+                chunks.append([])
+                wins_in_chunk = 0
+            chunks[-1].append(day)
+            wins_in_chunk += len(day.wins)
+        pages.extend(
+            WallPage(year, n, len(chunks), tuple(chunk)) for n, chunk in enumerate(chunks, 1)
+        )
+    return tuple(pages)
+
+
+def wall_page_url(year: int, number: int = 1) -> str:
+    return f"wins/{year}/" if number == 1 else f"wins/{year}/page/{number}/"

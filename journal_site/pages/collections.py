@@ -1,0 +1,242 @@
+"""Pages that gather entries across time: the wins wall, lessons, tags, goals and search.
+
+Each builder is a pure function of the ``SiteModel``; the aggregates they share
+(numbered wins, tag slugs, goal progress) are cached properties of the model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from journal_site.aggregate.goals import GoalProgress, days_left, goal_url
+from journal_site.aggregate.lessons import all_lessons, lessons_by_tag
+from journal_site.aggregate.search import INDEX_PATH, search_index
+from journal_site.aggregate.streaks import counted_days, streak_milestones
+from journal_site.aggregate.tags import TagInfo, tag_url
+from journal_site.aggregate.wins import (
+    Celebration,
+    WallPage,
+    celebrations,
+    wall_days,
+    wall_page_url,
+    wall_pages,
+)
+from journal_site.errors import JournalError, Problem
+from journal_site.pages import Page, SiteFile, SiteModel
+
+WINS_PER_PAGE = 500
+"""Wins on one page of a year of the wall; years are split only beyond this."""
+TAG_WINS_PER_PAGE = 400
+TAG_ENTRIES_PER_PAGE = 400
+
+
+def check_references(model: SiteModel) -> None:
+    """Raise one JournalError with every unknown goal and every pair of tags sharing a slug."""
+    problems: list[Problem] = []
+    for check in (lambda: model.tag_slugs, lambda: model.goal_progress):
+        try:
+            check()
+        except JournalError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise JournalError(problems)
+
+
+def ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number:,}{suffix}"
+
+
+def celebration_title(celebration: Celebration) -> str:
+    if celebration.kind == "streak":
+        return f"{celebration.count:,} days in a row"
+    if celebration.count == 1:
+        return "Your first win"
+    return f"Your {ordinal(celebration.count)} win"
+
+
+def _shared_view(model: SiteModel) -> dict[str, Any]:
+    """What every win card needs: entry URLs, tag slugs and goal titles."""
+    return {
+        "urls": model.urls,
+        "slugs": model.tag_slugs,
+        "goal_titles": {p.goal.slug: p.goal.title for p in model.goal_progress},
+    }
+
+
+# -- The wins wall ---------------------------------------------------------------------
+
+
+def _wall_celebrations(model: SiteModel) -> tuple[Celebration, ...]:
+    days = counted_days(model.entries, model.config.streak, model.today)
+    streaks = streak_milestones(days, grace=model.config.streak_grace)
+    return celebrations(model.win_records, streaks)
+
+
+def _page_tags(page: WallPage, slugs: dict[str, str]) -> list[tuple[str, str, int]]:
+    """(tag, slug, wins on this page) for the filter, most used first."""
+    counts: Counter[str] = Counter(t for d in page.days for r in d.wins for t in r.tags)
+    return [
+        (tag, slugs[tag], n) for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def wins_pages(model: SiteModel) -> list[Page]:
+    pages = wall_pages(wall_days(model.win_records, _wall_celebrations(model)), WINS_PER_PAGE)
+    shared = _shared_view(model)
+    wins_by_year = Counter(r.entry.day.year for r in model.win_records)
+    years = sorted({p.year for p in pages}, reverse=True)
+    year_links = [(y, wall_page_url(y), wins_by_year[y]) for y in years]
+    result: list[Page] = []
+    for index, page in enumerate(pages):
+        newer = pages[index - 1] if index > 0 and pages[index - 1].year == page.year else None
+        older = pages[index + 1] if index + 1 < len(pages) else None
+        older = older if older and older.year == page.year else None
+        view = {
+            **shared,
+            "wall": page,
+            "total_wins": len(model.win_records),
+            "year_wins": wins_by_year[page.year],
+            "years": year_links,
+            "filters": _page_tags(page, model.tag_slugs),
+            "newer_url": wall_page_url(newer.year, newer.number) if newer else None,
+            "older_url": wall_page_url(older.year, older.number) if older else None,
+            "celebrate": celebration_title,
+        }
+        url = wall_page_url(page.year, page.number)
+        result.append(Page(url, "wins.html", view, "the wins wall", "wins/"))
+        if index == 0:
+            # /wins/ shows the latest year; /wins/<year>/ stays its lasting address.
+            result.append(Page("wins/", "wins.html", view, "the wins wall", "wins/"))
+    if not pages:
+        empty = WallPage(year=model.today.year, number=1, count=1, days=())
+        view = {
+            **shared,
+            "wall": empty,
+            "total_wins": 0,
+            "year_wins": 0,
+            "years": [],
+            "filters": [],
+            "newer_url": None,
+            "older_url": None,
+            "celebrate": celebration_title,
+        }
+        result.append(Page("wins/", "wins.html", view, "the wins wall", "wins/"))
+    return result
+
+
+# -- Lessons ---------------------------------------------------------------------------
+
+
+def lessons_page(model: SiteModel) -> list[Page]:
+    lessons = all_lessons(model.entries)
+    groups = lessons_by_tag(lessons)
+    view = {
+        "groups": groups,
+        "total": len(lessons),
+        "with_reframe": sum(1 for lesson in lessons if lesson.setback.reframe),
+        "urls": model.urls,
+        "slugs": model.tag_slugs,
+    }
+    return [Page("lessons/", "lessons.html", view, "the lessons page", "lessons/")]
+
+
+# -- Tags ------------------------------------------------------------------------------
+
+
+def _tag_pages(model: SiteModel, tag: TagInfo, shared: dict[str, Any]) -> list[Page]:
+    wins = tag.wins[::-1]
+    entries = tag.entries[::-1]
+    count = max(
+        1,
+        math.ceil(len(wins) / TAG_WINS_PER_PAGE),
+        math.ceil(len(entries) / TAG_ENTRIES_PER_PAGE),
+    )
+    base = tag_url(tag.slug)
+
+    def page_url(n: int) -> str:
+        return base if n == 1 else f"{base}page/{n}/"
+
+    pages = []
+    for n in range(1, count + 1):
+        view = {
+            **shared,
+            "tag": tag,
+            "wins": wins[(n - 1) * TAG_WINS_PER_PAGE : n * TAG_WINS_PER_PAGE],
+            "entries": [
+                model.card(e)
+                for e in entries[(n - 1) * TAG_ENTRIES_PER_PAGE : n * TAG_ENTRIES_PER_PAGE]
+            ],
+            "number": n,
+            "count": count,
+            "newer_url": page_url(n - 1) if n > 1 else None,
+            "older_url": page_url(n + 1) if n < count else None,
+        }
+        pages.append(Page(page_url(n), "tag.html", view, f"the tag {tag.name!r}", "tags/"))
+    return pages
+
+
+def tag_pages(model: SiteModel) -> list[Page]:
+    shared = _shared_view(model)
+    pages = [
+        Page("tags/", "tags.html", {"tags": model.tag_infos}, "the tags index", "tags/"),
+    ]
+    for tag in model.tag_infos:
+        pages.extend(_tag_pages(model, tag, shared))
+    return pages
+
+
+# -- Goals -----------------------------------------------------------------------------
+
+
+def _goal_view(progress: GoalProgress, model: SiteModel) -> dict[str, Any]:
+    return {
+        "progress": progress,
+        "days_left": days_left(progress.goal.target, model.today),
+        "page_url": goal_url(progress.goal.slug),
+    }
+
+
+def goal_pages(model: SiteModel) -> list[Page]:
+    shared = _shared_view(model)
+    goals = [_goal_view(p, model) for p in model.goal_progress]
+    pages = [
+        Page(
+            "goals/",
+            "goals.html",
+            {"goals": goals, "implied": any(p.implied for p in model.goal_progress)},
+            "the goals index",
+            "goals/",
+        )
+    ]
+    for goal in goals:
+        progress: GoalProgress = goal["progress"]
+        origin = (
+            f"{model.config.content}/{progress.goal.source}"
+            if progress.goal.source
+            else f"the goal {progress.goal.slug!r}"
+        )
+        pages.append(Page(goal["page_url"], "goal.html", {**shared, **goal}, origin, "goals/"))
+    return pages
+
+
+# -- Search ----------------------------------------------------------------------------
+
+
+def search_page(model: SiteModel) -> list[Page]:
+    view = {"index_path": INDEX_PATH, "entry_count": len(model.entries)}
+    return [Page("search/", "search.html", view, "the search page", "search/")]
+
+
+def search_files(model: SiteModel) -> list[SiteFile]:
+    return [SiteFile(INDEX_PATH, search_index(model.entries, model.urls), "the search index")]
+
+
+BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages, search_page)
+FILE_BUILDERS: Sequence = (search_files,)
