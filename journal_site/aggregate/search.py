@@ -1,6 +1,9 @@
-"""The search index: one compact JSON file that the search page fetches once.
+"""The search index: compact JSON files that the search page fetches once.
 
-Each entry becomes one short array (positions, not keys, keep it small):
+``search/index.json`` is a small manifest naming one shard per year
+(``search/2026.json`` ...); the page fetches the shards in parallel, so no file grows
+with the whole journal and a long journal still loads quickly. In a shard each entry
+is one short array (positions, not keys, keep it small):
 
     [url, title, tags, lines, snippet, words]
 
@@ -23,8 +26,10 @@ from collections.abc import Mapping, Sequence
 
 from journal_site.model import Entry
 
-SNIPPET_CHARS = 180
-INDEX_PATH = "search/index.json"
+SNIPPET_CHARS = 140
+INDEX_DIR = "search/"
+INDEX_PATH = INDEX_DIR + "index.json"
+FIELDS = ("url", "title", "tags", "lines", "snippet", "words")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -63,8 +68,19 @@ def entry_record(entry: Entry, url: str) -> list[str]:
     ]
 
 
-def search_index(entries: Sequence[Entry], urls: Mapping[str, str]) -> bytes:
-    """The index as UTF-8 JSON, newest entry first (the order results are shown in)."""
-    records = [entry_record(e, urls[e.source]) for e in reversed(entries)]
-    data = {"v": 1, "fields": ["url", "title", "tags", "lines", "snippet", "words"], "e": records}
+def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def search_index(entries: Sequence[Entry], urls: Mapping[str, str]) -> dict[str, bytes]:
+    """Path under the site -> UTF-8 JSON: the manifest and one shard per year.
+
+    Shards and the entries in them are newest first, the order results are shown in.
+    """
+    years: dict[int, list[list[str]]] = {}
+    for entry in reversed(entries):
+        years.setdefault(entry.day.year, []).append(entry_record(entry, urls[entry.source]))
+    files = {f"{INDEX_DIR}{year}.json": _json({"e": records}) for year, records in years.items()}
+    manifest = {"v": 1, "fields": FIELDS, "shards": [f"{year}.json" for year in years]}
+    files[INDEX_PATH] = _json(manifest)
+    return files

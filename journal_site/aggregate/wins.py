@@ -9,6 +9,7 @@ and a day's celebrations come before its wins, as the headline of that day.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -120,18 +121,22 @@ def wall_days(wins: Sequence[WinRecord], milestones: Sequence[Celebration]) -> t
     )
 
 
-def wall_pages(days: Sequence[WallDay], per_page: int = 500) -> tuple[WallPage, ...]:
-    """Newest-first days split by year, and a year with more than ``per_page`` wins
-    into several pages (whole days stay together). Empty when there are no days."""
+def wall_pages(days: Sequence[WallDay], per_page: int = 1000) -> tuple[WallPage, ...]:
+    """Newest-first days split by year; a year with more than ``per_page`` wins is split
+    into that many pages of about equal size (whole days stay together). Empty when
+    there are no days."""
     years: dict[int, list[WallDay]] = {}
     for day in days:
         years.setdefault(day.day.year, []).append(day)
     pages: list[WallPage] = []
     for year, year_days in years.items():
+        total = sum(len(d.wins) for d in year_days)
+        # Even pages: 1,100 wins make two pages of 550, not 1,000 and 100.
+        target = math.ceil(total / max(1, math.ceil(total / per_page)))
         chunks: list[list[WallDay]] = [[]]
         wins_in_chunk = 0
         for day in year_days:
-            if chunks[-1] and wins_in_chunk + len(day.wins) > per_page:
+            if chunks[-1] and wins_in_chunk + len(day.wins) > target:
                 chunks.append([])
                 wins_in_chunk = 0
             chunks[-1].append(day)

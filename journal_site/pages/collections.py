@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from journal_site.aggregate.goals import GoalProgress, days_left, goal_url
-from journal_site.aggregate.lessons import all_lessons, lessons_by_tag
+from journal_site.aggregate.lessons import LessonGroup, all_lessons, lessons_by_tag
 from journal_site.aggregate.search import INDEX_PATH, search_index
 from journal_site.aggregate.streaks import counted_days, streak_milestones
 from journal_site.aggregate.tags import TagInfo, tag_url
@@ -27,8 +27,10 @@ from journal_site.aggregate.wins import (
 from journal_site.errors import JournalError, Problem
 from journal_site.pages import Page, SiteFile, SiteModel
 
-WINS_PER_PAGE = 500
-"""Wins on one page of a year of the wall; years are split only beyond this."""
+WINS_PER_PAGE = 1000
+"""Most wins on one page of a year of the wall; years are split only beyond this."""
+LESSONS_PER_GROUP = 40
+"""Lessons a tag shows on /lessons/; a larger group gets a page of its own as well."""
 TAG_WINS_PER_PAGE = 400
 TAG_ENTRIES_PER_PAGE = 400
 
@@ -134,17 +136,42 @@ def wins_pages(model: SiteModel) -> list[Page]:
 # -- Lessons ---------------------------------------------------------------------------
 
 
+def lessons_group_url(group: LessonGroup, slugs: dict[str, str]) -> str:
+    return f"lessons/tag/{slugs[group.tag]}/" if group.tag else "lessons/untagged/"
+
+
 def lessons_page(model: SiteModel) -> list[Page]:
+    """/lessons/ with every tag's newest lessons; a tag with more has its own full page,
+    so the page stays small in a journal of thousands of setbacks."""
     lessons = all_lessons(model.entries)
     groups = lessons_by_tag(lessons)
+    shared = {"urls": model.urls, "slugs": model.tag_slugs}
+    more = {
+        g.tag: lessons_group_url(g, model.tag_slugs)
+        for g in groups
+        if len(g.lessons) > LESSONS_PER_GROUP
+    }
     view = {
+        **shared,
         "groups": groups,
         "total": len(lessons),
         "with_reframe": sum(1 for lesson in lessons if lesson.setback.reframe),
-        "urls": model.urls,
-        "slugs": model.tag_slugs,
+        "limit": LESSONS_PER_GROUP,
+        "more": more,
     }
-    return [Page("lessons/", "lessons.html", view, "the lessons page", "lessons/")]
+    pages = [Page("lessons/", "lessons.html", view, "the lessons page", "lessons/")]
+    for group in groups:
+        if group.tag in more:
+            pages.append(
+                Page(
+                    more[group.tag],
+                    "lessons_group.html",
+                    {**shared, "group": group},
+                    "the lessons page",
+                    "lessons/",
+                )
+            )
+    return pages
 
 
 # -- Tags ------------------------------------------------------------------------------
@@ -235,7 +262,8 @@ def search_page(model: SiteModel) -> list[Page]:
 
 
 def search_files(model: SiteModel) -> list[SiteFile]:
-    return [SiteFile(INDEX_PATH, search_index(model.entries, model.urls), "the search index")]
+    files = search_index(model.entries, model.urls)
+    return [SiteFile(path, data, "the search index") for path, data in files.items()]
 
 
 BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages, search_page)

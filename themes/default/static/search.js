@@ -3,8 +3,9 @@
 (function () {
   "use strict";
 
-  // The one place the index is read. A protected site swaps this for a loader that
-  // decrypts the file; everything below only needs the parsed object back.
+  // The one place a file of the index is read (the manifest search/index.json and each
+  // yearly shard it names). A protected site swaps this for a loader that decrypts the
+  // file; everything below only needs the parsed object back.
   function loadIndex(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("the search index could not be loaded (" + response.status + ")");
@@ -28,8 +29,8 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
-  function prepare(data) {
-    return data.e.map(function (row) {
+  function prepare(rows) {
+    return rows.map(function (row) {
       var lines = row[3] ? row[3].split("\n") : [];
       return {
         url: row[0],
@@ -47,8 +48,13 @@
 
   function ensureIndex() {
     if (!loading) {
-      loading = loadIndex(form.getAttribute("data-index")).then(function (data) {
-        records = prepare(data);
+      var manifestUrl = form.getAttribute("data-index");
+      var folder = manifestUrl.slice(0, manifestUrl.lastIndexOf("/") + 1);
+      loading = loadIndex(manifestUrl).then(function (manifest) {
+        // Shards are fetched in parallel and kept in the manifest's order (newest year first).
+        return Promise.all(manifest.shards.map(function (name) { return loadIndex(folder + name); }));
+      }).then(function (shards) {
+        records = prepare([].concat.apply([], shards.map(function (shard) { return shard.e; })));
         return records;
       });
     }
