@@ -14,7 +14,6 @@ from typing import Any
 from journal_site.aggregate.goals import GoalProgress, days_left, goal_url
 from journal_site.aggregate.lessons import LessonGroup, all_lessons, lessons_by_tag
 from journal_site.aggregate.search import INDEX_PATH, search_index
-from journal_site.aggregate.streaks import counted_days, streak_milestones
 from journal_site.aggregate.tags import TagInfo, tag_url
 from journal_site.aggregate.wins import (
     Celebration,
@@ -76,9 +75,8 @@ def _shared_view(model: SiteModel) -> dict[str, Any]:
 
 
 def _wall_celebrations(model: SiteModel) -> tuple[Celebration, ...]:
-    days = counted_days(model.entries, model.config.streak, model.today)
-    streaks = streak_milestones(days, grace=model.config.streak_grace)
-    return celebrations(model.win_records, streaks)
+    # streak_milestones follows journal.toml's `streak` rule and `streak_grace`.
+    return celebrations(model.win_records, model.streak_milestones)
 
 
 def _page_tags(page: WallPage, slugs: dict[str, str]) -> list[tuple[str, str, int]]:
