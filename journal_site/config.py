@@ -7,6 +7,7 @@ silently ignored.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,10 @@ def parse_config(root: Path, text: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
+        if line is None:
+            # Before Python 3.14 the line is only in the message: "... (at line 3, column 9)".
+            at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            line = int(at.group(1)) if at else None
         message = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
         raise JournalError.single(CONFIG_NAME, line, f"invalid TOML: {message}") from exc
 
