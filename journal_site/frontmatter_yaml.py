@@ -103,6 +103,10 @@ def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark is not None else first_line
         what = exc.problem or exc.context or "invalid YAML"
+        context = exc.context_mark
+        if exc.problem and exc.context and context is not None and context.line != mark.line:
+            # An unclosed list or quote is noticed lines later; name where it began too.
+            what += f" ({exc.context} that starts on line {context.line + offset})"
         if isinstance(exc, ConstructorError) and "could not determine a constructor" in what:
             what = (
                 f"unsupported YAML tag {what.split('tag ', 1)[-1]}; only plain values are allowed"

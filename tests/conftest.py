@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,76 @@ def browser() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@dataclass(frozen=True)
+class BadFileCase:
+    """One malformed file from a fixture file and the problems it must produce."""
+
+    name: str
+    path: str
+    """Where the file goes, relative to the site folder."""
+    data: bytes
+    expect: tuple[str, ...]
+    """Each problem exactly as printed after "error: "."""
+    expect_partly: tuple[tuple[str, str], ...]
+    """Problems known by their beginning and end: the middle is the YAML library's wording."""
+    line: int
+    """Line of the case in the fixture file, for the test's id."""
+
+
+def read_bad_file_cases(name: str) -> list[BadFileCase]:
+    """Read ``tests/fixtures/<name>`` (format described at the top of that file)."""
+    cases: list[BadFileCase] = []
+    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.startswith("### "):
+            index += 1
+            continue
+        start, title = index + 1, line[4:].strip()
+        fields: dict[str, str] = {}
+        body: list[str] = []
+        expect: list[str] = []
+        expect_partly: list[tuple[str, str]] = []
+        index += 1
+        while index < len(lines) and lines[index] != "~~~":
+            key, _, value = lines[index].partition(": ")
+            fields[key] = value
+            index += 1
+        index += 1
+        while lines[index] != "~~~":
+            body.append(lines[index])
+            index += 1
+        index += 1
+        while index < len(lines) and not lines[index].startswith("### "):
+            key, _, value = lines[index].partition(": ")
+            if key == "expect":
+                expect.append(value)
+            elif key == "expect-start":
+                expect_partly.append((value, ""))
+            elif key == "expect-end":
+                expect_partly[-1] = (expect_partly[-1][0], value)
+            index += 1
+        text = "\n".join(body) + "\n"
+        cases.append(
+            BadFileCase(
+                name=title,
+                path=fields["file"],
+                data=text.encode(fields.get("encoding", "utf-8")),
+                expect=tuple(expect),
+                expect_partly=tuple(expect_partly),
+                line=start,
+            )
+        )
+    return cases
+
+
+def problems_match(case: BadFileCase, printed: list[str]) -> list[str]:
+    """What of ``case``'s expected problems is missing from ``printed`` (problem lines)."""
+    missing = [line for line in case.expect if line not in printed]
+    for start, end in case.expect_partly:
+        if not any(p.startswith(start) and p.endswith(end) for p in printed):
+            missing.append(f"{start} ... {end}")
+    return missing
