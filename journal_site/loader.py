@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from journal_site import conventions
 from journal_site.config import Config, MarkdownOptions
 from journal_site.errors import JournalError, Problem
 from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
-from journal_site.markdown import render_markdown
+from journal_site.markdown import render_markdown, render_markdown_tags
 from journal_site.model import Asset, Entry, Goal, Setback, Step, Win
 from journal_site.text import describe, long_date, slugify
 
@@ -249,7 +250,7 @@ def parse_entry(
     path = f"{content}/{source}"
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
-        fm, fm_line, body, _ = split(text)
+        fm, fm_line, body, body_line = split(text)
         data, lines = load_yaml(fm, fm_line) if fm is not None else ({}, {})
     except FrontMatterError as exc:
         raise JournalError.single(path, exc.line, exc.message) from exc
@@ -305,6 +306,7 @@ def parse_entry(
         mood = None
     wins = _wins(data.get("wins"), problems)
     setbacks = _setbacks(data.get("setbacks"), problems)
+    body, wins, setbacks = conventions.apply(body, body_line, wins, setbacks)
     draft = data.get("draft", False)
     if draft is None:
         draft = False
@@ -324,7 +326,8 @@ def parse_entry(
     if problems.items or day is None:
         raise JournalError(problems.items)
 
-    html, plain = render_markdown(body, source, options, base_path)
+    html, plain, inline_tags = render_markdown_tags(body, source, options, base_path)
+    tags = conventions.merge_tags(tags, inline_tags)
     if not slug:
         if re.search(r"[^\W\d_]", rest):
             slug = slugify(rest)

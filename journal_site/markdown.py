@@ -19,6 +19,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from journal_site.config import MarkdownOptions
+from journal_site.obsidian import obsidian_plugin
 
 ENTRY_LINK_PREFIX = "journal-entry:"
 
@@ -74,6 +75,7 @@ def _parser(options: MarkdownOptions) -> MarkdownIt:
     if options.typographer:
         md.enable(["replacements", "smartquotes"])
     md.core.ruler.push("journal_relative_links", _rewrite_relative_links)
+    md.use(obsidian_plugin, ENTRY_LINK_PREFIX)
     return md
 
 
@@ -97,7 +99,16 @@ def render_markdown(
     text: str, source: str, options: MarkdownOptions, base_path: str = "/"
 ) -> tuple[str, str]:
     """Render an entry body; return (html, plain text). ``source`` is the path in content/."""
+    html, plain, _ = render_markdown_tags(text, source, options, base_path)
+    return html, plain
+
+
+def render_markdown_tags(
+    text: str, source: str, options: MarkdownOptions, base_path: str = "/"
+) -> tuple[str, str, tuple[str, ...]]:
+    """Like ``render_markdown``, with the inline ``#tags`` of the text (see obsidian.py)."""
     md = _parser(options)
     env = {"source": source, "base_path": base_path}
     tokens = md.parse(text, env)
-    return md.renderer.render(tokens, md.options, env), _plain_text(tokens)
+    html = md.renderer.render(tokens, md.options, env)
+    return html, _plain_text(tokens), env.get("tags", ())

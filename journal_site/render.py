@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 from journal_site import __version__
 from journal_site.errors import JournalError
 from journal_site.markdown import ENTRY_LINK_PREFIX
+from journal_site.obsidian import resolve_wiki_link
 from journal_site.text import long_date
 from journal_site.theme import ThemeFiles
 
@@ -76,6 +77,8 @@ def resolve_entry_links(html: str, urls: Mapping[str, str], base_path: str) -> s
 
     def replace(match: re.Match[str]) -> str:
         url = urls.get(match.group(1))
+        if url is None and match.group(1).startswith("[["):
+            url = resolve_wiki_link(match.group(1), urls)
         if url is None:
             return f'<span class="missing-link">{match.group(4)}</span>'
         return f'<a href="{base_path}{url}{match.group(2) or ""}"{match.group(3)}>{match.group(4)}</a>'
