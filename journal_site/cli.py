@@ -86,6 +86,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     day = args.date or resolve_today(config)
     path, created = create_entry(config, day)
     shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
+    if args.win or args.setback or args.reframe:
+        from journal_site.scaffold import log_items
+
+        print(log_items(path, shown.as_posix(), args.win, args.setback, args.reframe, created))
+        return open_in_editor(path) if args.edit else EXIT_OK
     if not created:
         print(f"{shown} already exists; not overwritten.", file=sys.stderr)
         if args.edit:
@@ -162,6 +167,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", type=_date, metavar="YYYY-MM-DD", help="the entry's day (default: today)"
     )
     p.add_argument("--edit", action="store_true", help="open the entry in $VISUAL or $EDITOR")
+    p.add_argument(
+        "--win", action="append", default=[], metavar="TEXT", help="add a win to the entry"
+    )
+    p.add_argument("--setback", action="append", default=[], metavar="TEXT", help="add a setback")
+    p.add_argument(
+        "--reframe",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="what the setback taught (the first --reframe goes with the first --setback ...)",
+    )
 
     p = command("build", "build the site into public/", cmd_build)
     p.add_argument(

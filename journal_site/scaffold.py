@@ -19,9 +19,13 @@ tags: []             # e.g. [work, health]
 mood:                # 1 (low) to 5 (high), optional
 wins:                # small things that went right; every one counts
   # - Spoke up in the planning meeting
+  # - text: Ran 3 km without stopping
+  #   goal: run-5k
 setbacks:            # what went wrong, and what it taught you
   # - text: Skipped my walk
   #   reframe: Mornings are rushed; try after lunch
+# No YAML needed: lines like "Win: called mum" or "Setback: overslept (Lesson: ...)"
+# in the text below count too. From a terminal: journal new --win "called mum"
 ---
 
 """
@@ -119,3 +123,42 @@ def init_site(target: Path, today: dt.date) -> list[str]:
             handle.write(text)
         written.append(rel)
     return written
+
+
+def log_items(
+    path: Path,
+    shown: str,
+    wins: list[str],
+    setbacks: list[str],
+    reframes: list[str],
+    created: bool,
+) -> str:
+    """``journal new --win/--setback/--reframe``: add to the entry; one line saying what was done."""
+    from journal_site.entry_edit import append_to_entry
+    from journal_site.model import Setback, Win
+
+    if len(reframes) > len(setbacks):
+        raise UsageError("each --reframe belongs to a --setback; give the setback first")
+    win_items = [Win(text=t.strip()) for t in wins]
+    setback_items = [
+        Setback(text=t.strip(), reframe=(reframes[i].strip() if i < len(reframes) else ""))
+        for i, t in enumerate(setbacks)
+    ]
+    if any(not item.text for item in (*win_items, *setback_items)):
+        raise UsageError("a win or setback needs some text")
+    try:
+        append_to_entry(path, win_items, setback_items, shown)
+    except BaseException:
+        if created:  # the template was written for these items alone: take it back
+            path.unlink()
+        raise
+    parts = []
+    if win_items:
+        parts.append(f"{len(win_items)} win{'s' if len(win_items) > 1 else ''}")
+    if setback_items:
+        parts.append(f"{len(setback_items)} setback{'s' if len(setback_items) > 1 else ''}")
+    first = (win_items or setback_items)[0].text
+    more = "" if len(win_items) + len(setback_items) == 1 else ", ..."
+    return (
+        f"Added {' and '.join(parts)} to {shown}{' (new entry)' if created else ''}: {first}{more}"
+    )
