@@ -79,7 +79,7 @@ def _marker(symbols: str, word: str) -> re.Pattern[str]:
 def _tidy(text: str, marker: re.Pattern[str] | None, symbols: str) -> tuple[str, tuple[str, ...]]:
     """Drop the convention's own marker and trailing hashtags; return (text, other tags)."""
     if marker is not None:
-        text = marker.sub(" ", text)
+        text = re.sub(r"\(\s*\)|\[\s*\]", " ", marker.sub(" ", text))
     tag = _tag_pattern(symbols)
     tags = tuple(dict.fromkeys(m.group("tag").rstrip("/-") for m in tag.finditer(text)))
     text = _trailing_tags(symbols).sub("", text)
@@ -87,14 +87,17 @@ def _tidy(text: str, marker: re.Pattern[str] | None, symbols: str) -> tuple[str,
     return " ".join(text.split()).strip(" -–—:"), tags
 
 
-def _split_lesson(text: str) -> tuple[str, str]:
-    match = _LESSON_IN_LINE.match(text)
+def _split_lesson(text: str, symbols: str) -> tuple[str, str]:
+    """(setback, lesson); hashtags after a bracketed lesson stay with the setback."""
+    trailing = _trailing_tags(symbols).search(text)
+    tags = trailing.group(0) if trailing else ""
+    match = _LESSON_IN_LINE.match(text[: len(text) - len(tags)])
     if not match:
         return text, ""
     reframe = match.group("bracketed")
     if reframe is None:
         reframe = match.group("trailing") or ""
-    return match.group("text"), reframe.strip()
+    return match.group("text") + tags, reframe.strip()
 
 
 def lift(body: str, first_line: int = 1, tag_symbols: str = "#") -> Lifted:
@@ -152,7 +155,7 @@ def lift(body: str, first_line: int = 1, tag_symbols: str = "#") -> Lifted:
             elif setback_tag.search(line):
                 kind, text, marker = "setback", _LIST_PREFIX.sub("", line, count=1), setback_tag
         if kind == "setback":
-            text, reframe = _split_lesson(text)
+            text, reframe = _split_lesson(text, tag_symbols)
             text, tags = _tidy(text, marker, tag_symbols)
             reframe, _ = _tidy(reframe, None, tag_symbols)
             if text:

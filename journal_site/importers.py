@@ -408,7 +408,7 @@ def plan_dayone(
             src = photo_dir / name
             if src.is_file():
                 copies.append((src, name))
-            else:
+            else:  # the link stays: copying the photo to content/photos/ later shows it
                 missing.append(f"{PHOTOS_DIR}/{name}")
             return f"![{alt}](../{PHOTOS_DIR}/{name})"
 
@@ -517,7 +517,7 @@ def report(
     for path, why in result.skipped:
         out(f"  skipped {path}: {why}")
     for path, photo in result.missing:
-        out(f"  missing {photo} (referred to by {path}): not in the export folder")
+        out(f"  missing {photo} (in {path}): not in the export folder")
     parts = [f"{len(result.written)} {'would be written' if dry_run else 'written'}"]
     reasons: dict[str, int] = {}
     for _, why in result.skipped:

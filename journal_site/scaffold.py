@@ -137,16 +137,16 @@ def log_items(
     from journal_site.entry_edit import append_to_entry
     from journal_site.model import Setback, Win
 
-    if len(reframes) > len(setbacks):
-        raise UsageError("each --reframe belongs to a --setback; give the setback first")
-    win_items = [Win(text=t.strip()) for t in wins]
-    setback_items = [
-        Setback(text=t.strip(), reframe=(reframes[i].strip() if i < len(reframes) else ""))
-        for i, t in enumerate(setbacks)
-    ]
-    if any(not item.text for item in (*win_items, *setback_items)):
-        raise UsageError("a win or setback needs some text")
     try:
+        if len(reframes) > len(setbacks):
+            raise UsageError("each --reframe belongs to a --setback; give the setback first")
+        win_items = [Win(text=t.strip()) for t in wins]
+        setback_items = [
+            Setback(text=t.strip(), reframe=(reframes[i].strip() if i < len(reframes) else ""))
+            for i, t in enumerate(setbacks)
+        ]
+        if any(not item.text for item in (*win_items, *setback_items)):
+            raise UsageError("a win or setback needs some text")
         append_to_entry(path, win_items, setback_items, shown)
     except BaseException:
         if created:  # the template was written for these items alone: take it back
