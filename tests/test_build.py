@@ -110,6 +110,15 @@ def test_each_layout_gets_its_page_with_wins_setbacks_and_body(built: Path) -> N
     assert "Monday 23 November 2026" in untitled and "Slow Sunday. Made soup." in untitled
 
 
+def test_an_entry_links_its_tags_and_goals_to_their_pages(built: Path) -> None:
+    public = built / "public"
+    page = (public / "2026/11/20/index.html").read_text(encoding="utf-8")
+    for href in re.findall(r'href="/((?:tags|goals)/[^"]+)"', page):
+        assert (public / href / "index.html").is_file(), href
+    assert '<a class="tag" href="/tags/health/">#health</a>' in page
+    assert '<a class="goal-ref" href="/goals/run-5k/">→ Run 5 km</a>' in page
+
+
 def test_a_second_entry_on_one_day_gets_its_slug(built: Path) -> None:
     public = built / "public"
     assert "Morning pages." in text_of(public / "2026/11/25/index.html")

@@ -13,6 +13,7 @@ from journal_site.render import resolve_entry_links
 def entry_pages(model: SiteModel) -> list[Page]:
     pages = []
     base = model.config.base_path
+    goal_titles = {p.goal.slug: p.goal.title for p in model.goal_progress}
     for entry, (previous, following) in zip(
         model.entries, neighbours(model.entries).values(), strict=True
     ):
@@ -25,6 +26,8 @@ def entry_pages(model: SiteModel) -> list[Page]:
                     "body": resolve_entry_links(entry.body_html, model.urls, base),
                     "previous": model.card(previous) if previous else None,
                     "next": model.card(following) if following else None,
+                    "tag_slugs": model.tag_slugs,
+                    "goal_titles": goal_titles,
                 },
                 origin=f"{model.config.content}/{entry.source}",
                 section="timeline/",
@@ -55,7 +58,7 @@ def timeline_page_list(model: SiteModel) -> list[Page]:
 
 def home_page(model: SiteModel) -> list[Page]:
     entries = model.entries
-    latest = [model.card(e) for e in reversed(entries[-7:])]
+    latest = [model.card(e) for e in reversed(entries[-6:])]
     monday = week_start(model.today)
     week_wins = [
         (win, model.card(e))
