@@ -108,10 +108,15 @@ def _nice_max(value: int) -> int:
 
 
 def wins_per_week_svg(weeks: Sequence[WeekWins], caption_id: str) -> Markup:
-    """Bars of wins per week, oldest on the left."""
-    bar, gap, chart_h, left, bottom = 10, 3, 120, 34, 18
-    top = 8
-    width = left + len(weeks) * (bar + gap)
+    """Bars of wins per week, oldest on the left.
+
+    The drawing is always a year wide, so charts look alike on every journal; a young
+    journal's few weeks get wider bars (up to a limit) from the left.
+    """
+    gap, chart_h, left, bottom, top = 3, 120, 34, 18, 8
+    chart_w = 52 * 13
+    bar = min(chart_w / max(len(weeks), 1) - gap, 36)
+    width = left + chart_w
     height = top + chart_h + bottom
     peak = _nice_max(max((w.wins for w in weeks), default=0))
     out = [
@@ -127,16 +132,16 @@ def wins_per_week_svg(weeks: Sequence[WeekWins], caption_id: str) -> Markup:
         )
     last_label = -10
     for i, week in enumerate(weeks):
-        x = left + i * (bar + gap)
+        x = round(left + i * (bar + gap), 1)
         h = chart_h * week.wins / peak
         title = f"Week of {long_date(week.start)}: {_plural(week.wins, 'win')}"
         out.append(
-            f'<rect class="bar-win" x="{x}" y="{top + chart_h - h:.1f}" width="{bar}" '
+            f'<rect class="bar-win" x="{x}" y="{top + chart_h - h:.1f}" width="{bar:.1f}" '
             f'height="{h:.1f}"><title>{_attr(title)}</title></rect>'
         )
         # Label the first week that starts in each month, unless the last label is too close.
         new_month = i == 0 or week.start.month != weeks[i - 1].start.month
-        if new_month and i - last_label >= 3:
+        if new_month and (i - last_label) * (bar + gap) >= 30:
             out.append(
                 f'<text class="chart-label" x="{x}" y="{height - 4}">{week.start:%b}</text>'
             )

@@ -103,15 +103,20 @@ class WeekWins:
 def wins_per_week(
     entries: Iterable[Entry], today: dt.date, weeks: int = 52
 ) -> tuple[WeekWins, ...]:
-    """Wins in each of the last ``weeks`` weeks, oldest first, ending with today's week.
+    """Wins in each of the last ``weeks`` weeks, oldest first, ending with today's week;
+    a journal younger than that starts with the week of its first entry.
 
     Days after today are left out, like everywhere streaks and charts look at the past.
     """
+    kept = [e for e in published(entries) if e.day <= today]
     last = week_start(today)
     first = last - dt.timedelta(weeks=weeks - 1)
+    if kept:
+        first = max(first, week_start(min(e.day for e in kept)))
+    weeks = (last - first).days // 7 + 1
     counts: Counter[dt.date] = Counter()
-    for e in published(entries):
-        if first <= e.day <= today:
+    for e in kept:
+        if first <= e.day:
             counts[week_start(e.day)] += len(e.wins)
     return tuple(
         WeekWins(first + dt.timedelta(weeks=i), counts[first + dt.timedelta(weeks=i)])
