@@ -151,3 +151,24 @@ def test_reframe_without_setback_is_a_usage_error(site, journal):
     result = journal("new", "--date", DAY, "--reframe", "x", cwd=root)
     assert result.returncode == 2
     assert not (root / "content" / f"{DAY}.md").exists()
+
+
+def test_edit_opens_visual_with_the_entry(site, journal):
+    root = site({"journal.toml": ""})
+    # A stand-in editor that appends a line to the file it is given.
+    editor = 'sh -c \'printf "Win: wrote this in my editor\\n" >> "$0"\''
+    result = journal(
+        "new",
+        "--date",
+        DAY,
+        "--win",
+        "From the terminal",
+        "--edit",
+        cwd=root,
+        env={"VISUAL": editor, "EDITOR": "false"},
+    )
+    assert result.returncode == 0, result.stderr
+    text = (root / "content" / f"{DAY}.md").read_text(encoding="utf-8")
+    assert text.endswith("Win: wrote this in my editor\n")
+    entry = parse_entry(f"{DAY}.md", text)
+    assert [w.text for w in entry.wins] == ["From the terminal", "wrote this in my editor"]
