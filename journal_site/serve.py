@@ -370,6 +370,7 @@ class _Watchers:
         self.root = config.root
         self.batches = batches
         self.stop_all = threading.Event()
+        self._content_top = Path(config.content).parts[0]
         self._site = self._start("journal-watch-site", [self.root], False, self._site_filter)
         self._sources_stop = threading.Event()
         self.dirs: tuple[Path, ...] = ()
@@ -429,7 +430,7 @@ class _Watchers:
         """(Re)start the recursive watcher when the set of source folders changed."""
         from journal_site.theme import builtin_theme_dir
 
-        self._content_top = Path(config.content).parts[0] if config.content else "content"
+        self._content_top = Path(config.content).parts[0]
         candidates = [config.content_dir, *(config.root / d for d in SOURCE_DIRS)]
         candidates.append(builtin_theme_dir())
         dirs = tuple(dict.fromkeys(d.resolve() for d in candidates if d.is_dir()))
@@ -556,18 +557,25 @@ class _Session:
             self._warnings = warnings
         seconds = time.perf_counter() - started
         pages = sum(1 for p in changed if p.endswith(".html"))
-        others = len(changed) - pages
         parts = [_plural(pages, "page")]
-        if others:
-            parts.append(_plural(others, "other file"))
+        if len(changed) > pages:
+            parts.append(_plural(len(changed) - pages, "other file"))
         if rendered.removed:
             parts.append(f"{len(rendered.removed):,} removed")
+        text = " + ".join(parts)
+        # What the builder did to get there, when it says (incremental.py's stats).
+        work = getattr(self.builder, "stats", None) or {}
+        if "files_parsed" in work and "pages_rendered" in work:
+            total = work["pages_rendered"] + work.get("pages_reused", 0)
+            text += (
+                f" (read {_plural(work['files_parsed'], 'file')}, "
+                f"rendered {work['pages_rendered']:,} of {_plural(total, 'page')})"
+            )
         took = f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
-        return True, f"{' + '.join(parts)} in {took}"
+        return True, f"{text} in {took}"
 
     def _report_errors(self, problems: Iterable[Problem]) -> None:
         problems = list(problems)
-        self.live.fail(problems)
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         print(
@@ -575,6 +583,7 @@ class _Session:
             "them on every open page and keeps the last good pages.",
             file=sys.stderr,
         )
+        self.live.fail(problems)
 
 
 def _listen(host: str, port: int, live: LiveSite) -> _Server:

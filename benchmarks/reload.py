@@ -1,0 +1,207 @@
+"""Live reload: time from a saved file to the browser showing the new text.
+
+    python benchmarks/reload.py [--entries 4000] [--saves 12] [--template-saves 10]
+
+Makes a journal with ``../shared/bench/make_corpus.py``, starts ``journal serve`` on
+it (a real subprocess, as a writer would), opens the newest entry in headless
+Chromium (Playwright, Debian's /usr/bin/chromium) and then, again and again:
+
+- entry edit: rewrites the entry's first win (temporary file + rename, as editors
+  save) and measures until the page shows the new win;
+- template edit: rewrites a line of the site's own ``templates/entry.html`` and
+  measures until the page shows it.
+
+"Save" is the moment of the rename; "shown" is the first paint of the reloaded page
+(``first-contentful-paint`` from the browser's Paint Timing, on the same wall clock),
+checked to contain the new text. The server's own rebuild time for each save is read
+from its terminal output. Medians, with the spread, are printed as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+CHROMIUM = "/usr/bin/chromium"
+CORPUS_END = dt.date(2026, 11, 24)
+WIN_LINE = re.compile(r"^wins:\n  - .*$", re.M)
+REBUILD_MS = re.compile(r" changed: updated .* in ([\d.,]+) (ms|s)\.$")
+
+SHOWN_AT = """() => {
+  const paint = performance.getEntriesByName("first-contentful-paint")[0];
+  const nav = performance.getEntriesByType("navigation")[0];
+  const at = paint ? paint.startTime : nav.domContentLoadedEventEnd;
+  return performance.timeOrigin + at;
+}"""
+
+
+def save_by_rename(path: Path, text: str) -> float:
+    """Save as editors do; return the wall-clock time (ms) at which the save completed."""
+    temp = path.with_name(f".{path.name}.bench-tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+    return time.time() * 1000
+
+
+class Server:
+    def __init__(self, site: Path, today: dt.date) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/"
+        self.proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "journal_site", "serve", "--port", str(port)),
+                *("--site", str(site), "--today", today.isoformat()),
+            ],
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.ready.wait(300):
+            raise SystemExit("journal serve did not start:\n" + "".join(self.lines))
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if self.url in line:
+                self.ready.set()
+
+    def rebuild_times(self) -> list[float]:
+        times = []
+        for line in self.lines:
+            found = REBUILD_MS.search(line.rstrip())
+            if found:
+                value = float(found.group(1).replace(",", ""))
+                times.append(value if found.group(2) == "ms" else value * 1000)
+        return times
+
+    def stop(self) -> None:
+        self.proc.send_signal(2)
+        self.proc.wait(60)
+
+
+def measure(page: object, server: Server, path: Path, texts: list[str], make: object) -> dict:
+    """Save each text in turn; return save-to-screen and rebuild times in ms."""
+    from playwright.sync_api import expect
+
+    screen: list[float] = []
+    before = len(server.rebuild_times())
+    for marker in texts:
+        saved_at = save_by_rename(path, make(marker))  # type: ignore[operator]
+        expect(page.get_by_text(marker).first).to_be_visible(timeout=120_000)  # type: ignore[attr-defined]
+        shown_at = page.evaluate(SHOWN_AT)  # type: ignore[attr-defined]
+        screen.append(shown_at - saved_at)
+        # Let the reloaded page open its event stream before the next save.
+        page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        time.sleep(0.3)
+    deadline = time.monotonic() + 30
+    while len(server.rebuild_times()) < before + len(texts) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return {"screen": screen, "rebuild": server.rebuild_times()[before:]}
+
+
+def row(name: str, result: dict) -> str:
+    screen, rebuild = result["screen"], result["rebuild"]
+    return (
+        f"| {name} | {len(screen)} | {statistics.median(screen):.0f} ms "
+        f"| {min(screen):.0f}–{max(screen):.0f} ms | {statistics.median(rebuild):.0f} ms |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=4000)
+    parser.add_argument("--saves", type=int, default=12)
+    parser.add_argument("--template-saves", type=int, default=10)
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="journal-reload-bench-") as tmp:
+        site = Path(tmp) / "site"
+        subprocess.run(
+            [
+                *(sys.executable, str(MAKE_CORPUS), str(site / "content")),
+                *("--entries", str(args.entries), "--end", CORPUS_END.isoformat()),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        theme_entry = (REPO / "themes" / "default" / "templates" / "entry.html").read_text()
+        template = site / "templates" / "entry.html"
+        template.parent.mkdir()
+        template.write_text(theme_entry)
+        newest = site / "content" / f"{CORPUS_END.isoformat()}.md"
+        original = newest.read_text()
+
+        load = os.getloadavg()
+        started = time.perf_counter()
+        server = Server(site, CORPUS_END + dt.timedelta(days=1))
+        startup = time.perf_counter() - started
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+                )
+                page = browser.new_page()
+                page.goto(server.url + CORPUS_END.strftime("%Y/%m/%d/"))
+                page.wait_for_load_state("networkidle")
+
+                def entry_text(marker: str) -> str:
+                    return WIN_LINE.sub(f'wins:\n  - "{marker}"', original, count=1)
+
+                def template_text(marker: str) -> str:
+                    return theme_entry.replace(
+                        "{% block content %}",
+                        f'{{% block content %}}<p class="bench">{marker}</p>',
+                    )
+
+                entry_result = measure(
+                    page,
+                    server,
+                    newest,
+                    [f"Benchmark win {i}" for i in range(args.saves)],
+                    entry_text,
+                )
+                template_result = measure(
+                    page,
+                    server,
+                    template,
+                    [f"Template mark {i}" for i in range(args.template_saves)],
+                    template_text,
+                )
+                browser.close()
+        finally:
+            server.stop()
+
+    print(
+        f"journal serve, {args.entries:,}-entry corpus; server start-up (first build) "
+        f"{startup:.1f} s; load average before: {load[0]:.2f}, after: {os.getloadavg()[0]:.2f}"
+    )
+    print()
+    print("| change | saves | save-to-screen median | range | server rebuild median |")
+    print("|---|---|---|---|---|")
+    print(row("entry edit (a win in the newest entry)", entry_result))
+    print(row("template edit (entry.html)", template_result))
+
+
+if __name__ == "__main__":
+    main()
