@@ -194,7 +194,8 @@ def inject_script(page_html: bytes, tag: bytes) -> bytes:
     return page_html[:at] + tag + page_html[at:]
 
 
-def script_tag(page: str, token: str, base_path: str, *, missing: bool = False) -> bytes:
+def script_tag(page: str, token: str, *, missing: bool = False) -> bytes:
+    """The reload script, told which page this is and at which build it was served."""
     attrs = {
         "src": RELOAD_SCRIPT,
         "data-page": page,
@@ -299,7 +300,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if content_type.startswith("text/") or content_type in ("image/svg+xml",):
             content_type += "; charset=utf-8"
         if rel.endswith(".html"):
-            data = inject_script(data, script_tag(rel, token, base))
+            data = inject_script(data, script_tag(rel, token))
         # Fingerprinted theme files never change under their name; everything else may.
         cache = "max-age=31536000, immutable" if rel.startswith("static/") else "no-store"
         self._send(200, data, content_type, head, cache)
@@ -313,7 +314,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         page = NOT_FOUND_HTML.format(
             prefix=PREFIX, path=html.escape(path), base=html.escape(live.base_path)
         ).encode()
-        page = inject_script(page, script_tag(rel, token, live.base_path, missing=True))
+        page = inject_script(page, script_tag(rel, token, missing=True))
         self._send(404, page, "text/html; charset=utf-8", head)
 
     def _own_file(self, name: str, query: Mapping[str, list[str]], head: bool) -> None:
@@ -587,10 +588,11 @@ class _Session:
 
 
 def _listen(host: str, port: int, live: LiveSite) -> _Server:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    _Server.address_family = family
+    server_class = _Server
+    if ":" in host:
+        server_class = type("_Server6", (_Server,), {"address_family": socket.AF_INET6})
     try:
-        server = _Server((host, port), _Handler)
+        server = server_class((host, port), _Handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(

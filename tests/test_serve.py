@@ -445,3 +445,13 @@ def test_missing_page_is_404_with_a_way_back(site, serve) -> None:
     assert b"timeline/" in body and INJECTED.search(body)
     status, body = server.get("timeline")  # no trailing slash: redirected
     assert status == 200 and b"Ran 3 km" in body
+
+
+def test_site_under_a_base_path(site, serve) -> None:
+    files = {**SITE, "journal.toml": 'title = "Sam"\nbase_url = "https://example.org/journal/"\n'}
+    server = serve(site(files))
+    status, body = server.get("")  # "/" leads to the site's own root
+    assert status == 200 and b'href="/journal/timeline/"' in body
+    status, body = server.get("journal/2026/11/22/")
+    assert status == 200 and b"Ran 3 km without stopping" in body
+    assert server.get("2026/11/22/")[0] == 404
