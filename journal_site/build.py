@@ -17,6 +17,7 @@ from journal_site.errors import Problem
 from journal_site.loader import Journal, load_journal
 from journal_site.pages import SiteModel, plan_files, plan_pages
 from journal_site.pages.collections import check_references
+from journal_site.publish import Protection, protect_output
 from journal_site.render import Renderer, SiteView
 from journal_site.theme import fingerprint, theme_files
 from journal_site.writer import Output, check_output_dir, write_output
@@ -32,6 +33,10 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     seconds: float
     output_dir: Path
+    encrypted: bool = False
+    """Every page and the search index need the password."""
+    basic_auth: bool = False
+    """A Basic-Auth rule for Netlify was written (``_headers``)."""
 
 
 def resolve_today(config: Config, override: dt.date | None = None) -> dt.date:
@@ -153,8 +158,13 @@ def build(
     today: dt.date | None = None,
     drafts: bool = False,
     out_dir: Path | None = None,
+    protection: Protection | None = None,
 ) -> BuildResult:
-    """Build the whole site; raise JournalError (listing every problem) before writing anything."""
+    """Build the whole site; raise JournalError (listing every problem) before writing anything.
+
+    ``protection`` (read from the environment by the CLI) encrypts the site and/or adds
+    a Basic-Auth rule, between rendering and writing.
+    """
     started = time.perf_counter()
     out_dir = out_dir or config.output_dir
     check_output_dir(out_dir, config.root, config.content_dir)
@@ -163,12 +173,16 @@ def build(
     rendered = render_site(
         config, today=today, drafts=drafts, cache_dir=config.root / CACHE_DIR_NAME
     )
-    write_output(rendered.output, out_dir)
+    protection = protection or Protection()
+    output = protect_output(config, rendered.output, protection, rendered.model.today)
+    write_output(output, out_dir)
     return BuildResult(
         model=rendered.model,
         pages=rendered.pages,
-        files=len(rendered.output.files),
+        files=len(output.files),
         warnings=rendered.warnings,
         seconds=time.perf_counter() - started,
         output_dir=out_dir,
+        encrypted=protection.encrypted,
+        basic_auth=protection.basic_auth is not None,
     )

@@ -42,11 +42,17 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import os
+
     from journal_site.build import build
+    from journal_site.publish import protection_from_env, protection_summary
 
     config = _config(args)
     out = Path(args.out) if args.out else None
-    result = build(config, today=args.today, drafts=args.drafts, out_dir=out)
+    protection = protection_from_env(config, os.environ)
+    result = build(
+        config, today=args.today, drafts=args.drafts, out_dir=out, protection=protection
+    )
     _print_problems(result.warnings, label="warning")
     entries = len(result.model.entries)
     try:
@@ -58,6 +64,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"{result.pages:,} pages ({result.files:,} files) in {shown}/ "
         f"in {result.seconds:.2f} s."
     )
+    summary, warning = protection_summary(protection, publish=args.publish)
+    print(summary)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
