@@ -49,8 +49,8 @@ STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 """Only files under static/ get this: their names carry a hash of their bytes."""
 
 BUILD_COMMANDS = {
-    # The repository itself: install this checkout, build the example journal.
-    "repository": "pip install . && journal build --publish --site example --out public",
+    # The repository itself (its top folder is the example journal): install this checkout.
+    "repository": "pip install . && journal build --publish",
     # A journal folder made by `journal init`: install the tool (JOURNAL_SITE_PIP may name
     # another source, e.g. a git URL), then build the folder itself.
     "journal": 'pip install "${JOURNAL_SITE_PIP:-journal-site}" && journal build --publish',

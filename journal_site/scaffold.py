@@ -10,6 +10,7 @@ from pathlib import Path
 
 from journal_site.config import Config
 from journal_site.errors import UsageError
+from journal_site.publish import netlify_toml
 
 ENTRY_TEMPLATE = """\
 ---
@@ -61,22 +62,9 @@ Today I started keeping track of the small things that go right.
 
 GITIGNORE = "public/\n.journal-cache/\n"
 
-NETLIFY_TOML = """\
-[build]
-  command = "pip install journal-site && journal build --publish"
-  publish = "public"
-
-[build.environment]
-  PYTHON_VERSION = "3.11"
-
-[[headers]]
-  for = "/*"
-  [headers.values]
-    X-Robots-Tag = "noindex, nofollow"
-    Referrer-Policy = "no-referrer"
-    X-Content-Type-Options = "nosniff"
-    X-Frame-Options = "DENY"
-"""
+# One source of truth for the headers: the repository's own netlify.toml comes from the
+# same function (tests/test_privacy.py checks that they agree).
+NETLIFY_TOML = netlify_toml("journal")
 
 
 def entry_path(config: Config, day: dt.date) -> Path:
