@@ -1,0 +1,208 @@
+"""Encrypted and plain builds in a real headless Chromium, served with netlify.toml's headers.
+
+The built site is served by a real ThreadingHTTPServer on 127.0.0.1 that sends the
+headers of netlify.toml (the CSP among them), so a page that breaks the policy shows
+a violation here exactly as it would on Netlify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from privacy_support import PASSWORD, Built, build_fixture, netlify_headers, output_files, serve
+
+pytestmark = pytest.mark.browser
+
+ENTRY_TITLE = "Spoke up at the lighthouse meeting"
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__csp.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def encrypted(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build_fixture(
+        tmp_path_factory.mktemp("enc") / "site", {"JOURNAL_PASSWORD": PASSWORD}, "--publish"
+    )
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build_fixture(tmp_path_factory.mktemp("plain") / "site")
+
+
+@pytest.fixture(scope="module")
+def encrypted_url(encrypted: Built) -> Iterator[str]:
+    with serve(encrypted.public) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def plain_url(plain: Built) -> Iterator[str]:
+    with serve(plain.public) as url:
+        yield url
+
+
+class Watch:
+    """What a page did that it must not: CSP violations, errors, requests to other hosts."""
+
+    def __init__(self, page: object, base: str) -> None:
+        self.problems: list[str] = []
+        page.add_init_script(WATCH_CSP)
+        page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}")
+                if (m.type == "error" and "Failed to load resource" not in m.text)
+                or "Content Security Policy" in m.text
+                else None
+            ),
+        )
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on(
+            "response",
+            lambda r: (
+                self.problems.append(f"{r.status} for {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((base, "blob:", "data:"))
+                else self.problems.append(f"request to {r.url}")
+            ),
+        )
+        self.page = page
+
+    def collect(self) -> list[str]:
+        violations = self.page.evaluate("window.__csp || []")
+        return self.problems + [f"CSP violation: {v}" for v in violations]
+
+
+def unlock(page: object, password: str) -> None:
+    page.wait_for_selector("#unlock-form:not([hidden])")
+    page.fill("#unlock-password", password)
+    page.click("#unlock-form button[type=submit]")
+
+
+def wait_unlocked(page: object) -> None:
+    page.wait_for_selector("html[data-journal-unlocked]", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+
+
+def test_unlock_navigate_search_and_lock(
+    browser: object, encrypted: Built, encrypted_url: str
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page, encrypted_url)
+    page.goto(encrypted_url)
+    assert ENTRY_TITLE not in page.content()
+
+    # A wrong password says so and shows nothing.
+    unlock(page, "not the password")
+    status = page.locator("#unlock-status")
+    status.filter(has_text="does not open").wait_for(timeout=20_000)
+    assert ENTRY_TITLE not in page.content()
+    assert not page.locator("html[data-journal-unlocked]").count()
+    assert page.evaluate("sessionStorage.length") == 0
+
+    # The right one shows the journal, and keeps the derived key (not the password).
+    unlock(page, PASSWORD)
+    wait_unlocked(page)
+    page.get_by_role("link", name=ENTRY_TITLE).first.wait_for()
+    stored = page.evaluate("JSON.stringify(sessionStorage)")
+    assert PASSWORD not in stored and "key" in stored
+
+    # Another page opens without a second password, with its (encrypted) image shown.
+    page.get_by_role("link", name=ENTRY_TITLE).first.click()
+    wait_unlocked(page)
+    assert page.locator("#entry-title").inner_text() == ENTRY_TITLE
+    assert not page.locator("#unlock-form").count()
+    image = page.locator("main img").first
+    image.wait_for()
+    page.wait_for_function("document.querySelector('main img').naturalWidth > 0")
+    assert image.get_attribute("src").startswith("blob:")
+    assert "/f/" not in page.url and "2026" not in page.url
+
+    # Search works after unlocking, from the encrypted index.
+    if (encrypted.public / "search" / "index.html").exists():
+        page.goto(encrypted_url + "search/")
+        wait_unlocked(page)
+        box = page.locator("input[type=search]").first
+        box.fill("cormorant")
+        page.get_by_text(ENTRY_TITLE).first.wait_for(timeout=10_000)
+
+    # Lock forgets the key: the page asks again, and so does every other page.
+    page.get_by_role("button", name="Lock").click()
+    page.wait_for_selector("#unlock-form:not([hidden])")
+    assert ENTRY_TITLE not in page.content()
+    assert page.evaluate("sessionStorage.length") == 0
+    page.goto(encrypted_url + "timeline/")
+    page.wait_for_selector("#unlock-form:not([hidden])")
+    assert ENTRY_TITLE not in page.content()
+    assert watch.collect() == []
+    context.close()
+
+
+def pages_of(public: Path) -> list[str]:
+    """Every HTML page of a build, as the URL path a browser asks for."""
+    paths = []
+    for path in output_files(public):
+        if path.name == "index.html":
+            paths.append(path.parent.relative_to(public).as_posix().removeprefix(".") + "/")
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("kind", ["plain", "encrypted"])
+def test_every_page_meets_the_csp(
+    browser: object, kind: str, request: pytest.FixtureRequest
+) -> None:
+    built: Built = request.getfixturevalue(kind)
+    base: str = request.getfixturevalue(f"{kind}_url")
+    expected_csp = netlify_headers()["Content-Security-Policy"]
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page, base)
+    paths = pages_of(built.public)
+    assert len(paths) >= 6
+    for index, path in enumerate(paths):
+        response = page.goto(base + path.lstrip("/"))
+        assert response is not None and response.ok, path
+        assert response.headers["content-security-policy"] == expected_csp
+        if kind == "encrypted":
+            if index == 0:
+                unlock(page, PASSWORD)
+            wait_unlocked(page)
+        else:
+            page.wait_for_load_state("networkidle")
+        assert page.locator("main").count() == 1, path
+        assert watch.collect() == [], path
+    context.close()
+
+
+def test_the_watch_sees_a_csp_violation(browser: object, tmp_path: Path) -> None:
+    """The CSP checks above must be able to fail: an inline script and style are caught."""
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>x</title><main><p style='color:red'>x</p></main>"
+        "<script>document.title = 'ran'</script>",
+        encoding="utf-8",
+    )
+    with serve(tmp_path) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base)
+        page.wait_for_load_state("networkidle")
+        problems = watch.collect()
+        context.close()
+    assert any("script-src" in p for p in problems), problems
+    assert any("style-src" in p for p in problems), problems
