@@ -13,8 +13,8 @@ Crypto, shared with unlock.js, so both sides must change together:
 - a file: ``MAGIC + nonce + ciphertext`` of gzip(media type + "\\n" + bytes).
 
 Names leak too (entry URLs hold dates, tag pages hold tags, images keep their file
-names), so every path except the section pages, ``search/`` and the theme's static
-files is renamed to an HMAC of the old path under a key derived from the AES key, and
+names, search shards are named by year), so every path except the section pages and
+the theme's static files is renamed to an HMAC of the old path under a key derived from the AES key, and
 every reference to it inside the encrypted pages and files is rewritten first.
 """
 
@@ -28,6 +28,7 @@ import hmac
 import json
 import mimetypes
 import os
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -62,8 +63,6 @@ SEALED_DIR = "p/"
 """Renamed pages live at ``p/<hmac>/``."""
 FILES_DIR = "f/"
 """Renamed encrypted files live at ``f/<hmac>.bin``."""
-KEPT_FILE_DIRS = ("search/",)
-"""Files kept under their names (and encrypted): scripts ask for them by name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +152,7 @@ def sealed_names(paths: list[str], names_key: bytes, kept_pages: frozenset[str])
             if path == "404.html" or page_url(path) in kept_pages:
                 continue
             renamed[path] = f"{SEALED_DIR}{digest(path)}/index.html"
-        elif not path.startswith(KEPT_FILE_DIRS):
+        else:
             renamed[path] = f"{FILES_DIR}{digest(path)}.bin"
     return renamed
 
@@ -220,14 +219,32 @@ def rewrite_references(text: str, mapping: Mapping[str, str]) -> str:
     return _QUOTED.sub(replace, text)
 
 
-def rewrite_json(data: bytes, mapping: Mapping[str, str]) -> bytes:
-    """Rewrite every string in a JSON document that names a renamed path."""
+def rewrite_json(
+    data: bytes, mapping: Mapping[str, str], old_path: str = "", new_path: str = ""
+) -> bytes:
+    """Rewrite every string in a JSON document that names a renamed path.
+
+    Besides site paths, a string may name a file relative to the document itself (the
+    search manifest lists its shards so); such a name is rewritten relative to the
+    document's new place.
+    """
     if not mapping:
         return data
+    old_dir, new_dir = posixpath.dirname(old_path), posixpath.dirname(new_path)
+
+    def relative(value: str) -> str:
+        if not value or value.startswith("/") or ":" in value or "\n" in value:
+            return value
+        target = posixpath.normpath(posixpath.join(old_dir, value))
+        if value.endswith("/"):
+            target += "/"
+        new = mapping.get(target)
+        return value if new is None else posixpath.relpath(new, new_dir or ".")
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            return _rewrite_value(value, mapping)
+            rewritten = _rewrite_value(value, mapping)
+            return relative(value) if rewritten == value else rewritten
         if isinstance(value, list):
             return [walk(item) for item in value]
         if isinstance(value, dict):
@@ -280,7 +297,7 @@ def encrypt_output(
         else:
             media_type = _media_type(path)
             if media_type == "application/json":
-                raw = rewrite_json(raw, mapping)
+                raw = rewrite_json(raw, mapping, path, new_path)
             elif media_type.startswith(_TEXT_TYPES):
                 raw = rewrite_references(raw.decode("utf-8"), mapping).encode("utf-8")
             sealed.add(new_path, seal_file(key.key, raw, media_type), origin)

@@ -5,13 +5,14 @@
 with the whole journal and a long journal still loads quickly. In a shard each entry
 is one short array (positions, not keys, keep it small):
 
-    [url, title, tags, lines, snippet, words]
+    [url, title, tags, lines, snippet, words, day]
 
-- ``url``: the entry's page relative to the site root (its date is read from it);
+- ``url``: the entry's page relative to the site root;
 - ``tags``: the entry's tags and its wins' and setbacks' tags, space-separated;
 - ``lines``: wins, then setbacks with their reframes, one per line (shown as snippets);
 - ``snippet``: the start of the body text, whitespace collapsed;
-- ``words``: every other distinct word of the body, lower-case, once each.
+- ``words``: every other distinct word of the body, lower-case, once each;
+- ``day``: the entry's day, YYYY-MM-DD (an encrypted site's URLs carry no date).
 
 Storing the rest of the body as a set of distinct words instead of prose keeps every
 word findable while making the file about half the size of the text, so a journal of
@@ -29,7 +30,7 @@ from journal_site.model import Entry
 SNIPPET_CHARS = 140
 INDEX_DIR = "search/"
 INDEX_PATH = INDEX_DIR + "index.json"
-FIELDS = ("url", "title", "tags", "lines", "snippet", "words")
+FIELDS = ("url", "title", "tags", "lines", "snippet", "words", "day")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -65,6 +66,7 @@ def entry_record(entry: Entry, url: str) -> list[str]:
         "\n".join(_squash(line) for line in lines),
         start,
         " ".join(words),
+        entry.day.isoformat(),
     ]
 
 

@@ -7,6 +7,7 @@
   // yearly shard it names). A protected site swaps this for a loader that decrypts the
   // file; everything below only needs the parsed object back.
   function loadIndex(url) {
+    if (window.journalSealed) return window.journalSealed.fetchJSON(url);
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("the search index could not be loaded (" + response.status + ")");
       return response.json();
@@ -38,6 +39,7 @@
         tags: row[2] ? row[2].split(" ") : [],
         lines: lines,
         snippet: row[4],
+        day: row[6] || "",
         fTitle: fold(row[1]),
         fTags: fold(row[2]).split(" "),
         fLines: lines.map(fold),
@@ -87,8 +89,8 @@
     return total;
   }
 
-  function dateOf(url) {
-    var m = /^(\d{4})\/(\d{2})\/(\d{2})\//.exec(url);
+  function dateOf(record) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(record.day);
     return m ? { iso: m[1] + "-" + m[2] + "-" + m[3], text: Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1] } : null;
   }
 
@@ -153,7 +155,7 @@
       link.appendChild(highlighted(r.title, words));
       heading.appendChild(link);
       item.appendChild(heading);
-      var date = dateOf(r.url);
+      var date = dateOf(r);
       if (date) {
         var meta = document.createElement("p");
         meta.className = "card-meta";

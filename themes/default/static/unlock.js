@@ -6,7 +6,7 @@
  *
  * After the real page is in place, the scripts it names are loaded in order; when they
  * run the content is already there (document.readyState is "complete"). Then
- * `journal:decrypted` is dispatched on document. Scripts fetch encrypted files (the
+ * `journal:decrypted` is dispatched on document (and <html> gets data-journal-ready). Scripts fetch encrypted files (the
  * search index) through window.journalSealed.fetchJSON / fetchText / fetchBytes.
  */
 (function () {
@@ -304,6 +304,7 @@
         return loadScript(src);
       });
     }, Promise.resolve()).then(function () {
+      document.documentElement.setAttribute("data-journal-ready", "");
       document.dispatchEvent(new CustomEvent("journal:decrypted"));
     });
   }
