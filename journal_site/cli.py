@@ -59,13 +59,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         shown = result.output_dir.relative_to(Path.cwd())
     except ValueError:
         shown = result.output_dir
+    summary, warning = protection_summary(protection, publish=args.publish)
     print(
         f"Built {entries:,} {'entry' if entries == 1 else 'entries'} into "
         f"{result.pages:,} pages ({result.files:,} files) in {shown}/ "
-        f"in {result.seconds:.2f} s."
+        f"in {result.seconds:.2f} s; {summary}"
     )
-    summary, warning = protection_summary(protection, publish=args.publish)
-    print(summary)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK

@@ -160,17 +160,14 @@ def protect_output(
 
 
 def protection_summary(protection: Protection, *, publish: bool) -> tuple[str, str | None]:
-    """What ``journal build`` says about protection: (a line for stdout, a warning or None)."""
+    """What ``journal build`` says about protection: (the end of its summary line, a warning or None)."""
     if protection.encrypted:
         summary = (
-            f"Encrypted: every page and the search index need the password from "
-            f"${protection.password_env}."
+            f"encrypted: every page and the search index need the password "
+            f"from ${protection.password_env}."
         )
     else:
-        summary = (
-            f"Not encrypted: anyone who can reach these files can read them "
-            f"(set ${protection.password_env} to encrypt)."
-        )
+        summary = f"not encrypted (set ${protection.password_env} to encrypt)."
     if protection.basic_auth:
         summary += f" Basic-Auth rule for Netlify written to _headers (from ${BASIC_AUTH_ENV})."
     warning = None

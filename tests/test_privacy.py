@@ -203,14 +203,14 @@ def test_no_draft_content_anywhere(plain: Built, encrypted: Built) -> None:
 
 def test_publish_without_protection_warns_but_builds(plain: Built) -> None:
     assert plain.result.returncode == 0
-    assert "Not encrypted" in plain.result.stdout
+    assert "; not encrypted" in plain.result.stdout
     assert "warning:" in plain.result.stderr and "JOURNAL_PASSWORD" in plain.result.stderr
     assert not (plain.public / "_headers").exists()
 
 
 def test_build_without_publish_does_not_warn(tmp_path: Path) -> None:
     built = build_fixture(tmp_path / "site")
-    assert "Not encrypted" in built.result.stdout
+    assert "; not encrypted" in built.result.stdout
     assert "neither a password" not in built.result.stderr
 
 
@@ -219,7 +219,7 @@ def test_build_without_publish_does_not_warn(tmp_path: Path) -> None:
 
 def test_encrypted_build_says_so_and_never_shows_the_password(encrypted: Built) -> None:
     out = encrypted.result.stdout + encrypted.result.stderr
-    assert "Encrypted" in encrypted.result.stdout
+    assert "; encrypted:" in encrypted.result.stdout
     assert "neither a password" not in encrypted.result.stderr
     assert PASSWORD not in out
     for path in output_files(encrypted.public):
@@ -395,7 +395,7 @@ def test_password_env_comes_from_journal_toml(tmp_path: Path) -> None:
     env = {"HARBOUR_KEY": PASSWORD, "JOURNAL_PASSWORD": ""}
     result = run_journal("build", "--today", "2026-11-26", cwd=tmp_path / "site", env=env)
     assert result.returncode == 0, result.stderr
-    assert "Encrypted" in result.stdout and "$HARBOUR_KEY" in result.stdout
+    assert "; encrypted:" in result.stdout and "$HARBOUR_KEY" in result.stdout
     assert "Spoke up" in open_page(tmp_path / "site" / "public" / "index.html")
 
 
@@ -443,7 +443,7 @@ def test_netlify_build_command_runs_in_a_clean_virtual_environment(tmp_path: Pat
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Encrypted" in result.stdout
+    assert "; encrypted:" in result.stdout
     public = checkout / config["build"]["publish"]
     assert (public / "index.html").is_file()
     assert (public / "robots.txt").is_file()

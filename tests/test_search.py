@@ -27,7 +27,7 @@ def public(tmp_path_factory) -> Path:
 def test_index_is_a_manifest_and_yearly_shards(public):
     manifest = json.loads((public / "search" / "index.json").read_text(encoding="utf-8"))
     assert manifest["shards"] == ["2026.json", "2025.json"]
-    assert manifest["fields"] == ["url", "title", "tags", "lines", "snippet", "words"]
+    assert manifest["fields"] == ["url", "title", "tags", "lines", "snippet", "words", "day"]
     shard = json.loads((public / "search" / "2026.json").read_text(encoding="utf-8"))
     urls = [row[0] for row in shard["e"]]
     assert urls[0] == "2026/01/09/" and urls[-1] == "2026/01/01/" and len(urls) == 8
@@ -38,6 +38,8 @@ def test_index_is_a_manifest_and_yearly_shards(public):
         "Walked 2 km by the river\nDrank enough water\nSlept badly — Screens off earlier tonight"
     )
     assert "heron" in first[4]
+    # The day rides along: an encrypted site's URLs carry no date to read it from.
+    assert first[6] == "2026-01-01"
 
 
 def test_record_keeps_every_body_word_once():
