@@ -83,11 +83,12 @@ def _plain_text(tokens: list[Token]) -> str:
     parts: list[str] = []
     for token in tokens:
         if token.type == "inline" and token.children:
-            parts.extend(
-                child.content
-                for child in token.children
-                if child.type in ("text", "code_inline") and child.content
-            )
+            for child in token.children:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    # A line break inside a paragraph separates words ("talked\nthe").
+                    parts.append(" ")
             parts.append(" ")
         elif token.type in ("code_block", "fence"):
             parts.append(token.content)

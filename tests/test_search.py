@@ -115,3 +115,8 @@ def test_search_opened_with_a_query(public, browser):
             assert "Snapped at my brother" in tab.inner_text(".search-snippet")
         finally:
             context.close()
+
+
+def test_line_breaks_inside_a_paragraph_separate_words():
+    entry = parse_entry("2026-01-01.md", "We talked\nthe whole *time*  \nand then\n\nmore.\n")
+    assert entry.text == "We talked the whole time and then more."
