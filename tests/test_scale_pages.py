@@ -5,6 +5,8 @@ One build, shared by every test here: add checks for new pages as tests below.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,37 @@ def test_stats_and_home_have_every_year(big_site):
     assert years and years[-1] == 2026 and len(years) >= 11
     home = (big_site / "index.html").read_text(encoding="utf-8")
     assert "In the last 365 days you wrote on" in home
+
+
+def test_wins_wall_is_split_by_year_and_shows_every_win(big_site):
+    total = int(
+        re.search(r"([\d,]+) wins so far", (big_site / "wins/index.html").read_text())[1].replace(
+            ",", ""
+        )
+    )
+    numbers: list[int] = []
+    for path in sorted((big_site / "wins").glob("[0-9]*/**/index.html")):
+        html = path.read_text(encoding="utf-8")
+        numbers += [
+            int(n.replace(",", ""))
+            for n in re.findall(r'class="win-number"[^>]*>#([\d,]+)<', html)
+        ]
+    # Every win is on exactly one year page; no year page is near the limit.
+    assert sorted(numbers) == list(range(1, total + 1))
+    assert total > 6000
+    year_pages = [p.stat().st_size for p in (big_site / "wins").rglob("index.html")]
+    assert max(year_pages) < PAGE_LIMIT // 4
+
+
+def test_search_index_is_small_shards(big_site):
+    folder = big_site / "search"
+    manifest = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    shards = [folder / name for name in manifest["shards"]]
+    entries = sum(len(json.loads(s.read_text(encoding="utf-8"))["e"]) for s in shards)
+    assert entries == 4000
+    sizes = [s.stat().st_size for s in shards]
+    # About 160 KB a year for this corpus (1.8 MB in all): each shard is one quick fetch,
+    # and the whole index is well under half the size of the Markdown it indexes.
+    markdown = sum(p.stat().st_size for p in (big_site.parent / "content").rglob("*.md"))
+    assert max(sizes) < 512 * 1024
+    assert sum(sizes) < markdown / 2
