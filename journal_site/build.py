@@ -14,13 +14,10 @@ from pathlib import Path
 from journal_site.aggregate.urls import entry_urls
 from journal_site.config import Config
 from journal_site.errors import Problem
-from journal_site.loader import Journal, load_journal
-from journal_site.pages import SiteModel, plan_files, plan_pages
-from journal_site.pages.collections import check_references
+from journal_site.loader import Journal
+from journal_site.pages import SiteModel
 from journal_site.publish import Protection, protect_output
-from journal_site.render import Renderer, SiteView
-from journal_site.theme import fingerprint, theme_files
-from journal_site.writer import Output, check_output_dir, write_output
+from journal_site.writer import Output, check_output_dir
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
 
@@ -74,6 +71,8 @@ def make_model(config: Config, journal: Journal, today: dt.date, drafts: bool) -
     )
     # Unknown goals and tags sharing a slug are content errors: found here, so that
     # `journal check` reports them too, all at once.
+    from journal_site.pages.collections import check_references  # heavy: imported when used
+
     check_references(model)
     return model
 
@@ -109,49 +108,6 @@ def render_site(
     return SiteBuilder(config, today=today, drafts=drafts, cache_dir=cache_dir).build()
 
 
-def render_pipeline(
-    config: Config, *, today: dt.date | None = None, drafts: bool = False
-) -> RenderedSite:
-    """The stages in order, every page rendered from scratch (SiteBuilder re-uses parts)."""
-    journal = load_journal(config)
-    model = make_model(config, journal, resolve_today(config, today), drafts)
-
-    theme = theme_files(config)
-    output = Output()
-    static_urls: dict[str, str] = {}
-    for name, path in theme.static_files().items():
-        hashed = "static/" + fingerprint(name, path.read_bytes())
-        static_urls[name] = hashed
-        output.add(hashed, path, f"static/{name}")
-
-    site = SiteView(
-        title=config.title,
-        author=config.author,
-        base_path=config.base_path,
-        language=config.language,
-        today=model.today,
-        drafts_shown=drafts,
-    )
-    renderer = Renderer(theme, site, static_urls)
-    pages = plan_pages(model)
-    for page in pages:
-        output.add(page.url + "index.html", renderer.render(page).encode("utf-8"), page.origin)
-    for extra in plan_files(model):
-        output.add(extra.path, extra.data, extra.origin)
-    for asset in journal.assets:
-        output.add(
-            asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
-        )
-    output.add("robots.txt", ROBOTS_TXT, "robots.txt")
-    output.check()
-    return RenderedSite(
-        model=model,
-        output=output,
-        pages=len(pages),
-        warnings=tuple(journal.warnings) + tuple(future_warnings(config, model)),
-    )
-
-
 def build(
     config: Config,
     *,
@@ -168,14 +124,29 @@ def build(
     started = time.perf_counter()
     out_dir = out_dir or config.output_dir
     check_output_dir(out_dir, config.root, config.content_dir)
-    from journal_site.incremental import CACHE_DIR_NAME
+    from journal_site.incremental import CACHE_DIR_NAME, SiteBuilder
 
-    rendered = render_site(
+    builder = SiteBuilder(
         config, today=today, drafts=drafts, cache_dir=config.root / CACHE_DIR_NAME
     )
     protection = protection or Protection()
+    # A protected build is never "up to date": its output depends on secrets that the
+    # cache must not record.
+    protected = protection.encrypted or protection.basic_auth is not None
+    fresh = None if protected else builder.up_to_date(out_dir)
+    if fresh is not None:  # nothing changed since out_dir was written: nothing to do
+        model, pages, files = fresh
+        return BuildResult(
+            model=model,
+            pages=pages,
+            files=files,
+            warnings=tuple(future_warnings(config, model)),
+            seconds=time.perf_counter() - started,
+            output_dir=out_dir,
+        )
+    rendered = builder.build()
     output = protect_output(config, rendered.output, protection, rendered.model.today)
-    write_output(output, out_dir)
+    builder.write(output, out_dir)
     return BuildResult(
         model=rendered.model,
         pages=rendered.pages,

@@ -3,23 +3,44 @@
 ``journal build`` makes one builder and builds once; ``journal serve`` keeps one
 builder alive and calls ``build()`` on every save. Each result says which output
 paths changed or disappeared since the builder's previous successful build, so a
-server can reload only what changed and a writer can rewrite only those files.
+server can reload only what changed.
 
-A failed build (``JournalError``) leaves the builder's previous state as it was:
-the next ``build()`` compares against the last *good* site.
+What is re-used, and what decides that it may be (see cache.py for the files):
+
+- a parsed file (Entry or Goal, with its Markdown already rendered): its content
+  digest, under a key made of the package version, the Markdown options, the base
+  path and the content folder's name. A file whose size and modification time are
+  unchanged is not even read; one that was touched but not changed is read and hashed;
+- a rendered page: the digest of everything its template can see (the page and its
+  view, see fingerprint.py), under a key made of the package version, every template
+  file's bytes, the site-wide ``site`` values and the static files' fingerprinted names.
+
+Everything else (the model, aggregates, page planning) is recomputed every time: it is
+cheap, and recomputing it is what makes the cache correct without a dependency graph.
+A failed build (``JournalError``) leaves the builder's state, and the cache on disk,
+as they were.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+import hashlib
+import os
+import pickle
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from journal_site.cache import PackStore, cache_settings
 
 if TYPE_CHECKING:
     from journal_site.build import RenderedSite
     from journal_site.config import Config
-    from journal_site.writer import Output
+    from journal_site.model import Asset, Entry, Goal
+    from journal_site.pages import Page, SiteModel
+    from journal_site.render import Renderer, SiteView
+    from journal_site.theme import ThemeFiles
+    from journal_site.writer import Manifest, Output
 
 CACHE_DIR_NAME = ".journal-cache"
 """The persistent cache inside a site folder: git-ignored, safe to delete at any time."""
@@ -45,6 +66,18 @@ def diff_outputs(
     return changed, removed
 
 
+def template_digest(theme: ThemeFiles) -> str:
+    """A digest of every template that could be used: name, layer and bytes."""
+    digest = hashlib.blake2b(digest_size=20)
+    for layer, folder in enumerate(theme.template_dirs):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(f"{layer}\0{path.relative_to(folder).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+                digest.update(b"\0")
+    return digest.hexdigest()
+
+
 class SiteBuilder:
     """Builds one site again and again, doing only the work that changed inputs need.
 
@@ -65,21 +98,431 @@ class SiteBuilder:
         self.today = today
         self.cache_dir = cache_dir
         self._previous: dict[str, object] | None = None
+        self._parse_settings = cache_settings(
+            "parse", config.markdown, config.base_path, config.content
+        )
+        self._parsed_store: PackStore | None = None
+        self._page_store: PackStore | None = None
+        self._parsed: dict[str, tuple[bytes, Entry | Goal]] = {}
+        """In memory, for a long-lived builder: source -> (content digest, parsed value)."""
+        self._stats: dict[str, tuple[int, int, bytes]] = {}
+        """source -> (size, mtime_ns, content digest) as last seen."""
+        self._rendered: dict[str, tuple[str, bytes]] = {}
+        """In memory: page URL -> (page key, HTML)."""
+        self._render_key = ""
+        self._stats_pending: dict[str, tuple[int, int, bytes]] = {}
+        self._inputs: str | None = None
+        self._output: Output | None = None
+        self._pages = 0
+        self.digests: dict[int, tuple[object, str]] = {}
+        """``id(bytes) -> (bytes, digest)`` for the last build's pages, for ``write``."""
+        self.stats: dict[str, int] = {}
+        """What the last build did: files parsed, pages rendered, and what came from the cache."""
+
+    # -- the cache on disk -------------------------------------------------------------
+
+    def _stores(self) -> tuple[PackStore | None, PackStore | None]:
+        if self.cache_dir is not None and self._parsed_store is None:
+            self._parsed_store = PackStore(self.cache_dir, "parsed", self._parse_settings)
+            stats = self._parsed_store.extra.get("stats")
+            if isinstance(stats, dict):
+                self._stats = dict(stats)
+        return self._parsed_store, self._page_store
+
+    def _page_store_for(self, render_key: str) -> PackStore | None:
+        if self.cache_dir is None:
+            return None
+        settings = cache_settings("pages", render_key)
+        if self._page_store is None or self._page_store.settings != settings:
+            if self._page_store is not None:
+                self._page_store.close()
+            self._page_store = PackStore(self.cache_dir, "pages", settings)
+        return self._page_store
+
+    # -- loading -----------------------------------------------------------------------
+
+    def _load(
+        self, scanned: list[tuple[str, str, os.stat_result]]
+    ) -> tuple[list[Entry | Goal | Asset | Exception], dict[int, tuple[object, bytes]]]:
+        """Parse results for every file under content/ (cached where sound) and entry tokens."""
+        from journal_site.errors import JournalError
+        from journal_site.model import Asset
+        from journal_site.parallel import content_digest, parse_many
+
+        config = self.config
+        store, _ = self._stores()
+        results: list[Entry | Goal | Asset | Exception | None] = [None] * len(scanned)
+        stats: dict[str, tuple[int, int, bytes]] = {}
+        to_parse: list[int] = []
+        reused = 0
+        for index, (source, full, info) in enumerate(scanned):
+            if not source.lower().endswith(".md"):
+                results[index] = Asset(source=source)
+                continue
+            known = self._stats.get(source)
+            if known is None:
+                to_parse.append(index)
+                continue
+            digest = known[2]
+            if (known[0], known[1]) != (info.st_size, info.st_mtime_ns):
+                # Touched: read it, and re-use the parse only if the bytes are the same.
+                try:
+                    digest = content_digest(Path(full).read_bytes())
+                except OSError:
+                    to_parse.append(index)
+                    continue
+            item = self._cached_item(source, digest, store)
+            if item is None:
+                to_parse.append(index)
+                continue
+            results[index] = item
+            stats[source] = (info.st_size, info.st_mtime_ns, digest)
+            reused += 1
+
+        parsed = parse_many(config, [(scanned[i][0], scanned[i][1]) for i in to_parse])
+        for index, (source, digest, payload, problems) in zip(to_parse, parsed, strict=True):
+            if payload is None:
+                results[index] = JournalError(problems)
+                continue
+            item = pickle.loads(payload)
+            results[index] = item
+            info = scanned[index][2]
+            stats[source] = (info.st_size, info.st_mtime_ns, digest)
+            self._parsed[source] = (digest, item)
+            if store is not None:
+                store.put(source, digest.hex(), payload)
+        self.stats.update(files_parsed=len(to_parse), files_reused=reused)
+        self._stats_pending = stats
+        tokens: dict[int, tuple[object, bytes]] = {}
+        for item in results:
+            if item is not None and not isinstance(item, Exception | Asset):
+                token = stats[item.source][2] + item.source.encode()
+                tokens[id(item)] = (item, token)
+                # Wins and setbacks are parts of their entry: named by position in it.
+                for number, part in enumerate(getattr(item, "wins", ())):
+                    tokens[id(part)] = (part, token + b"/w%d" % number)
+                for number, part in enumerate(getattr(item, "setbacks", ())):
+                    tokens[id(part)] = (part, token + b"/s%d" % number)
+        return results, tokens  # type: ignore[return-value]
+
+    def _cached_item(
+        self, source: str, digest: bytes, store: PackStore | None
+    ) -> Entry | Goal | None:
+        held = self._parsed.get(source)
+        if held is not None and held[0] == digest:
+            return held[1]
+        if store is None:
+            return None
+        payload = store.get(source, digest.hex())
+        if payload is None:
+            return None
+        try:
+            item = pickle.loads(payload)
+        except Exception:  # a record that passed its checksum but does not load: not trusted
+            return None
+        self._parsed[source] = (digest, item)
+        return item
+
+    # -- the build ---------------------------------------------------------------------
 
     def build(self) -> RenderedSite:
-        """Render the whole site (re-using whatever is still valid); raise JournalError on problems.
+        """Render the whole site, re-using whatever is still valid; raise JournalError on problems.
 
         ``changed`` and ``removed`` of the result are relative to the previous successful
         build of this builder (everything is "changed" on the first build).
         """
-        from journal_site.build import render_pipeline
+        from journal_site.build import (
+            ROBOTS_TXT,
+            RenderedSite,
+            future_warnings,
+            make_model,
+            resolve_today,
+        )
+        from journal_site.fingerprint import Fingerprinter, Unfingerprintable
+        from journal_site.loader import assemble_journal
+        from journal_site.pages import plan_files, plan_pages
+        from journal_site.theme import fingerprint, theme_files
+        from journal_site.writer import Output
 
-        rendered = render_pipeline(self.config, today=self.today, drafts=self.drafts)
-        output: Output = rendered.output
+        config = self.config
+        self.stats = {}
+        scanned = self._scan()
+        self._inputs = self._inputs_digest(scanned)
+        loaded, tokens = self._load(scanned)
+        journal = assemble_journal(loaded)
+        model = make_model(config, journal, resolve_today(config, self.today), self.drafts)
+
+        theme = theme_files(config)
+        output = Output()
+        static_urls: dict[str, str] = {}
+        for name, path in theme.static_files().items():
+            hashed = "static/" + fingerprint(name, path.read_bytes())
+            static_urls[name] = hashed
+            output.add(hashed, path, f"static/{name}")
+        site = _site_view(config, model.today, self.drafts)
+        pages = plan_pages(model)
+
+        fingerprinter = Fingerprinter(tokens)
+        render_key = fingerprinter.digest(
+            cache_settings("render"), template_digest(theme), site, static_urls
+        )
+        if render_key != self._render_key:
+            self._rendered = {}
+        store = self._page_store_for(render_key)
+        html: list[bytes | None] = []
+        keys: list[str | None] = []
+        missing: list[int] = []
+        for index, page in enumerate(pages):
+            try:
+                key = fingerprinter.digest(page)
+            except Unfingerprintable:
+                key = None
+            data = self._cached_page(page.url, key, store) if key else None
+            keys.append(key)
+            html.append(data)
+            if data is None:
+                missing.append(index)
+        rendered = self._render([pages[i] for i in missing], theme, site, static_urls)
+        for index, data in zip(missing, rendered, strict=True):
+            html[index] = data
+            key = keys[index]
+            if key is not None:
+                self._rendered[pages[index].url] = (key, data)
+                if store is not None:
+                    store.put(pages[index].url, key, data)
+        self.stats.update(pages_rendered=len(missing), pages_reused=len(pages) - len(missing))
+
+        # The page key names the bytes too (rendering is deterministic), so the writer
+        # need not hash unchanged pages to know they are unchanged.
+        self.digests = {}
+        for page, data, key in zip(pages, html, keys, strict=True):
+            assert data is not None
+            output.add(page.url + "index.html", data, page.origin)
+            if key is not None:
+                self.digests[id(data)] = (data, f"page:{render_key}:{key}")
+        for extra in plan_files(model):
+            output.add(extra.path, extra.data, extra.origin)
+        for asset in journal.assets:
+            output.add(
+                asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
+            )
+        output.add("robots.txt", ROBOTS_TXT, "robots.txt")
+        output.check()
+
+        # Success: only now does anything learnt in this build become the builder's state.
+        self._render_key = render_key
+        self._stats = self._stats_pending
+        live_urls = {page.url for page in pages}
+        self._rendered = {u: v for u, v in self._rendered.items() if u in live_urls}
+        self._parsed = {s: v for s, v in self._parsed.items() if s in self._stats}
+        self._save(live_urls)
+
         signatures = {path: _signature(data) for path, data in output.files.items()}
         if self._previous is None:
             changed, removed = frozenset(output.files), frozenset()
         else:
             changed, removed = diff_outputs(self._previous, signatures)
         self._previous = signatures
-        return replace(rendered, changed=changed, removed=removed)
+        self._output = output
+        self._pages = len(pages)
+        return RenderedSite(
+            model=model,
+            output=output,
+            pages=len(pages),
+            warnings=tuple(journal.warnings) + tuple(future_warnings(config, model)),
+            changed=changed,
+            removed=removed,
+        )
+
+    def _scan(self) -> list[tuple[str, str, os.stat_result]]:
+        from journal_site.errors import JournalError
+        from journal_site.loader import scan_content
+
+        config = self.config
+        if not config.content_dir.is_dir():
+            raise JournalError.single(
+                config.content, None, "no content folder: create it and put entries (*.md) in it"
+            )
+        return scan_content(config.content_dir)
+
+    def _inputs_digest(self, scanned: list[tuple[str, str, os.stat_result]]) -> str | None:
+        """A digest of every input of a build, by size and time; None when one cannot be
+        captured: a secret in the environment (a password must not leave a trace in the cache)."""
+        from journal_site.build import resolve_today
+        from journal_site.theme import theme_files
+
+        config = self.config
+        if os.environ.get(config.password_env) or any(
+            name.startswith("JOURNAL_") for name in os.environ
+        ):
+            return None
+        theme = theme_files(config)
+        parts = [
+            repr((cache_settings("build"), config, resolve_today(config, self.today), self.drafts))
+        ]
+        for folder in (*theme.template_dirs, *theme.static_dirs):
+            parts.append(str(folder))
+            for path in sorted(folder.rglob("*")):
+                st = path.stat()
+                parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        parts.extend(f"{s}:{i.st_size}:{i.st_mtime_ns}" for s, _, i in scanned)
+        return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _manifest_file(self, out_dir: Path) -> Path:
+        assert self.cache_dir is not None
+        name = hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()
+        return self.cache_dir / f"output-{name}.manifest"
+
+    def up_to_date(self, out_dir: Path) -> tuple[SiteModel, int, int] | None:
+        """(model, pages, files) when ``out_dir`` already holds the site these inputs make.
+
+        True when no input changed since the build that wrote ``out_dir`` (every content
+        file, template and static file by size and time; settings; "today"; drafts; the
+        code) and every output file is still the one that build wrote. Costs a stat per
+        file plus loading the parsed entries, instead of a build.
+        """
+        from journal_site.aggregate.urls import entry_urls
+        from journal_site.build import publishable, resolve_today
+        from journal_site.cache import read_blob
+        from journal_site.loader import assemble_journal
+        from journal_site.pages import SiteModel
+
+        if self.cache_dir is None:
+            return None
+        out_dir = out_dir.absolute()
+        if _txn_pending(out_dir):
+            return None
+        stored = read_blob(self._manifest_file(out_dir))
+        scanned = self._scan()
+        inputs = self._inputs_digest(scanned)
+        if (
+            inputs is None
+            or not isinstance(stored, dict)
+            or stored.get("out_dir") != str(out_dir)
+            or stored.get("inputs") != inputs
+        ):
+            return None
+        files: Manifest = stored["files"]
+        for rel, (_, size, mtime_ns, inode) in files.items():
+            try:
+                st = os.stat(out_dir / rel)
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
+                return None
+        loaded, _ = self._load(scanned)
+        journal = assemble_journal(loaded)
+        # make_model without its reference checks: these inputs passed them last time.
+        entries = publishable(journal, self.drafts)
+        model = SiteModel(
+            config=self.config,
+            today=resolve_today(self.config, self.today),
+            entries=entries,
+            urls=entry_urls(entries, self.config.content),
+            goals=journal.goals,
+        )
+        self.stats = {"files_written": 0, "pages_rendered": 0}
+        return model, int(stored["pages"]), len(files)
+
+    def write(self, output: Output, out_dir: Path) -> int:
+        """Write ``output`` (this builder's last result, possibly transformed) into ``out_dir``,
+        rewriting only files whose bytes changed; returns how many files were written or deleted."""
+        from journal_site.cache import read_blob, write_blob
+        from journal_site.writer import recover, write_changed, write_output
+
+        if self.cache_dir is None:
+            write_output(output, out_dir)
+            return len(output.files)
+        out_dir = out_dir.absolute()
+        recover(out_dir)  # an interrupted update first restores the previous site
+        manifest_file = self._manifest_file(out_dir)
+        stored = read_blob(manifest_file)
+        previous = None
+        if isinstance(stored, dict) and stored.get("out_dir") == str(out_dir):
+            previous = stored["files"]
+        # Forget the manifest before touching the output: if this write is interrupted,
+        # the next build cannot trust it and rewrites everything.
+        if previous is not None:
+            manifest_file.unlink(missing_ok=True)
+        manifest, touched = write_changed(output, out_dir, previous, self.digests)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            write_blob(
+                manifest_file,
+                {
+                    "out_dir": str(out_dir),
+                    "files": manifest,
+                    # Only a plain result of build() vouches for these inputs: a transformed
+                    # output (say, encrypted) is not reproducible from them alone.
+                    "inputs": self._inputs if output is self._output else None,
+                    "pages": self._pages,
+                },
+            )
+        except OSError:
+            pass
+        self.stats["files_written"] = touched
+        return touched
+
+    def _cached_page(self, url: str, key: str, store: PackStore | None) -> bytes | None:
+        held = self._rendered.get(url)
+        if held is not None and held[0] == key:
+            return held[1]
+        return store.get(url, key) if store is not None else None
+
+    def _render(
+        self,
+        pages: Sequence[Page],
+        theme: ThemeFiles,
+        site: SiteView,
+        static_urls: dict[str, str],
+    ) -> list[bytes]:
+        if not pages:
+            return []
+        from journal_site.parallel import render_many
+
+        cache_dir = self.cache_dir
+
+        def make_renderer() -> Renderer:
+            from journal_site.render import Renderer
+
+            renderer = Renderer(theme, site, static_urls)
+            if cache_dir is not None:
+                # Compiled templates, so a small rebuild does not pay for compiling them.
+                import jinja2
+
+                folder = cache_dir / "templates"
+                folder.mkdir(parents=True, exist_ok=True)
+                renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            return renderer
+
+        return render_many(make_renderer, pages)
+
+    def _save(self, live_urls: set[str]) -> None:
+        if self.cache_dir is None:
+            return
+        try:
+            if self._parsed_store is not None:
+                self._parsed_store.extra = {"stats": self._stats}
+                self._parsed_store.save(self._stats)
+            if self._page_store is not None:
+                self._page_store.save(live_urls)
+        except OSError:
+            # The cache only ever saves time: a read-only or full disk must not fail a build.
+            pass
+
+
+def _site_view(config: Config, today: dt.date, drafts: bool) -> SiteView:
+    from journal_site.render import SiteView
+
+    return SiteView(
+        title=config.title,
+        author=config.author,
+        base_path=config.base_path,
+        language=config.language,
+        today=today,
+        drafts_shown=drafts,
+    )
+
+
+def _txn_pending(out_dir: Path) -> bool:
+    return out_dir.with_name(f".{out_dir.name}.txn").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,6 @@ from typing import Any
 from journal_site import conventions
 from journal_site.config import Config, MarkdownOptions
 from journal_site.errors import JournalError, Problem
-from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
-from journal_site.markdown import render_markdown, render_markdown_tags
 from journal_site.model import Asset, Entry, Goal, Setback, Step, Win
 from journal_site.text import describe, long_date, slugify
 
@@ -247,6 +245,10 @@ def parse_entry(
     content: str = "content",
 ) -> Entry:
     """Parse one entry's text; raise JournalError listing every problem in it. No I/O."""
+    # Imported here: a rebuild whose files are all cached never loads YAML or Markdown.
+    from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
+    from journal_site.markdown import render_markdown_tags
+
     path = f"{content}/{source}"
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
@@ -391,6 +393,10 @@ def parse_goal(
     content: str = "content",
 ) -> Goal:
     """Parse one goal file (``goals/<slug>.md``); raise JournalError listing every problem."""
+    # Imported here: a rebuild whose files are all cached never loads YAML or Markdown.
+    from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
+    from journal_site.markdown import render_markdown
+
     path = f"{content}/{source}"
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
@@ -452,26 +458,53 @@ def decode(raw: bytes, path: str) -> str:
         ) from exc
 
 
-def walk_content(content_dir: Path) -> Iterator[tuple[str, Path]]:
-    """Every file under content/ that belongs to the journal: (path relative to content/, path).
+def scan_content(content_dir: Path) -> list[tuple[str, str, os.stat_result]]:
+    """Every file under content/ that belongs to the journal: (path relative to content/,
+    full path, its stat), sorted folder by folder like ``walk_content``.
 
+    One ``scandir`` per folder and one ``stat`` per file: the cache compares sizes and
+    modification times, so a rebuild learns what changed without opening any file.
     Symbolic links are not followed out of content/: a linked folder is not entered,
     and a linked file is taken only when it resolves inside content/.
     """
     root = content_dir.resolve()
-    for folder, dirnames, filenames in os.walk(content_dir, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
-        for name in sorted(filenames):
-            if is_ignored(name):
+    found: list[tuple[str, str, os.stat_result]] = []
+
+    def visit(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                items = sorted(listing, key=lambda item: item.name)
+        except OSError:
+            return
+        subfolders = []
+        for item in items:
+            if is_ignored(item.name):
                 continue
-            full = Path(folder) / name
-            if full.is_symlink():
-                try:
-                    if not full.resolve().is_relative_to(root):
-                        continue
-                except OSError:
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    subfolders.append(item)
                     continue
-            yield full.relative_to(content_dir).as_posix(), full
+                if item.is_symlink():
+                    target = Path(item.path).resolve()
+                    if not target.is_relative_to(root) or not target.is_file():
+                        continue
+                elif not item.is_file(follow_symlinks=False):
+                    continue
+                info = item.stat()
+            except OSError:
+                continue
+            found.append((prefix + item.name, item.path, info))
+        for sub in subfolders:
+            visit(sub.path, f"{prefix}{sub.name}/")
+
+    visit(str(content_dir), "")
+    return found
+
+
+def walk_content(content_dir: Path) -> Iterator[tuple[str, Path]]:
+    """Every file under content/ that belongs to the journal: (path relative to content/, path)."""
+    for source, full, _ in scan_content(content_dir):
+        yield source, Path(full)
 
 
 def is_goal(source: str) -> bool:
@@ -499,17 +532,25 @@ def load_journal(config: Config) -> Journal:
         raise JournalError.single(
             config.content, None, "no content folder: create it and put entries (*.md) in it"
         )
+    loaded: list[Entry | Goal | Asset | JournalError] = []
+    for source, full in walk_content(content_dir):
+        try:
+            loaded.append(load_file(config, source, full))
+        except JournalError as exc:
+            loaded.append(exc)
+    return assemble_journal(loaded)
+
+
+def assemble_journal(loaded: Iterable[Entry | Goal | Asset | JournalError]) -> Journal:
+    """A Journal from every file's parse result (or error); raise JournalError listing every problem."""
     problems: list[Problem] = []
     entries: list[Entry] = []
     goals: list[Goal] = []
     assets: list[Asset] = []
-    for source, full in walk_content(content_dir):
-        try:
-            item = load_file(config, source, full)
-        except JournalError as exc:
-            problems.extend(exc.problems)
-            continue
-        if isinstance(item, Entry):
+    for item in loaded:
+        if isinstance(item, JournalError):
+            problems.extend(item.problems)
+        elif isinstance(item, Entry):
             entries.append(item)
         elif isinstance(item, Goal):
             goals.append(item)

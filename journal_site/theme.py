@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from journal_site.config import CONFIG_NAME, Config
@@ -23,6 +22,8 @@ def builtin_theme_dir() -> Path:
     checkout = Path(__file__).resolve().parent.parent
     if (checkout / "pyproject.toml").is_file() and (checkout / "themes" / "default").is_dir():
         return checkout / "themes" / "default"
+    from importlib import resources  # only for an installed package: slow to import
+
     return Path(str(resources.files("journal_site.themes"))) / "default"
 
 

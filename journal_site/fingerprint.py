@@ -1,0 +1,164 @@
+"""A stable digest of what a template receives, so an unchanged page is not rendered again.
+
+``Fingerprinter.page(page)`` walks the page's view (dataclasses, mappings, sequences,
+strings, numbers, dates) and feeds a canonical form of every value into a hash. The
+walk is cheap because entries are not walked at all: an ``Entry`` parsed from a file
+is fully determined by that file's bytes and the parse settings, so it is represented
+by the file's content digest (``known``). A value the walk does not understand makes
+the page "unfingerprintable", and such a page is simply rendered every time: a wrong
+cache hit is the one thing this must never produce.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from pathlib import PurePath
+from types import BuiltinFunctionType, FunctionType
+from typing import Any
+
+
+class Unfingerprintable(Exception):
+    """A view holds a value whose content cannot be captured; render the page every time."""
+
+
+_ATOMS = (str, int, float, bool, type(None), bytes)
+_DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
+_SCALARS = (str, int, float, bytes, *_DATES)
+_MAX_DEPTH = 64
+_MEMO_MIN = 16
+
+
+def _named(value: Any) -> bool:
+    """A module-level function or class: one that its name identifies (not a lambda or closure)."""
+    qualname = getattr(value, "__qualname__", "")
+    return bool(getattr(value, "__module__", None)) and "<" not in qualname
+
+
+class Fingerprinter:
+    def __init__(self, known: Mapping[int, tuple[object, bytes]] | None = None) -> None:
+        self.known = known or {}
+        """``id(value) -> (value, token)``: values (entries) represented by a token instead of a walk."""
+        self._fields: dict[type, tuple[str, ...]] = {}
+        self._memo: dict[int, tuple[object, str]] = {}
+        """``id(container) -> (container, digest)``: a big mapping or sequence that many
+        pages share (every entry's URL, say) is walked once per build, not once per page.
+        Views are not changed once planned, so a container's identity stands for its content."""
+
+    def digest(self, *values: Any) -> str:
+        parts: list[str] = []
+        for value in values:
+            self._feed(value, parts, 0)
+        return hashlib.blake2b(
+            "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=20
+        ).hexdigest()
+
+    def _feed(self, value: Any, out: list[str], depth: int) -> None:
+        kind = type(value)
+        if kind in _ATOMS:
+            # repr tells the built-in types apart ('1', 1, 1.0, True, b'1') and escapes
+            # control characters, so the separators cannot occur inside a part.
+            out.append(repr(value))
+            return
+        if depth > _MAX_DEPTH:
+            raise Unfingerprintable("nested too deeply")
+        hit = self.known.get(id(value))
+        if hit is not None and hit[0] is value:
+            out.append(f"K{hit[1]!r}")
+            return
+        if (kind is tuple or kind is list or kind is dict) and len(value) >= _MEMO_MIN:
+            out.append(self._memoized(value, depth))
+            return
+        if kind is tuple or kind is list:
+            out.append(f"[{len(value)}")
+            for item in value:
+                self._feed(item, out, depth + 1)
+            out.append("]")
+            return
+        if kind is dict:
+            out.append(f"{{{len(value)}")
+            for key, item in value.items():
+                self._feed(key, out, depth + 1)
+                self._feed(item, out, depth + 1)
+            out.append("}")
+            return
+        fields = self._fields.get(kind)
+        if fields is not None:
+            out.append(f"{kind.__module__}.{kind.__qualname__}(")
+            for field in fields:
+                self._feed(getattr(value, field), out, depth + 1)
+            out.append(")")
+            return
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        if isinstance(value, _SCALARS):
+            # Subclasses such as Markup (not escaped, unlike str), and dates.
+            out.append(f"{name}:{value!r}")
+            return
+        if isinstance(value, PurePath):
+            out.append(f"{name}:{str(value)!r}")
+            return
+        if isinstance(value, list | tuple):
+            out.append(f"{name}[{len(value)}")
+            for item in value:
+                self._feed(item, out, depth + 1)
+            out.append("]")
+            return
+        if isinstance(value, Mapping):
+            out.append(f"{name}{{{len(value)}")
+            for key, item in value.items():
+                self._feed(key, out, depth + 1)
+                self._feed(item, out, depth + 1)
+            out.append("}")
+            return
+        if isinstance(value, set | frozenset):
+            # Iteration order of a set varies between processes; sort a canonical form.
+            items = []
+            for item in value:
+                sub: list[str] = []
+                self._feed(item, sub, depth + 1)
+                items.append("\x1e".join(sub))
+            out.append(f"{name}({len(items)}")
+            out.extend(sorted(items))
+            out.append(")")
+            return
+        if isinstance(value, FunctionType | BuiltinFunctionType | type) and _named(value):
+            # Code is covered by the package's version (see cache.code_version).
+            out.append(f"F{value.__module__}.{value.__qualname__}")
+            return
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            self._fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+            self._feed(value, out, depth)
+            return
+        if hasattr(value, "__dict__") and not callable(value) and kind.__module__ != "builtins":
+            # A plain object: its __dict__ is its state.
+            state = vars(value)
+            out.append(f"{name}(")
+            for key in sorted(state):
+                self._feed(key, out, depth + 1)
+                self._feed(state[key], out, depth + 1)
+            out.append(")")
+            return
+        raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+
+    def _memoized(self, value: Any, depth: int) -> str:
+        hit = self._memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        self._memo[id(value)] = (value, "cycle")  # a container inside itself
+        sub: list[str] = []
+        kind = type(value)
+        if kind is dict:
+            sub.append(f"{{{len(value)}")
+            for key, item in value.items():
+                self._feed(key, sub, depth + 1)
+                self._feed(item, sub, depth + 1)
+        else:
+            sub.append(f"{kind.__name__}[{len(value)}")
+            for item in value:
+                self._feed(item, sub, depth + 1)
+        joined = "\x1f".join(sub).encode("utf-8", "surrogatepass")
+        digest = "M" + hashlib.blake2b(joined, digest_size=16).hexdigest()
+        self._memo[id(value)] = (value, digest)
+        return digest
