@@ -53,6 +53,9 @@ def test_vault_builds_with_wiki_links_tags_and_conventions(tmp_path, journal):
     long_run = (public / "2026/11/25/index.html").read_text(encoding="utf-8")
     assert '<a href="/2026/11/24/" class="wikilink">Tuesday</a>' in long_run
     assert tags_on(long_run) == {"running"}
+    goal = (public / "goals/read-more/index.html").read_text(encoding="utf-8")
+    assert '<a href="/2026/11/24/" class="wikilink">a Tuesday</a>' in goal
+    assert '<span class="missing-link">Reading plan</span>' in goal
 
 
 def test_inline_tags_skip_headings_code_links_and_numbers():

@@ -25,6 +25,7 @@ from journal_site.aggregate.wins import (
 )
 from journal_site.errors import JournalError, Problem
 from journal_site.pages import Page, SiteFile, SiteModel
+from journal_site.render import resolve_entry_links
 
 WINS_PER_PAGE = 1000
 """Most wins on one page of a year of the wall; years are split only beyond this."""
@@ -225,6 +226,10 @@ def _goal_view(progress: GoalProgress, model: SiteModel) -> dict[str, Any]:
         "progress": progress,
         "days_left": days_left(progress.goal.target, model.today),
         "page_url": goal_url(progress.goal.slug),
+        # Links to entries (Markdown or [[wiki]]) become their pages' URLs, as on entry pages.
+        "goal_body": resolve_entry_links(
+            progress.goal.body_html, model.urls, model.config.base_path
+        ),
     }
 
 
