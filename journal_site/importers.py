@@ -13,11 +13,12 @@ import argparse
 import datetime as dt
 import json
 import os
+import posixpath
 import re
-import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,8 @@ class PlannedEntry:
     text: str
     label: str
     """How the entry is named in messages: its date, time and title."""
-    photos: tuple[tuple[Path, str], ...] = ()
-    """(file in the export, path relative to content/) for each photo to copy."""
+    photos: tuple[tuple[str, str], ...] = ()
+    """(file name in the export's photos/, path relative to content/) for each photo to copy."""
     missing: tuple[str, ...] = ()
     """Photos the entry refers to that the export folder does not hold."""
 
@@ -55,7 +56,7 @@ class _Draft:
     title: str
     tags: tuple[str, ...]
     body: str
-    photos: tuple[tuple[Path, str], ...] = ()
+    photos: tuple[tuple[str, str], ...] = ()
     missing: tuple[str, ...] = ()
 
 
@@ -65,7 +66,10 @@ def _problem(file: str, message: str, line: int | None = None) -> Problem:
 
 def read_json(path: Path, shown: str) -> Any:
     """Parse a JSON file; a JournalError naming the file and line when it is not JSON."""
-    raw = path.read_bytes()
+    return parse_json(path.read_bytes(), shown)
+
+
+def parse_json(raw: bytes, shown: str) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -348,17 +352,23 @@ def _dayone_when(
 
 
 def plan_dayone(
-    data: Any, shown: str, export_dir: Path, fallback: dt.tzinfo = dt.UTC
+    data: Any, shown: str, photos: Collection[str], fallback: dt.tzinfo = dt.UTC
 ) -> list[PlannedEntry]:
     """Day One's JSON export: {"metadata": ..., "entries": [{creationDate, text, tags, ...}]}.
 
-    Photos are ``photos/<md5>.<type>`` beside the JSON file; the text refers to them as
-    ``![](dayone-moment://<identifier>)``.
+    Photos are ``photos/<md5>.<type>`` beside the JSON file (``photos`` names those the
+    export holds); the text refers to them as ``![](dayone-moment://<identifier>)``.
     """
+    return _name_entries(dayone_drafts(data, shown, photos, fallback), "#")
+
+
+def dayone_drafts(
+    data: Any, shown: str, photos: Collection[str], fallback: dt.tzinfo
+) -> list[_Draft]:
+    """The entries of one Day One journal, not yet named; JournalError listing every problem."""
     entries = _entries(data, shown, "Day One", 'Journal.json with {"entries": [...]}')
     problems: list[Problem] = []
     drafts: list[_Draft] = []
-    photo_dir = export_dir / PHOTOS_DIR
     for index, item in enumerate(entries):
         where = f"entries[{index}]"
         if not isinstance(item, dict):
@@ -392,7 +402,7 @@ def plan_dayone(
                 md5 = str(photo.get("md5") or photo["identifier"])
                 kind = str(photo.get("type") or "jpeg")
                 photos_by_id[photo["identifier"]] = (md5, kind)
-        copies: list[tuple[Path, str]] = []
+        copies: list[tuple[str, str]] = []
         missing: list[str] = []
 
         def moment(
@@ -405,9 +415,8 @@ def plan_dayone(
                 return f"*({what} from Day One not imported)*"
             md5, ext = photos_by_id[identifier]
             name = f"{md5}.{ext}"
-            src = photo_dir / name
-            if src.is_file():
-                copies.append((src, name))
+            if name in photos:
+                copies.append((name, name))
             else:  # the link stays: copying the photo to content/photos/ later shows it
                 missing.append(f"{PHOTOS_DIR}/{name}")
             return f"![{alt}](../{PHOTOS_DIR}/{name})"
@@ -430,7 +439,7 @@ def plan_dayone(
         )
     if problems:
         raise JournalError(problems)
-    return _name_entries(drafts, "#")
+    return drafts
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -474,7 +483,12 @@ def _write_new(path: Path, data: bytes) -> bool:
     return True
 
 
-def apply_plan(planned: list[PlannedEntry], config: Config, dry_run: bool) -> ImportResult:
+def apply_plan(
+    planned: list[PlannedEntry],
+    config: Config,
+    dry_run: bool,
+    read_photo: Callable[[str], bytes] | None = None,
+) -> ImportResult:
     content_dir = config.content_dir
     written: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
@@ -493,13 +507,12 @@ def apply_plan(planned: list[PlannedEntry], config: Config, dry_run: bool) -> Im
             skipped.append((shown, "a file with that name exists; not overwritten"))
             continue
         written.append((shown, entry.label))
-        for src, rel in entry.photos:
+        for name, rel in entry.photos:
             target = content_dir / rel
-            if target.exists():
+            if target.exists():  # named by checksum: the same photo is already there
                 continue
-            if not dry_run:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, target)
+            if not dry_run and (read_photo is None or not _write_new(target, read_photo(name))):
+                continue
             copied += 1
     return ImportResult(tuple(written), tuple(skipped), copied, tuple(missing))
 
@@ -517,7 +530,7 @@ def report(
     for path, why in result.skipped:
         out(f"  skipped {path}: {why}")
     for path, photo in result.missing:
-        out(f"  missing {photo} (in {path}): not in the export folder")
+        out(f"  missing {photo} (in {path}): the export does not hold it")
     parts = [f"{len(result.written)} {'would be written' if dry_run else 'written'}"]
     reasons: dict[str, int] = {}
     for _, why in result.skipped:
@@ -538,19 +551,68 @@ def report(
         out("Dry run: nothing was written.")
 
 
+def _fallback_zone(config: Config) -> dt.tzinfo:
+    # Day One records each entry's time zone; for the rare one without, this machine's.
+    return config.tzinfo() or dt.datetime.now().astimezone().tzinfo or dt.UTC
+
+
+def _plan_dayone_zip(
+    archive: zipfile.ZipFile, shown: str, config: Config
+) -> tuple[list[PlannedEntry], Callable[[str], bytes]]:
+    """Day One's export as it downloads: a zip of one JSON file per journal and photos/."""
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    photos = {
+        posixpath.basename(m.filename): m.filename
+        for m in members
+        if posixpath.basename(posixpath.dirname(m.filename)) == PHOTOS_DIR
+    }
+    journals = [
+        m.filename
+        for m in members
+        if m.filename.lower().endswith(".json") and PHOTOS_DIR + "/" not in m.filename
+    ]
+    if not journals:
+        raise JournalError.single(
+            shown,
+            None,
+            "holds no .json file; expected Day One's JSON export (a zip with Journal.json)",
+        )
+    drafts: list[_Draft] = []
+    problems: list[Problem] = []
+    for name in sorted(journals):
+        where = f"{shown}:{name}"
+        try:
+            data = parse_json(archive.read(name), where)
+            drafts.extend(dayone_drafts(data, where, photos.keys(), _fallback_zone(config)))
+        except JournalError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise JournalError(problems)
+    return _name_entries(drafts, "#"), lambda n: archive.read(photos[n])
+
+
 def import_command(config: Config, args: argparse.Namespace) -> int:
     """``journal import jrnl|dayone FILE [--dry-run]``."""
     file = Path(args.file)
     shown = str(args.file)
-    data = read_json(file, shown)
     if args.format == "jrnl":
-        planned = plan_jrnl(data, shown)
+        planned = plan_jrnl(read_json(file, shown), shown)
+        check_plan(planned, config)
+        result = apply_plan(planned, config, args.dry_run)
+    elif zipfile.is_zipfile(file):
+        with zipfile.ZipFile(file) as archive:
+            planned, read_photo = _plan_dayone_zip(archive, shown, config)
+            check_plan(planned, config)
+            result = apply_plan(planned, config, args.dry_run, read_photo)
     else:
-        # Day One records each entry's time zone; for the rare one without, this machine's.
-        fallback = config.tzinfo() or dt.datetime.now().astimezone().tzinfo or dt.UTC
-        planned = plan_dayone(data, shown, file.resolve().parent, fallback)
-    check_plan(planned, config)
-    result = apply_plan(planned, config, args.dry_run)
+        photo_dir = file.resolve().parent / PHOTOS_DIR
+        names = (
+            {p.name for p in photo_dir.iterdir() if p.is_file()} if photo_dir.is_dir() else set()
+        )
+        data = read_json(file, shown)
+        planned = plan_dayone(data, shown, names, _fallback_zone(config))
+        check_plan(planned, config)
+        result = apply_plan(planned, config, args.dry_run, lambda n: (photo_dir / n).read_bytes())
     app = "jrnl" if args.format == "jrnl" else "Day One"
     print(f"Importing {shown} ({app}) into {config.content}/:")
     report(result, planned, args.dry_run, print)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,21 @@ def test_bad_dayone_export_is_a_clear_error(tmp_path, journal):
     )
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "content").exists()
+
+
+def test_import_straight_from_the_zip(tmp_path, export, journal):
+    # Day One's export downloads as a zip holding Journal.json and photos/.
+    archive = tmp_path / "Export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(export, "Journal.json")
+        zipped.write(export.parent / "photos" / PHOTO, f"photos/{PHOTO}")
+    root = tmp_path / "zipsite"
+    root.mkdir()
+    result = journal("import", "dayone", str(archive), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "3 entries: 3 written, 0 skipped, 1 photo copied, 1 photo missing." in result.stdout
+    assert (root / "content/photos" / PHOTO).read_bytes() == (
+        export.parent / "photos" / PHOTO
+    ).read_bytes()
+    again = journal("import", "dayone", str(archive), cwd=root)
+    assert "0 written, 3 skipped (3 already imported)" in again.stdout
