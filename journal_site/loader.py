@@ -198,10 +198,14 @@ def _setbacks(value: Any, problems: _Problems) -> tuple[Setback, ...]:
 def date_from_path(source: str) -> tuple[dt.date | None, str | None, str]:
     """(day, error, rest of the name) from a path such as ``2026/11/25-morning.md``."""
     stem = source.rsplit(".", 1)[0]
+    name_start = stem.rfind("/") + 1
     matches = list(_FILE_DATE.finditer(stem))
     if not matches:
-        return None, None, stem.rsplit("/", 1)[-1]
-    match = matches[-1]
+        return None, None, stem[name_start:]
+    # A file name that starts with a date wins ("2026-11-20-to-2026-11-22.md" is the 20th);
+    # otherwise the last date in the path ("2026/11/25-morning.md", "log/2026-11-20.md").
+    leading = [m for m in matches if m.start() == name_start and "/" not in m.group(0)]
+    match = leading[0] if leading else matches[-1]
     rest = stem[match.end() :].lstrip("-_ ")
     year, month, day = (int(g) for g in match.groups())
     try:

@@ -80,6 +80,8 @@ def test_a_file_without_front_matter_is_an_entry_dated_by_its_name() -> None:
         ("2026/11/25-morning.md", "", dt.date(2026, 11, 25), None, "morning"),
         ("2026/11/05.md", "", dt.date(2026, 11, 5), None, "entry"),
         ("2026/09/2026-09-28-first.md", "", dt.date(2026, 9, 28), None, "first"),
+        ("trips/2026-11-20-to-2026-11-22.md", "", dt.date(2026, 11, 20), None, "to-2026-11-22"),
+        ("log/run-2026-11-20.md", "", dt.date(2026, 11, 20), None, "entry"),
         ("therapy/notes.md", "date: 2026-10-21", dt.date(2026, 10, 21), None, "notes"),
         ("notes.md", "date: '2026-10-21'", dt.date(2026, 10, 21), None, "notes"),
         (
