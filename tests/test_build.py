@@ -220,6 +220,33 @@ def test_the_site_can_override_theme_files_one_by_one(tmp_path: Path) -> None:
     assert [p.read_text() for p in public.glob("static/extra*.txt")] == ["also copied\n"]
 
 
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            '{% extends "base.html" %}\n{% block content %}{{ entry.title }\n{% endblock %}\n',
+            "templates/entry.html:2: template error: unexpected '}'",
+        ),
+        (
+            '{% extends "base.html" %}\n{% block content %}\n{{ entry.nope }}\n{% endblock %}\n',
+            "templates/entry.html:3: while rendering /2026/11/20/: ",
+        ),
+    ],
+    ids=["syntax", "undefined"],
+)
+def test_a_broken_site_template_is_named_with_its_line(
+    tmp_path: Path, template: str, expected: str
+) -> None:
+    root = write_files(
+        tmp_path, {"content/2026-11-20.md": "Hi.\n", "templates/entry.html": template}
+    )
+    result = run_journal("build", "--today", TODAY, cwd=root)
+    assert result.returncode == 1
+    assert f"error: {expected}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "public").exists()
+
+
 def test_the_example_journal_builds_cleanly(tmp_path: Path) -> None:
     result = run_journal("build", "--today", TODAY, "--out", str(tmp_path / "site"), cwd=REPO)
     assert result.returncode == 0, result.stderr
