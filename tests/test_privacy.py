@@ -270,6 +270,46 @@ def test_nothing_of_an_entry_is_readable(encrypted: Built) -> None:
             assert secret.lower() not in rel.lower(), rel
 
 
+def assert_nothing_readable(built: Built) -> None:
+    secrets = [s for s in secrets_of(built.root, drafts=False) if len(s) >= 8]
+    for path in output_files(built.public):
+        readable, _ = plain_parts(path)
+        for secret in secrets:
+            assert not any(form in readable for form in spellings(secret)), (path, secret)
+
+
+def test_switching_protection_on_rebuilds_everything(tmp_path: Path) -> None:
+    """A plain build, then one with a password, into the same folder (with the build cache
+    in place): not one plain file may survive, and the reverse must give a plain site."""
+    built = build_fixture(tmp_path / "site")
+    assert (built.public / "2026" / "11" / "24" / "index.html").is_file()
+    env = {"JOURNAL_PASSWORD": PASSWORD, "JOURNAL_BASIC_AUTH": ""}
+    again = run_journal("build", "--today", "2026-11-26", cwd=built.root, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "; encrypted:" in again.stdout
+    assert not (built.public / "2026").exists()
+    assert_nothing_readable(built)
+
+    def salt() -> str:
+        return re.search(r'data-salt="([^"]+)"', (built.public / "index.html").read_text())[1]
+
+    first_salt = salt()
+    # A second encrypted build with another password: the old key must not open it.
+    env["JOURNAL_PASSWORD"] = PASSWORD + " and more"
+    third = run_journal("build", "--today", "2026-11-26", cwd=built.root, env=env)
+    assert third.returncode == 0, third.stderr
+    assert salt() != first_salt
+    assert "Spoke up" in open_page(built.public / "index.html", password=PASSWORD + " and more")
+    with pytest.raises(InvalidTag):
+        open_page(built.public / "index.html")
+    # And back to plain.
+    env["JOURNAL_PASSWORD"] = ""
+    plain_again = run_journal("build", "--today", "2026-11-26", cwd=built.root, env=env)
+    assert plain_again.returncode == 0, plain_again.stderr
+    assert "Spoke up" in (built.public / "2026" / "11" / "24" / "index.html").read_text()
+    assert not (built.public / "p").exists() and not (built.public / "f").exists()
+
+
 def test_pages_decrypt_in_python_and_links_resolve(encrypted: Built, plain: Built) -> None:
     public = encrypted.public
     pages = html_pages(public)
