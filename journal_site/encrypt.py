@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import hmac
@@ -94,7 +95,7 @@ def derive_key(password: str, salt: bytes | None = None, iterations: int = ITERA
 def seal(key: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
     """Compress and encrypt; return (nonce, ciphertext with tag). A fresh nonce every call."""
     nonce = os.urandom(NONCE_BYTES)
-    return nonce, AESGCM(key).encrypt(nonce, gzip.compress(plaintext, mtime=0), None)
+    return nonce, AESGCM(key).encrypt(nonce, gzip.compress(plaintext, 6, mtime=0), None)
 
 
 def unseal(key: bytes, nonce: bytes, ciphertext: bytes) -> bytes:
@@ -174,10 +175,12 @@ def url_map(renamed: Mapping[str, str], base_path: str) -> dict[str, str]:
     return mapping
 
 
-_QUOTED = re.compile(r"""(")([^"<>\n]*)"|(')([^'<>\n]*)'""")
-
-
 def _map_one(value: str, mapping: Mapping[str, str]) -> str | None:
+    new = mapping.get(value)
+    if new is not None:
+        return new
+    if "#" not in value and "?" not in value and "%" not in value:
+        return None
     for candidate in (value, unquote(value)):
         path, mark, rest = candidate.partition("#")
         if mark == "":
@@ -192,7 +195,7 @@ def _rewrite_value(value: str, mapping: Mapping[str, str]) -> str:
     whole = _map_one(value, mapping)
     if whole is not None:
         return whole
-    if "," in value:  # srcset: "a.jpg 1x, b.jpg 2x"
+    if "," in value and " " in value:  # srcset: "a.jpg 1x, b.jpg 2x"
         items = []
         changed = False
         for item in value.split(","):
@@ -206,17 +209,27 @@ def _rewrite_value(value: str, mapping: Mapping[str, str]) -> str:
     return value
 
 
-def rewrite_references(text: str, mapping: Mapping[str, str]) -> str:
-    """Replace every quoted string (attribute value, JSON string) that names a renamed path."""
+@functools.cache
+def _quoted_paths(base_path: str) -> tuple[re.Pattern[str], ...]:
+    # Pages link with url(), so every reference in a page starts with the base path
+    # right after a quote; a literal prefix lets the regex engine skip ahead fast on
+    # pages with thousands of attributes.
+    base = re.escape(base_path)
+    return tuple(re.compile(f"{q}({base}[^{q}<>\n]*){q}") for q in ('"', "'"))
+
+
+def rewrite_references(text: str, mapping: Mapping[str, str], base_path: str = "/") -> str:
+    """Replace every quoted value (attribute, SVG link) that names a renamed path."""
     if not mapping:
         return text
 
     def replace(match: re.Match[str]) -> str:
-        quote = match.group(1) or match.group(3)
-        value = match.group(2) if match.group(1) else match.group(4)
-        return quote + _rewrite_value(value, mapping) + quote
+        whole, value = match.group(0), match.group(1)
+        return whole[0] + _rewrite_value(value, mapping) + whole[-1]
 
-    return _QUOTED.sub(replace, text)
+    for pattern in _quoted_paths(base_path):
+        text = pattern.sub(replace, text)
+    return text
 
 
 def rewrite_json(
@@ -233,7 +246,8 @@ def rewrite_json(
     old_dir, new_dir = posixpath.dirname(old_path), posixpath.dirname(new_path)
 
     def relative(value: str) -> str:
-        if not value or value.startswith("/") or ":" in value or "\n" in value:
+        # Prose (titles, snippets, word lists) has spaces; the names of files do not.
+        if not value or value[0] == "/" or " " in value or ":" in value or "\n" in value:
             return value
         target = posixpath.normpath(posixpath.join(old_dir, value))
         if value.endswith("/"):
@@ -291,7 +305,7 @@ def encrypt_output(
         raw = data.read_bytes() if isinstance(data, Path) else data
         new_path = renamed.get(path, path)
         if is_page(path):
-            html = rewrite_references(raw.decode("utf-8"), mapping)
+            html = rewrite_references(raw.decode("utf-8"), mapping, base_path)
             nonce, ciphertext = seal(key.key, html.encode("utf-8"))
             sealed.add(new_path, shell(b64(nonce), b64(ciphertext)).encode("utf-8"), origin)
         else:
@@ -299,7 +313,7 @@ def encrypt_output(
             if media_type == "application/json":
                 raw = rewrite_json(raw, mapping, path, new_path)
             elif media_type.startswith(_TEXT_TYPES):
-                raw = rewrite_references(raw.decode("utf-8"), mapping).encode("utf-8")
+                raw = rewrite_references(raw.decode("utf-8"), mapping, base_path).encode("utf-8")
             sealed.add(new_path, seal_file(key.key, raw, media_type), origin)
     sealed.check()
     return sealed

@@ -388,7 +388,7 @@ def test_references_are_rewritten_in_every_spelling() -> None:
         '<img src="/j/2026/img/a%20b.png" srcset="/j/2026/img/a%20b.png 1x, /j/static/x.png 2x">'
         "<p>It's 2026/11/24/ today, isn't it</p>"
     )
-    out = rewrite_references(html, mapping)
+    out = rewrite_references(html, mapping, "/j/")
     assert '<a href="/j/p/aa/">' in out
     assert 'href="/j/p/aa/#wins"' in out
     assert 'src="/j/f/bb.bin"' in out
