@@ -108,14 +108,17 @@ def html_pages(public: Path) -> list[Path]:
     return [p for p in output_files(public) if p.suffix == ".html"]
 
 
-def test_every_page_says_noindex_and_robots_disallows_all(plain: Built) -> None:
-    pages = html_pages(plain.public)
-    assert len(pages) >= 6
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
-        assert re.search(r'<meta name="robots" content="noindex, nofollow">', text), page
-    robots = (plain.public / "robots.txt").read_text(encoding="utf-8")
-    assert robots.splitlines() == ["User-agent: *", "Disallow: /"]
+def test_every_page_says_noindex_and_robots_disallows_all(plain: Built, encrypted: Built) -> None:
+    for built in (plain, encrypted):
+        pages = html_pages(built.public)
+        assert len(pages) >= 15  # every kind of page: sections, entries, tags, goals ...
+        for page in pages:
+            text = page.read_text(encoding="utf-8")
+            assert '<meta name="robots" content="noindex, nofollow">' in text, page
+            if built is encrypted:  # ... and the real page inside the shell too
+                assert '<meta name="robots" content="noindex, nofollow">' in open_page(page)
+        robots = (built.public / "robots.txt").read_text(encoding="utf-8")
+        assert robots.splitlines() == ["User-agent: *", "Disallow: /"]
 
 
 _ATTR_URL = re.compile(
@@ -490,3 +493,21 @@ def test_netlify_build_command_runs_in_a_clean_virtual_environment(tmp_path: Pat
     # The `journal` that ran is the venv's, installed from the copy.
     journal_bin = venv / "bin" / "journal"
     assert journal_bin.is_file()
+
+    # A journal made by `journal init` builds with its own netlify.toml, the tool
+    # installed from where JOURNAL_SITE_PIP says.
+    subprocess.run([str(journal_bin), "init", "mine"], cwd=tmp_path, env=env, check=True)
+    mine = tmp_path / "mine"
+    config = tomllib.loads((mine / "netlify.toml").read_text(encoding="utf-8"))
+    env["JOURNAL_SITE_PIP"] = str(checkout)
+    result = subprocess.run(
+        ["bash", "-c", config["build"]["command"]],
+        cwd=mine,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "; encrypted:" in result.stdout
+    assert (mine / config["build"]["publish"] / "index.html").is_file()
