@@ -134,9 +134,26 @@ def page_url(path: str) -> str:
     return path.removesuffix("index.html")
 
 
-def sealed_names(paths: list[str], names_key: bytes, kept_pages: frozenset[str]) -> dict[str, str]:
+_THEME_FILE = re.compile(r"static/.+\.[0-9a-f]{10}(?:\.[^./]+)?")
+
+
+def stays_plain(path: str, origin: str) -> bool:
+    """Theme files (fingerprinted, from a theme's static/) and files for the host.
+
+    The origin matters: a journal's own ``content/static/photo.jpg`` lands at
+    ``static/photo.jpg`` too, and is the journal's, so it is encrypted.
+    """
+    if path in PLAIN_FILES:
+        return True
+    return origin.startswith("static/") and bool(_THEME_FILE.fullmatch(path))
+
+
+def sealed_names(
+    paths: Mapping[str, str], names_key: bytes, kept_pages: frozenset[str]
+) -> dict[str, str]:
     """Old output path -> new output path for everything that is renamed.
 
+    ``paths`` maps each output path to its origin (see ``Output.origins``).
     ``kept_pages`` are page URLs ("" for home, "wins/" ...) that keep their names, so
     the sections can be typed and bookmarked; everything else that is not a theme file
     gets an HMAC name that says nothing of what it was.
@@ -146,8 +163,8 @@ def sealed_names(paths: list[str], names_key: bytes, kept_pages: frozenset[str])
         return hmac.new(names_key, path.encode("utf-8"), hashlib.sha256).hexdigest()[:NAME_HEX]
 
     renamed: dict[str, str] = {}
-    for path in paths:
-        if path.startswith("static/") or path in PLAIN_FILES:
+    for path, origin in paths.items():
+        if stays_plain(path, origin):
             continue
         if is_page(path):
             if path == "404.html" or page_url(path) in kept_pages:
@@ -294,12 +311,12 @@ def encrypt_output(
     kept_pages: frozenset[str] = frozenset(),
 ) -> Output:
     """A new Output where nothing of the journal is readable without the password."""
-    renamed = sealed_names(list(output.files), key.names_key, kept_pages)
+    renamed = sealed_names(output.origins, key.names_key, kept_pages)
     mapping = url_map(renamed, base_path)
     sealed = Output()
     for path, data in output.files.items():
         origin = output.origins[path]
-        if path.startswith("static/") or path in PLAIN_FILES:
+        if stays_plain(path, origin):
             sealed.add(path, data, origin)
             continue
         raw = data.read_bytes() if isinstance(data, Path) else data
