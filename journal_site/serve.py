@@ -687,10 +687,13 @@ def _rebuild_loop(
                 batch |= batches.get_nowait()
         paths = _changed_paths(batch, root)
         config_changed = CONFIG_NAME in paths
+        if session.config is not None and any("/" not in p for p in paths):
+            # A source folder appeared or went: watch what is there now, before the
+            # build reads it, so nothing saved into it meanwhile goes unnoticed.
+            watchers.watch_sources(session.config)
         ok, summary = session.build(reload_config=config_changed)
-        if session.config is not None and (config_changed or any("/" not in p for p in paths)):
-            # journal.toml may name another content folder or theme; folders may have
-            # appeared or gone: watch what is there now.
+        if config_changed and session.config is not None:
+            # journal.toml may name another content folder or theme.
             watchers.watch_sources(session.config)
         if ok:
             print(f"[{_clock()}] {_summary(paths)} changed: updated {summary}.")
