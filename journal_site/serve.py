@@ -46,6 +46,7 @@ import html
 import http.server
 import json
 import mimetypes
+import os
 import queue
 import secrets
 import signal
@@ -614,6 +615,11 @@ def _urls(host: str, port: int, base_path: str) -> tuple[str, list[str]]:
     return f"http://{local}:{port}{base_path}", others
 
 
+def _quiet_child() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def serve_command(config: Config, args: argparse.Namespace) -> int:
     """Build, serve and watch until Ctrl-C; exit 0 on a clean stop."""
     with contextlib.suppress(AttributeError, ValueError):
@@ -626,6 +632,10 @@ def serve_command(config: Config, args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     previous_term = signal.signal(signal.SIGTERM, _terminate)
+    # Processes a build forks (a pool of workers for a big journal) must not run these
+    # handlers: Ctrl-C reaches the whole process group and a pool ends its workers with
+    # SIGTERM; either would print a worker's traceback. The server stops them itself.
+    os.register_at_fork(after_in_child=_quiet_child)
     # Started in the background by a shell, a process inherits SIGINT ignored; the
     # server is meant to stop on Ctrl-C wherever it was started.
     signal.signal(signal.SIGINT, signal.default_int_handler)
