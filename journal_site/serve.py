@@ -542,9 +542,6 @@ class _Session:
         except JournalError as exc:
             self._report_errors(exc.problems)
             return False, ""
-        except KeyboardInterrupt:
-            self.live.fail(())
-            raise
         except Exception as exc:
             # A bug, not the writer's mistake; still one line, and the server goes on.
             problem = Problem("(journal)", None, f"internal error while building: {exc!r}")
@@ -627,18 +624,27 @@ def serve_command(config: Config, args: argparse.Namespace) -> int:
     live = LiveSite(config.base_path)
     session = _Session(config, args, live)
 
-    # SIGTERM (a service manager, a test) stops the server the same way Ctrl-C does.
-    def _terminate(signum: int, frame: object) -> None:
+    # Ctrl-C, or SIGTERM (a service manager, a test), stops the server. Python runs
+    # signal handlers in the main thread, between any two bytecodes, even inside an
+    # at-fork hook while a build starts its workers, where the exception would be
+    # dropped with a lock still held. So builds run in a thread of their own and the
+    # main thread only waits: there a KeyboardInterrupt is always safe.
+    server_pid = os.getpid()
+
+    def _interrupt(signum: int, frame: object) -> None:
+        if os.getpid() != server_pid:
+            # A build worker forked a moment ago, before `_quiet_child` ran in it.
+            _quiet_child()
+            if signum == signal.SIGTERM:
+                os.kill(os.getpid(), signum)
+            return
         raise KeyboardInterrupt
 
-    previous_term = signal.signal(signal.SIGTERM, _terminate)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     # Processes a build forks (a pool of workers for a big journal) must not run these
     # handlers: Ctrl-C reaches the whole process group and a pool ends its workers with
     # SIGTERM; either would print a worker's traceback. The server stops them itself.
     os.register_at_fork(after_in_child=_quiet_child)
-    # Started in the background by a shell, a process inherits SIGINT ignored; the
-    # server is meant to stop on Ctrl-C wherever it was started.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     server: _Server | None = None
     http_thread: threading.Thread | None = None
     watchers: _Watchers | None = None
@@ -646,7 +652,7 @@ def serve_command(config: Config, args: argparse.Namespace) -> int:
         batches: queue.Queue[set[tuple[Any, str]]] = queue.Queue()
         # Watch before the first build, so a save made while it runs is not missed.
         watchers = _Watchers(config, batches)
-        ok, summary = session.build()
+        ok, summary = _in_thread(session.build)
         server = _listen(args.host, args.port, live)
         http_thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="journal-http"
@@ -679,10 +685,55 @@ def serve_command(config: Config, args: argparse.Namespace) -> int:
             http_thread.join()
         if watchers is not None:
             watchers.close()
-        signal.signal(signal.SIGTERM, previous_term)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     print("\nStopped serving. Goodbye, and well done for writing today.")
+    _leave_mid_build()
     return 0
+
+
+_BUILDS: list[threading.Thread] = []
+"""The build thread of this process, if one was started (see `_in_thread`)."""
+
+
+def _in_thread(build: Callable[..., tuple[bool, str]], **kwargs: Any) -> tuple[bool, str]:
+    """Run a build in its own thread while this (main) thread waits, interruptibly."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(build(**kwargs))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    # A daemon, so that Ctrl-C need not wait for a long build (see `_leave_mid_build`).
+    thread = threading.Thread(target=run, name="journal-build", daemon=True)
+    _BUILDS[:] = [thread]
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.2)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _leave_mid_build() -> None:
+    """Stopped while a build runs: end its worker processes and exit at once.
+
+    A build cannot be cancelled from outside, and at a normal exit multiprocessing
+    would wait for the pool that the unfinished build still holds.
+    """
+    if not any(thread.is_alive() for thread in _BUILDS):
+        return
+    multiprocessing = sys.modules.get("multiprocessing")
+    workers = multiprocessing.active_children() if multiprocessing else []
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(5)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _rebuild_loop(
@@ -701,7 +752,7 @@ def _rebuild_loop(
             # A source folder appeared or went: watch what is there now, before the
             # build reads it, so nothing saved into it meanwhile goes unnoticed.
             watchers.watch_sources(session.config)
-        ok, summary = session.build(reload_config=config_changed)
+        ok, summary = _in_thread(session.build, reload_config=config_changed)
         if config_changed and session.config is not None:
             # journal.toml may name another content folder or theme.
             watchers.watch_sources(session.config)
