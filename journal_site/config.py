@@ -99,12 +99,29 @@ def _type_ok(value: Any, expected: type) -> bool:
     return isinstance(value, expected)
 
 
-def _line_of(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
+def _line_of(text: str, key: str) -> int:
+    """The line where ``key`` is set: ``key =``, ``"key" =``, ``a.key =`` or inside an
+    inline table; failing that, the first line that mentions it; failing that, line 1."""
+    lines = text.split("\n")
+    setting = re.compile(r"""(?:^|[\s{,.])["']?""" + re.escape(key) + r"""["']?\s*=""")
+    for number, line in enumerate(lines, start=1):
+        if setting.search(line):
             return number
-    return None
+    for number, line in enumerate(lines, start=1):
+        if key in line:
+            return number
+    return 1
+
+
+def _decode_error_line(text: str, exc: Exception) -> int:
+    """tomllib says "(at line 3, column 5)" or "(at end of document)"; Python 3.14 adds lineno."""
+    line = getattr(exc, "lineno", None)
+    if isinstance(line, int):
+        return line
+    match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    if match:
+        return int(match.group(1))
+    return max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
 
 
 def load_config(root: Path) -> Config:
@@ -124,16 +141,17 @@ def load_config(root: Path) -> Config:
 
 def parse_config(root: Path, text: str) -> Config:
     """Parse the text of journal.toml; no I/O."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        if line is None:
-            # Before Python 3.14 the line is only in the message: "... (at line 3, column 9)".
-            at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-            line = int(at.group(1)) if at else None
         message = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
+        line = _decode_error_line(text, exc)
         raise JournalError.single(CONFIG_NAME, line, f"invalid TOML: {message}") from exc
+    except (ValueError, RecursionError) as exc:  # a number too long to convert; deep nesting
+        raise JournalError.single(
+            CONFIG_NAME, 1, f"invalid TOML: a value could not be read ({exc})"
+        ) from exc
 
     problems: list[Problem] = []
     values: dict[str, Any] = {}
@@ -179,7 +197,7 @@ def parse_config(root: Path, text: str) -> Config:
     if values.get("timezone"):
         try:
             ZoneInfo(values["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             problem(
                 "timezone",
                 f"unknown time zone {values['timezone']!r}; expected an IANA name "

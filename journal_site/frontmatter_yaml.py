@@ -4,10 +4,19 @@ PyYAML's safe loader (the C one when available) builds the values; a walk over t
 composed node tree records the line of every key and list item, so that a problem in
 ``wins[1]`` is reported at the line where that win is written. Only safe tags are
 accepted: ``!!python/object`` and friends are errors, never executed.
+
+Before anything is composed, one pass over the parser's events (iterative, so it
+cannot overflow the stack) refuses what a journal never needs and an attacker
+would use: anchors and aliases (billion-laughs bombs, shared lists that multiply
+when processed), nesting deeper than ``MAX_DEPTH`` (libyaml's composer recurses in C
+and would crash the process) and more than ``MAX_NODES`` values. Lines are counted
+from character offsets, so a line break that YAML knows but editors do not
+(U+2028, U+0085) never moves a reported line past the end of the file.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 import frontmatter
@@ -16,7 +25,9 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 _BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 MAX_NODES = 200_000
-"""More nodes than any journal entry needs; protects against alias bombs."""
+"""More values than any journal entry needs (a 100,000-item wins list still fits)."""
+MAX_DEPTH = 32
+"""Nesting levels allowed in front matter; entries need three or four."""
 
 _SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -34,7 +45,20 @@ def _timestamp(loader: SafeConstructor, node: yaml.Node) -> Any:
         ) from exc
 
 
+def _int(loader: SafeConstructor, node: yaml.Node) -> Any:
+    try:
+        return SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError as exc:  # e.g. more digits than Python converts (int_max_str_digits)
+        raise ConstructorError(
+            None,
+            None,
+            f"the number is too long ({len(str(node.value))} characters)",
+            node.start_mark,
+        ) from exc
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
 
 Path = tuple[str | int, ...]
 
@@ -65,43 +89,89 @@ def split(text: str) -> tuple[str | None, int, str, int]:
     return fm, fm_line, body, body_line
 
 
+class _LineOf:
+    """Character offset in the front matter -> line in the file, counting only "\\n"."""
+
+    def __init__(self, fm: str, first_line: int) -> None:
+        self.breaks = [i for i, ch in enumerate(fm) if ch == "\n"]
+        self.first_line = first_line
+
+    def __call__(self, mark: Any) -> int:
+        if mark is None:
+            return self.first_line
+        return bisect_left(self.breaks, mark.index) + self.first_line
+
+
+def _precheck(fm: str, line_of: _LineOf) -> None:
+    """Refuse anchors, aliases, deep nesting and huge front matter before composing."""
+    loader = _Loader(fm)
+    depth = count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise FrontMatterError(
+                    line_of(event.start_mark),
+                    "anchors and aliases (&name, *name) are not supported in front matter; "
+                    "write each value out where it is used",
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise FrontMatterError(
+                        line_of(event.start_mark),
+                        f"front matter is nested too deeply (more than {MAX_DEPTH} levels)",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent):
+                count += 1
+                if count > MAX_NODES:
+                    raise FrontMatterError(
+                        line_of(event.start_mark),
+                        f"front matter is too large (over {MAX_NODES:,} values)",
+                    )
+    finally:
+        loader.dispose()
+
+
 def _walk(
-    node: yaml.Node, path: Path, lines: dict[Path, int], offset: int, budget: list[int]
+    node: yaml.Node, path: Path, lines: dict[Path, int], line_of: _LineOf, budget: list[int]
 ) -> None:
     budget[0] -= 1
     if budget[0] < 0:
         raise FrontMatterError(
-            node.start_mark.line + offset, f"front matter is too large (over {MAX_NODES} values)"
+            line_of(node.start_mark), f"front matter is too large (over {MAX_NODES:,} values)"
         )
-    lines[path] = node.start_mark.line + offset
+    lines[path] = line_of(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            lines[(*path, key)] = key_node.start_mark.line + offset
-            _walk(value_node, (*path, key), lines, offset, budget)
-            lines[(*path, key)] = key_node.start_mark.line + offset
+            lines[(*path, key)] = line_of(key_node.start_mark)
+            _walk(value_node, (*path, key), lines, line_of, budget)
+            lines[(*path, key)] = line_of(key_node.start_mark)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, offset, budget)
+            _walk(item, (*path, index), lines, line_of, budget)
 
 
 def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
     """Parse front-matter YAML; return (value, {key path: line in the file})."""
-    offset = first_line  # node marks are 0-based within the front matter
+    line_of = _LineOf(fm, first_line)
     try:
+        _precheck(fm, line_of)
         loader = _Loader(fm)
         try:
             node = loader.get_single_node()
             lines: dict[Path, int] = {}
             if node is None:
                 return None, lines
-            _walk(node, (), lines, offset, [MAX_NODES])
+            _walk(node, (), lines, line_of, [MAX_NODES * 2])
             value = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + offset if mark is not None else first_line
+        line = line_of(exc.problem_mark or exc.context_mark)
         what = exc.problem or exc.context or "invalid YAML"
         context = exc.context_mark
         if exc.problem and exc.context and context is not None and context.line != mark.line:
@@ -116,4 +186,6 @@ def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
         raise FrontMatterError(first_line, f"invalid YAML in front matter: {exc}") from exc
     except RecursionError as exc:
         raise FrontMatterError(first_line, "front matter is nested too deeply") from exc
+    except (ValueError, OverflowError) as exc:  # a value PyYAML could not build
+        raise FrontMatterError(first_line, f"invalid value in front matter: {exc}") from exc
     return value, lines

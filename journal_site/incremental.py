@@ -239,7 +239,7 @@ class SiteBuilder:
             resolve_today,
         )
         from journal_site.fingerprint import Fingerprinter, Unfingerprintable
-        from journal_site.loader import assemble_journal
+        from journal_site.loader import assemble_journal, link_warnings
         from journal_site.pages import plan_files, plan_pages
         from journal_site.theme import fingerprint, theme_files
         from journal_site.writer import Output
@@ -249,7 +249,9 @@ class SiteBuilder:
         scanned = self._scan()
         self._inputs = self._inputs_digest(scanned)
         loaded, tokens = self._load(scanned)
-        journal = assemble_journal(loaded)
+        journal = assemble_journal(
+            loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
+        )
         model = make_model(config, journal, resolve_today(config, self.today), self.drafts)
 
         theme = theme_files(config)
@@ -343,7 +345,9 @@ class SiteBuilder:
             raise JournalError.single(
                 config.content, None, "no content folder: create it and put entries (*.md) in it"
             )
-        return scan_content(config.content_dir)
+        # Links under content/ that are not followed, reported as warnings by assemble_journal.
+        self.skipped_links: list[tuple[str, str]] = []
+        return scan_content(config.content_dir, self.skipped_links)
 
     def _inputs_digest(self, scanned: list[tuple[str, str, os.stat_result]]) -> str | None:
         """A digest of every input of a build, by size and time; None when one cannot be
@@ -384,7 +388,7 @@ class SiteBuilder:
         from journal_site.aggregate.urls import entry_urls
         from journal_site.build import publishable, resolve_today
         from journal_site.cache import read_blob
-        from journal_site.loader import assemble_journal
+        from journal_site.loader import assemble_journal, link_warnings
         from journal_site.pages import SiteModel
 
         if self.cache_dir is None:
@@ -411,7 +415,9 @@ class SiteBuilder:
             if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
                 return None
         loaded, _ = self._load(scanned)
-        journal = assemble_journal(loaded)
+        journal = assemble_journal(
+            loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
+        )
         # make_model without its reference checks: these inputs passed them last time.
         entries = publishable(journal, self.drafts)
         model = SiteModel(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,20 @@ _SLUG_OK = re.compile(r"^[\w-]+$")
 _EDITOR_LEFTOVERS = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.crdownload|\.part)$|^\.#|^4913$")
 DEFAULT_MARKDOWN = MarkdownOptions()
 _KNOWN_ENTRY_KEYS = {"date", "title", "tags", "mood", "wins", "setbacks", "draft", "slug"}
+MAX_FILE_BYTES = 2_000_000
+"""Largest entry or goal file read (2 MB, some 300,000 words). Far beyond any day's
+entry; a bigger file would take the Markdown renderer minutes and gigabytes."""
+
+
+def _too_big(path: str, size: int) -> JournalError | None:
+    if size <= MAX_FILE_BYTES:
+        return None
+    return JournalError.single(
+        path,
+        1,
+        f"is {size:,} bytes; an entry may be at most {MAX_FILE_BYTES:,} bytes "
+        "(split it, or keep big files beside it as attachments)",
+    )
 
 
 def is_ignored(name: str) -> bool:
@@ -100,8 +115,11 @@ def _tags(value: Any, key: tuple[str | int, ...], problems: _Problems) -> tuple[
         text = text.lstrip("#").strip()
         if not text:
             problems.add((*key, index), f"{_label((*key, index))}: a tag cannot be empty")
-        elif text not in tags:
-            tags.append(text)
+        else:
+            # One tag whichever Unicode form an editor saved it in (café typed vs pasted).
+            text = unicodedata.normalize("NFC", text)
+            if text not in tags:
+                tags.append(text)
     return tuple(tags)
 
 
@@ -254,6 +272,8 @@ def parse_entry(
     from journal_site.markdown import render_markdown_tags
 
     path = f"{content}/{source}"
+    if (error := _too_big(path, len(text))) is not None:
+        raise error
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
         fm, fm_line, body, body_line = split(text)
@@ -402,6 +422,8 @@ def parse_goal(
     from journal_site.markdown import render_markdown
 
     path = f"{content}/{source}"
+    if (error := _too_big(path, len(text))) is not None:
+        raise error
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
         fm, fm_line, body, _ = split(text)
@@ -462,14 +484,18 @@ def decode(raw: bytes, path: str) -> str:
         ) from exc
 
 
-def scan_content(content_dir: Path) -> list[tuple[str, str, os.stat_result]]:
+def scan_content(
+    content_dir: Path, skipped: list[tuple[str, str]] | None = None
+) -> list[tuple[str, str, os.stat_result]]:
     """Every file under content/ that belongs to the journal: (path relative to content/,
     full path, its stat), sorted folder by folder like ``walk_content``.
 
     One ``scandir`` per folder and one ``stat`` per file: the cache compares sizes and
     modification times, so a rebuild learns what changed without opening any file.
     Symbolic links are not followed out of content/: a linked folder is not entered,
-    and a linked file is taken only when it resolves inside content/.
+    and a linked file is taken only when it resolves inside content/. Each link left
+    out is appended to ``skipped`` as (path relative to content/, why), so that it is
+    reported (see ``link_warnings``) rather than dropped silently.
     """
     root = content_dir.resolve()
     found: list[tuple[str, str, os.stat_result]] = []
@@ -490,7 +516,15 @@ def scan_content(content_dir: Path) -> list[tuple[str, str, os.stat_result]]:
                     continue
                 if item.is_symlink():
                     target = Path(item.path).resolve()
-                    if not target.is_relative_to(root) or not target.is_file():
+                    if target.is_dir():
+                        why = "is a link to a folder; links to folders are not followed"
+                    elif not target.is_relative_to(root) or not target.is_file():
+                        why = "is a link to a file outside the content folder (or to nothing); not read"
+                    else:
+                        why = ""
+                    if why:
+                        if skipped is not None:
+                            skipped.append((prefix + item.name, why))
                         continue
                 elif not item.is_file(follow_symlinks=False):
                     continue
@@ -505,10 +539,17 @@ def scan_content(content_dir: Path) -> list[tuple[str, str, os.stat_result]]:
     return found
 
 
-def walk_content(content_dir: Path) -> Iterator[tuple[str, Path]]:
+def walk_content(
+    content_dir: Path, skipped: list[tuple[str, str]] | None = None
+) -> Iterator[tuple[str, Path]]:
     """Every file under content/ that belongs to the journal: (path relative to content/, path)."""
-    for source, full, _ in scan_content(content_dir):
+    for source, full, _ in scan_content(content_dir, skipped):
         yield source, Path(full)
+
+
+def link_warnings(content: str, skipped: Iterable[tuple[str, str]]) -> list[Problem]:
+    """Warnings for the links ``scan_content`` did not follow."""
+    return [Problem(f"{content}/{rel}", None, why) for rel, why in skipped]
 
 
 def is_goal(source: str) -> bool:
@@ -521,6 +562,8 @@ def load_file(config: Config, source: str, full: Path) -> Entry | Goal | Asset:
         return Asset(source=source)
     path = f"{config.content}/{source}"
     try:
+        if (error := _too_big(path, full.stat().st_size)) is not None:
+            raise error  # before reading 50 MB that would be refused anyway
         raw = full.read_bytes()
     except OSError as exc:
         raise JournalError.single(path, None, f"cannot be read: {exc.strerror}") from exc
@@ -537,21 +580,41 @@ def load_journal(config: Config) -> Journal:
             config.content, None, "no content folder: create it and put entries (*.md) in it"
         )
     loaded: list[Entry | Goal | Asset | JournalError] = []
-    for source, full in walk_content(content_dir):
+    skipped: list[tuple[str, str]] = []
+    for source, full in walk_content(content_dir, skipped):
         try:
             loaded.append(load_file(config, source, full))
         except JournalError as exc:
             loaded.append(exc)
-    return assemble_journal(loaded)
+    return assemble_journal(loaded, link_warnings(config.content, skipped), config.content)
 
 
-def assemble_journal(loaded: Iterable[Entry | Goal | Asset | JournalError]) -> Journal:
+def assemble_journal(
+    loaded: Iterable[Entry | Goal | Asset | JournalError],
+    warnings: Iterable[Problem] = (),
+    content: str = "content",
+) -> Journal:
     """A Journal from every file's parse result (or error); raise JournalError listing every problem."""
     problems: list[Problem] = []
     entries: list[Entry] = []
     goals: list[Goal] = []
     assets: list[Asset] = []
+    seen: dict[str, str] = {}
     for item in loaded:
+        if not isinstance(item, JournalError):
+            # Two names that differ only in Unicode form (NFC/NFD, e.g. copied from a
+            # Mac) would otherwise be the same entry twice.
+            same = seen.setdefault(unicodedata.normalize("NFC", item.source), item.source)
+            if same != item.source:
+                problems.append(
+                    Problem(
+                        f"{content}/{item.source}",
+                        None,
+                        f"has the same name as {content}/{same} written in another Unicode "
+                        "form (NFC/NFD); keep only one of them",
+                    )
+                )
+                continue
         if isinstance(item, JournalError):
             problems.extend(item.problems)
         elif isinstance(item, Entry):
@@ -564,4 +627,6 @@ def assemble_journal(loaded: Iterable[Entry | Goal | Asset | JournalError]) -> J
         raise JournalError(problems)
     entries.sort(key=lambda e: e.sort_key)
     goals.sort(key=lambda g: g.slug)
-    return Journal(entries=tuple(entries), goals=tuple(goals), assets=tuple(assets))
+    return Journal(
+        entries=tuple(entries), goals=tuple(goals), assets=tuple(assets), warnings=tuple(warnings)
+    )

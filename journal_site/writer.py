@@ -4,17 +4,28 @@ Everything is written into a fresh folder next to the output folder and swapped 
 only when every file is written, so a failed or interrupted build leaves the
 previous site exactly as it was. Two things that would write the same path are an
 error naming both.
+
+The swap is one atomic exchange of the two folders where the system offers it
+(Linux ``renameat2(RENAME_EXCHANGE)``), so there is no instant at which the output
+folder is missing; elsewhere it is two renames. Staging and retired folders carry
+the builder's process id, so a build killed half-way leaves only a hidden sibling
+folder that the next build removes.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from journal_site.errors import JournalError, Problem, UsageError
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+"""``C:...``: a Windows drive, absolute there even without a slash."""
 
 
 @dataclass(slots=True)
@@ -28,7 +39,14 @@ class Output:
 
     def add(self, path: str, data: bytes | Path, origin: str) -> None:
         pure = PurePosixPath(path)
-        if pure.is_absolute() or ".." in pure.parts or "\0" in path or "\\" in path or not path:
+        if (
+            not path
+            or pure.is_absolute()
+            or ".." in pure.parts
+            or "\0" in path
+            or "\\" in path
+            or _DRIVE.match(path)
+        ):
             self.problems.append(
                 Problem(origin, None, f"would write outside the output folder: {path!r}")
             )
@@ -50,6 +68,8 @@ def check_output_dir(out_dir: Path, site_root: Path, content_dir: Path) -> None:
     """Refuse an output folder whose replacement would destroy something that is not output."""
     out = out_dir.resolve()
     home = Path.home().resolve()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"refusing to build into {out_dir}: it is a file, not a folder")
     forbidden = {
         Path(out.anchor): "the root of the file system",
         home: "your home folder",
@@ -61,11 +81,62 @@ def check_output_dir(out_dir: Path, site_root: Path, content_dir: Path) -> None:
     for inner, name in (
         (site_root.resolve(), "the site folder"),
         (content_dir.resolve(), "the content folder"),
+        (home, "your home folder"),
     ):
         if inner.is_relative_to(out):
             raise UsageError(f"refusing to build into {out_dir}: it contains {name}")
     if content_dir.resolve() in out.parents:
         raise UsageError(f"refusing to build into {out_dir}: it is inside the content folder")
+    if out.is_dir() and not looks_built(out):
+        raise UsageError(
+            f"refusing to build into {out_dir}: it holds files that journal did not build "
+            "(no index.html or robots.txt), and building replaces the whole folder; "
+            "choose an empty or new folder"
+        )
+
+
+def looks_built(folder: Path) -> bool:
+    """An empty folder, or one holding what every build writes at its top."""
+    try:
+        names = {p.name for p in folder.iterdir()}
+    except OSError:
+        return False
+    return not names or "index.html" in names or "robots.txt" in names
+
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?:new|old)-(?P<pid>\d+)(?:-.*)?$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_leftovers(out_dir: Path) -> list[Path]:
+    """Remove staging and retired folders that killed builds left beside ``out_dir``."""
+    removed: list[Path] = []
+    try:
+        siblings = list(out_dir.parent.iterdir())
+    except OSError:
+        return removed
+    for path in siblings:
+        match = _LEFTOVER.match(path.name)
+        if match and match["name"] == out_dir.name and not _alive(int(match["pid"])):
+            if not out_dir.exists() and ".old-" in path.name:
+                # Killed between the two renames of the fallback swap: the retired
+                # folder is the last complete site; put it back.
+                path.rename(out_dir)
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def write_output(output: Output, out_dir: Path) -> None:
@@ -73,7 +144,10 @@ def write_output(output: Output, out_dir: Path) -> None:
     output.check()
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    remove_leftovers(out_dir)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent)
+    )
     try:
         made: set[str] = set()
         for rel, data in output.files.items():
@@ -97,6 +171,9 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     """Replace ``out_dir`` by ``staging`` with two renames; the old tree is removed afterwards."""
     if not out_dir.exists():
         staging.rename(out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
         return
     retired = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
     if retired.exists():
@@ -245,7 +322,10 @@ def write_changed(
 
 
 def _swap_with_links(output: Output, out_dir: Path, unchanged: Manifest) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    remove_leftovers(out_dir)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent)
+    )
     try:
         made: set[str] = set()
         for rel, data in output.files.items():
@@ -315,3 +395,18 @@ def _prune_empty(folder: Path, out_dir: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False when the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    # Any failure (old kernel, a file system without exchange) falls back to two
+    # renames, which report a real error themselves.
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
