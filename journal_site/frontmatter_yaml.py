@@ -28,6 +28,9 @@ MAX_NODES = 200_000
 """More values than any journal entry needs (a 100,000-item wins list still fits)."""
 MAX_DEPTH = 32
 """Nesting levels allowed in front matter; entries need three or four."""
+MAX_NUMBER_CHARS = 100
+"""Longest whole number accepted; longer ones could not even be printed in a message."""
+"""Nesting levels allowed in front matter; entries need three or four."""
 
 _SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -47,6 +50,8 @@ def _timestamp(loader: SafeConstructor, node: yaml.Node) -> Any:
 
 def _int(loader: SafeConstructor, node: yaml.Node) -> Any:
     try:
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise ValueError("too long")
         return SafeConstructor.construct_yaml_int(loader, node)
     except ValueError as exc:  # e.g. more digits than Python converts (int_max_str_digits)
         raise ConstructorError(

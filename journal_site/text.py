@@ -32,6 +32,8 @@ def describe(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return f"{str(value).lower()} (true/false)"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "a very long number"  # str() of a huge int raises past 4,300 digits
     if isinstance(value, int | float):
         return f"a number ({value})"
     if isinstance(value, str):
