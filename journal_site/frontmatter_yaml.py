@@ -179,9 +179,9 @@ def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
         line = line_of(exc.problem_mark or exc.context_mark)
         what = exc.problem or exc.context or "invalid YAML"
         context = exc.context_mark
-        if exc.problem and exc.context and context is not None and context.line != mark.line:
+        if exc.problem and exc.context and context is not None and line_of(context) != line:
             # An unclosed list or quote is noticed lines later; name where it began too.
-            what += f" ({exc.context} that starts on line {context.line + offset})"
+            what += f" ({exc.context} that starts on line {line_of(context)})"
         if isinstance(exc, ConstructorError) and "could not determine a constructor" in what:
             what = (
                 f"unsupported YAML tag {what.split('tag ', 1)[-1]}; only plain values are allowed"
