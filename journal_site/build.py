@@ -36,11 +36,19 @@ class BuildResult:
     """A Basic-Auth rule for Netlify was written (``_headers``)."""
 
 
-def resolve_today(config: Config, override: dt.date | None = None) -> dt.date:
-    """ "Today" for streaks: ``--today`` if given, else the date now in the configured time zone."""
+def resolve_today(
+    config: Config, override: dt.date | None = None, now: dt.datetime | None = None
+) -> dt.date:
+    """ "Today" for streaks: ``--today`` if given, else the date now in the configured time zone.
+
+    ``now`` (an aware instant; default: the clock) lets tests pick the moment. Only the
+    instant is converted, never a local midnight built, so days on which midnight does
+    not exist (a DST change at 00:00, as in Santiago or Havana) need no special case.
+    """
     if override is not None:
         return override
-    return dt.datetime.now(config.tzinfo()).date()
+    moment = now if now is not None else dt.datetime.now(dt.UTC)
+    return moment.astimezone(config.tzinfo()).date()
 
 
 def publishable(journal: Journal, drafts: bool) -> tuple:

@@ -182,6 +182,9 @@ def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
         if exc.problem and exc.context and context is not None and line_of(context) != line:
             # An unclosed list or quote is noticed lines later; name where it began too.
             what += f" ({exc.context} that starts on line {line_of(context)})"
+        mark = exc.problem_mark
+        if mark is not None and 0 <= mark.index < len(fm) and fm[mark.index] == "\t":
+            what = "a tab character; YAML indents with spaces only"
         if isinstance(exc, ConstructorError) and "could not determine a constructor" in what:
             what = (
                 f"unsupported YAML tag {what.split('tag ', 1)[-1]}; only plain values are allowed"
