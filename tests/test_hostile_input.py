@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import textwrap
@@ -165,7 +166,7 @@ def test_whole_folder_of_arbitrary_files_loads_or_lists_located_problems(
         target = root / "content" / source
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(raw)
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         journal = load_journal(Config(root=root))
     except JournalError as exc:
@@ -176,7 +177,7 @@ def test_whole_folder_of_arbitrary_files_loads_or_lists_located_problems(
             assert 1 <= problem.line <= lines_in(written[source].decode("utf-8", "replace"))
     else:
         assert len(journal.entries) + len(journal.goals) == len(written)
-    assert time.perf_counter() - started < PER_FILE.total_seconds() * len(written)
+    assert time.process_time() - started < PER_FILE.total_seconds() * len(written)
 
 
 TOML_KEYS = ["title", "author", "timezone", "base_url", "theme", "output", "content", "streak",
@@ -211,15 +212,17 @@ def test_any_journal_toml_gives_a_config_or_located_errors(text: str) -> None:
 
 
 def measured(call):
-    """(result or JournalError, seconds, peak MB allocated in Python)."""
+    """(result or JournalError, CPU seconds, peak MB allocated in Python).
+
+    CPU time, not wall time, so that a busy machine does not fail the bound."""
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         result = call()
     except JournalError as exc:
         result = exc
     finally:
-        seconds = time.perf_counter() - started
+        seconds = time.process_time() - started
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
     return result, seconds, peak
@@ -329,10 +332,10 @@ def test_hundred_thousand_wins_load_within_bounds() -> None:
         from journal_site.loader import parse_entry
         wins = "".join(f"  - win {i}\\n" for i in range(100_000))
         text = "---\\nwins:\\n" + wins + "---\\n"
-        started = time.perf_counter()
+        started = time.process_time()
         entry = parse_entry("2026-11-24.md", text)
         print(json.dumps({
-            "seconds": time.perf_counter() - started,
+            "seconds": time.process_time() - started,
             "wins": len(entry.wins),
             "last_line": entry.wins[-1].line,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -356,9 +359,10 @@ def test_hundred_thousand_wins_load_within_bounds() -> None:
 def test_hundred_thousand_wins_build_through_the_cli(journal, site) -> None:
     wins = "".join(f"  - <b>w</b>{i}\n" for i in range(100_000))
     root = site({"content/2026-11-24.md": f"---\nwins:\n{wins}---\nA big day.\n"})
-    started = time.perf_counter()
-    result = journal("build", "--today", "2026-11-24", cwd=root, timeout=300)
-    seconds = time.perf_counter() - started
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = journal("build", "--today", "2026-11-24", cwd=root, timeout=600)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)  # CPU
     assert result.returncode == 0, result.stderr
     page = (root / "public/2026/11/24/index.html").read_text(encoding="utf-8")
     assert page.count('class="win"') == 100_000
@@ -388,8 +392,8 @@ def test_largest_allowed_entry_renders_in_bounded_time() -> None:
     body = (paragraph + "\n\n") * (MAX_FILE_BYTES // (len(paragraph) + 2) - 1)
     text = "---\ntitle: long\n---\n" + body
     assert len(text.encode()) <= MAX_FILE_BYTES
-    started = time.perf_counter()  # not under tracemalloc, which slows Python tenfold
+    started = time.process_time()  # CPU time; not under tracemalloc, which slows Python tenfold
     entry = parse_entry("2026-11-24.md", text)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     assert entry.body_html.count("<p>") > 2000
     assert seconds < 30, seconds
