@@ -27,6 +27,7 @@ from conftest import REPO, make_corpus, run_journal
 from journal_site.config import Config
 from journal_site.errors import JournalError
 from journal_site.loader import load_journal
+from journal_site.writer import recover
 
 TODAY = "2026-11-25"
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -41,6 +42,7 @@ def digests(folder: Path) -> dict[str, str]:
 
 
 def leftovers(site: Path) -> list[str]:
+    """Staging, retired and transaction folders beside public/."""
     return sorted(p.name for p in site.iterdir() if p.name.startswith(".public."))
 
 
@@ -56,42 +58,67 @@ def start_build(site: Path) -> subprocess.Popen[bytes]:
 
 @pytest.mark.slow
 def test_sigkill_at_any_point_leaves_the_previous_site_whole(tmp_path: Path) -> None:
+    """Builds alternate between two states of the journal (A: as generated; B: one more
+    entry and another photo), so that both ways of writing are killed: a whole new folder
+    swapped in, and a small change renamed into place file by file (writer.write_changed)."""
     site = make_corpus(tmp_path / "site" / "content", 300).parent
-    (site / "content" / "photo.jpg").write_bytes(os.urandom(200_000))
+    photos = {"A": os.urandom(200_000), "B": os.urandom(200_000)}
+    extra = site / "content" / "2026-11-25.md"
+
+    def set_state(state: str) -> None:
+        (site / "content" / "photo.jpg").write_bytes(photos[state])
+        if state == "B":
+            extra.write_text("---\ntitle: A new day\n---\nNew.\n")
+        else:
+            extra.unlink(missing_ok=True)
+
+    sites: dict[str, dict[str, str]] = {}
+    for state in ("B", "A"):  # A last: public/ starts as A
+        set_state(state)
+        reference = run_journal(
+            "build", "--today", TODAY, "--out", str(tmp_path / state), cwd=site
+        )
+        assert reference.returncode == 0, reference.stderr
+        sites[state] = digests(tmp_path / state)
+    assert sites["A"] != sites["B"]
     started = time.perf_counter()
     first = run_journal("build", "--today", TODAY, cwd=site)
     full_seconds = time.perf_counter() - started
     assert first.returncode == 0, first.stderr
-    old = digests(site / "public")
+    assert digests(site / "public") == sites["A"]
 
-    # The next build differs in every page that lists the newest entry, and the photo.
-    (site / "content" / "2026-11-25.md").write_text("---\ntitle: A new day\n---\nNew.\n")
-    (site / "content" / "photo.jpg").write_bytes(os.urandom(200_000))
-    reference = run_journal("build", "--today", TODAY, "--out", str(tmp_path / "new"), cwd=site)
-    assert reference.returncode == 0, reference.stderr
-    new = digests(tmp_path / "new")
-    assert new != old
-
-    subprocess.run(["cp", "-a", str(site / "public"), str(tmp_path / "keep")], check=True)
+    current = "A"
     outcomes: list[str] = []
-    for fraction in (0.05, 0.2, 0.4, 0.55, 0.7, 0.8, 0.87, 0.93, 0.97, 1.0, 1.05, 1.2):
+    for fraction in (0.05, 0.2, 0.4, 0.55, 0.7, 0.8, 0.87, 0.93, 0.97, 1.0, 1.05, 1.2, 1.5, 2.0):
+        target = "B" if current == "A" else "A"
+        set_state(target)
         process = start_build(site)
         time.sleep(full_seconds * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait()
         now = digests(site / "public")
-        assert now in (old, new), f"public/ is a mix after a kill at {fraction:.0%}"
-        outcomes.append("old" if now == old else "new")
-        if now == new:  # put the previous site back, so the next kill is tried on it too
-            subprocess.run(["rm", "-rf", str(site / "public")], check=True)
-            subprocess.run(["cp", "-a", str(tmp_path / "keep"), str(site / "public")], check=True)
-    assert "old" in outcomes  # at least one kill came before the swap
+        if now == sites[current]:
+            outcomes.append("previous")
+        elif now == sites[target]:
+            outcomes.append("new")
+            current = target
+        else:
+            # Killed while a small change was being renamed into place: every file is
+            # whole, and the pending transaction rolls back to exactly the previous site,
+            # which is the first thing the next build does.
+            assert (site / ".public.txn" / "plan.json").is_file(), (
+                f"public/ is a mix after a kill at {fraction:.0%}, with nothing to roll back"
+            )
+            recover(site / "public")
+            assert digests(site / "public") == sites[current], f"roll back at {fraction:.0%}"
+            outcomes.append("rolled back")
+    assert "previous" in outcomes  # at least one kill came before the output was touched
 
     after = run_journal("build", "--today", TODAY, cwd=site)
     assert after.returncode == 0, after.stderr
-    assert digests(site / "public") == new
+    assert digests(site / "public") == sites[target]
     assert leftovers(site) == []  # staging folders of the killed builds are gone
-    print(f"full build {full_seconds:.2f} s; outcomes by delay: {outcomes}")
+    print(f"first build {full_seconds:.2f} s; outcomes by delay: {outcomes}")
 
 
 def test_a_failed_build_leaves_public_untouched(site, journal) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import run_journal, write_files
 
+from journal_site.incremental import CACHE_DIR_NAME
 from journal_site.writer import Output
 
 TODAY = "2026-11-25"
@@ -24,13 +25,18 @@ TODAY = "2026-11-25"
 
 def snapshot(root: Path, skip: str = "") -> dict[str, str]:
     """Every file and folder under ``root`` with a digest of its bytes, except the output
-    folder ``skip`` (relative to ``root``) and its hidden staging siblings."""
+    folder ``skip`` (relative to ``root``), its hidden staging siblings and the cache."""
     parent, _, name = skip.rpartition("/")
     found: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = Path(dirpath).relative_to(root)
         if skip and rel_dir.as_posix() == (parent or "."):
-            dirnames[:] = [d for d in dirnames if d != name and not d.startswith(f".{name}.")]
+            # The output, its staging siblings and the build cache are the build's own.
+            dirnames[:] = [
+                d
+                for d in dirnames
+                if d not in (name, CACHE_DIR_NAME) and not d.startswith(f".{name}.")
+            ]
         for dirname in dirnames:
             found[str(rel_dir / dirname) + "/"] = "dir"
         for filename in filenames:
