@@ -160,7 +160,8 @@ def test_killed_between_the_two_renames_the_previous_site_comes_back(site, journ
 
 
 def churn(content: Path, stop: threading.Event, seed: int) -> int:
-    """Delete, create, rewrite (half-written, then whole) and rename files until stopped."""
+    """Delete, create, rewrite (half-written, then whole) and rename files until stopped.
+    Between two actions every file is valid, so a read that fails saw one mid-change."""
     rng = random.Random(seed)
     count = 0
     while not stop.is_set():
@@ -171,8 +172,9 @@ def churn(content: Path, stop: threading.Event, seed: int) -> int:
         try:
             if action == "write":
                 path.write_text(text)
-            elif action == "half":
+            elif action == "half":  # an editor that truncates, then writes twice
                 path.write_text(text[: rng.randint(1, len(text))])
+                path.write_text(text)
             elif action == "delete":
                 path.unlink(missing_ok=True)
             elif action == "rename" and path.exists():
