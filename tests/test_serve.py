@@ -384,6 +384,13 @@ def test_served_site_after_many_saves_equals_a_full_build(tmp_path, serve) -> No
     for number, step in enumerate(steps, start=1):
         step()
         server.wait_rebuilds(number)
+        if step is edit_body:
+            # An edited entry is read again alone, and only the pages showing it rendered.
+            line = [line for line in server.out if " changed: " in line][-1]
+            work = re.search(r"read (\d+) files?, rendered (\d+) of ([\d,]+) pages", line)
+            assert work, line
+            read, rendered, total = (int(g.replace(",", "")) for g in work.groups())
+            assert read == 1 and rendered < total / 4, line
     for sock in idle:
         sock.close()
 
