@@ -692,26 +692,32 @@ def serve_command(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-_BUILDS: list[threading.Thread] = []
-"""The build thread of this process, if one was started (see `_in_thread`)."""
+_BUILDING = threading.Event()
+"""Set while a build thread runs (see `_in_thread`)."""
 
 
 def _in_thread(build: Callable[..., tuple[bool, str]], **kwargs: Any) -> tuple[bool, str]:
     """Run a build in its own thread while this (main) thread waits, interruptibly."""
     outcome: list[Any] = []
+    done = threading.Event()
 
     def run() -> None:
         try:
             outcome.append(build(**kwargs))
         except BaseException as exc:
             outcome.append(exc)
+        finally:
+            _BUILDING.clear()
+            done.set()
 
     # A daemon, so that Ctrl-C need not wait for a long build (see `_leave_mid_build`).
+    # The wait is on an Event, not Thread.join: a join interrupted by Ctrl-C can mark
+    # a running thread as ended (CPython 3.11).
     thread = threading.Thread(target=run, name="journal-build", daemon=True)
-    _BUILDS[:] = [thread]
+    _BUILDING.set()
     thread.start()
-    while thread.is_alive():
-        thread.join(0.2)
+    while not done.wait(0.2):
+        pass
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
@@ -723,7 +729,7 @@ def _leave_mid_build() -> None:
     A build cannot be cancelled from outside, and at a normal exit multiprocessing
     would wait for the pool that the unfinished build still holds.
     """
-    if not any(thread.is_alive() for thread in _BUILDS):
+    if not _BUILDING.is_set():
         return
     multiprocessing = sys.modules.get("multiprocessing")
     workers = multiprocessing.active_children() if multiprocessing else []

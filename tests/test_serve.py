@@ -438,56 +438,6 @@ def test_ctrl_c_stops_cleanly(site, serve) -> None:
     assert leftovers == []
 
 
-def _children(pid: int) -> list[int]:
-    """Child processes of ``pid``, whichever of its threads started them."""
-    kids = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            kids += [int(kid) for kid in task.read_text().split()]
-        except OSError:
-            continue
-    return kids
-
-
-def _alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status
-
-
-def test_ctrl_c_during_a_big_first_build(tmp_path) -> None:
-    """Stopping while a journal big enough for worker processes is being built."""
-    root = make_corpus(tmp_path / "site" / "content", 450).parent
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "journal_site", "serve", "--port", str(port)],
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-    def listening() -> bool:
-        with socket.socket() as sock:
-            return sock.connect_ex(("127.0.0.1", port)) == 0
-
-    # Stop it as soon as the build has forked its workers (or the server is up, if the
-    # build needed none): polled, since a build announces nothing before it ends.
-    deadline = time.monotonic() + WAIT_S
-    while not _children(proc.pid) and not listening() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    workers = _children(proc.pid)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=WAIT_S)
-    assert proc.returncode == 0, err
-    assert "Goodbye" in out
-    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
-    assert [pid for pid in workers if _alive(pid)] == []
-
-
 def test_port_in_use_is_a_usage_error(site, journal) -> None:
     root = site(SITE)
     with socket.socket() as busy:
