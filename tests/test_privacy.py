@@ -341,8 +341,8 @@ def test_assets_are_encrypted_and_decrypt_to_the_same_bytes(encrypted: Built) ->
     home = public / "index.html"
     bins = [p for p in output_files(public) if p.suffix == ".bin"]
     assert bins
-    opened = dict(open_file(p, home) for p in bins)
-    assert opened["image/png"] == original
+    opened = [open_file(p, home) for p in bins]
+    assert ("image/png", original) in opened
     assert b"harbour-lights-photo-marker" not in b"".join(p.read_bytes() for p in bins)
 
 
