@@ -352,7 +352,6 @@ def shell_renderer(config: Config, output: Output, key: SiteKey, today: dt.date)
         author=config.author,
         base_path=config.base_path,
         language=config.language,
-        today=today,
     )
     page = Page(
         url="",

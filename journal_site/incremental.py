@@ -525,7 +525,6 @@ def _site_view(config: Config, today: dt.date, drafts: bool) -> SiteView:
         author=config.author,
         base_path=config.base_path,
         language=config.language,
-        today=today,
         drafts_shown=drafts,
     )
 

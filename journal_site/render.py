@@ -8,7 +8,6 @@ process (big journals).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,7 +54,6 @@ class SiteView:
     author: str
     base_path: str
     language: str
-    today: dt.date
     version: str = __version__
     drafts_shown: bool = False
     nav: tuple[NavItem, ...] = NAV

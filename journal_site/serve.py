@@ -729,10 +729,12 @@ def _leave_mid_build() -> None:
     A build cannot be cancelled from outside, and at a normal exit multiprocessing
     would wait for the pool that the unfinished build still holds.
     """
-    if not _BUILDING.is_set():
-        return
     multiprocessing = sys.modules.get("multiprocessing")
     workers = multiprocessing.active_children() if multiprocessing else []
+    # Either sign of an unfinished build is enough: the flag can be cleared a moment
+    # before the pool that the build thread still holds is torn down.
+    if not _BUILDING.is_set() and not workers:
+        return
     for worker in workers:
         worker.terminate()
     for worker in workers:
