@@ -182,6 +182,11 @@ def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
         if exc.problem and exc.context and context is not None and line_of(context) != line:
             # An unclosed list or quote is noticed lines later; name where it began too.
             what += f" ({exc.context} that starts on line {line_of(context)})"
+        if "maximum nesting depth" in what:
+            # Newer libyaml builds stop deep flow collections in the parser, before the
+            # pre-check sees them: the same problem, so the same words.
+            what = f"front matter is nested too deeply (more than {MAX_DEPTH} levels)"
+            raise FrontMatterError(line, what) from exc
         mark = exc.problem_mark
         if mark is not None and 0 <= mark.index < len(fm) and fm[mark.index] == "\t":
             what = "a tab character; YAML indents with spaces only"
