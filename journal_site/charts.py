@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from journal_site.aggregate.heatmap import Heatmap
 from journal_site.aggregate.stats import MoodPoint, WeekWins
-from journal_site.text import long_date
+from journal_site.text import long_date, plural
 
 CELL = 11
 """Side of a heatmap cell, in SVG units."""
@@ -30,15 +30,11 @@ def _attr(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _plural(count: int, word: str, plural: str = "") -> str:
-    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
-
-
 def _cell_title(day: dt.date, wins: int, entries: int) -> str:
     when = long_date(day)
     if not entries:
         return f"{when}: nothing written"
-    what = _plural(wins, "win") if wins else "written, no wins listed"
+    what = plural(wins, "win") if wins else "written, no wins listed"
     if entries > 1:
         what += f" ({entries} entries)"
     return f"{when}: {what}"
@@ -134,7 +130,7 @@ def wins_per_week_svg(weeks: Sequence[WeekWins], caption_id: str) -> Markup:
     for i, week in enumerate(weeks):
         x = round(left + i * (bar + gap), 1)
         h = chart_h * week.wins / peak
-        title = f"Week of {long_date(week.start)}: {_plural(week.wins, 'win')}"
+        title = f"Week of {long_date(week.start)}: {plural(week.wins, 'win')}"
         out.append(
             f'<rect class="bar-win" x="{x}" y="{top + chart_h - h:.1f}" width="{bar:.1f}" '
             f'height="{h:.1f}"><title>{_attr(title)}</title></rect>'
@@ -189,7 +185,7 @@ def mood_svg(points: Sequence[MoodPoint], unit: str, caption_id: str) -> Markup:
             if unit == "week"
             else f"{point.start:%B %Y}"
         )
-        entries = _plural(point.entries, "entry", "entries")
+        entries = plural(point.entries, "entry", "entries")
         title = f"{label}: average mood {point.average:.1f} of 5 ({entries})"
         out.append(
             f'<circle class="mood-dot" cx="{x:.1f}" cy="{y:.1f}" r="3">'

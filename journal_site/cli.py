@@ -79,10 +79,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     model = make_model(config, journal, resolve_today(config, args.today), drafts=True)
     warnings = [*journal.warnings, *future_warnings(config, model)]
     _print_problems(warnings, label="warning")
+    from journal_site.text import plural
+
     drafts = sum(e.draft for e in journal.entries)
     print(
-        f"No problems found: {len(journal.entries):,} entries ({drafts} {'draft' if drafts == 1 else 'drafts'}), "
-        f"{len(journal.goals)} goals, {len(journal.assets)} other files."
+        f"No problems found: {plural(len(journal.entries), 'entry', 'entries')} "
+        f"({plural(drafts, 'draft')}), {plural(len(journal.goals), 'goal')}, "
+        f"{plural(len(journal.assets), 'other file')}."
     )
     return EXIT_OK
 

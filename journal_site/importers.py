@@ -29,7 +29,7 @@ from journal_site.config import Config
 from journal_site.entry_text import entry_text
 from journal_site.errors import JournalError, Problem
 from journal_site.loader import parse_entry
-from journal_site.text import describe, slugify
+from journal_site.text import describe, plural, slugify
 
 PHOTOS_DIR = "photos"
 """Where imported photos go, under content/ (one folder for all, named by checksum)."""
@@ -517,10 +517,6 @@ def apply_plan(
     return ImportResult(tuple(written), tuple(skipped), copied, tuple(missing))
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def report(
     result: ImportResult, planned: list[PlannedEntry], dry_run: bool, out: Callable[[str], None]
 ) -> None:
@@ -541,10 +537,10 @@ def report(
     parts.append(skipped)
     if result.photos_copied:
         parts.append(
-            f"{_plural(result.photos_copied, 'photo')} {'to copy' if dry_run else 'copied'}"
+            f"{plural(result.photos_copied, 'photo')} {'to copy' if dry_run else 'copied'}"
         )
     if result.missing:
-        parts.append(f"{_plural(len(result.missing), 'photo')} missing")
+        parts.append(f"{plural(len(result.missing), 'photo')} missing")
     count = len(planned)
     out(f"{count} {'entry' if count == 1 else 'entries'}: " + ", ".join(parts) + ".")
     if dry_run:

@@ -22,7 +22,7 @@ from journal_site import __version__
 from journal_site.errors import JournalError
 from journal_site.markdown import ENTRY_LINK_PREFIX
 from journal_site.obsidian import resolve_wiki_link
-from journal_site.text import long_date
+from journal_site.text import long_date, plural
 from journal_site.theme import ThemeFiles
 
 
@@ -88,10 +88,6 @@ def _mood_label(mood: int | None) -> str:
     return {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "great"}.get(mood or 0, "")
 
 
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
-
-
 class Renderer:
     """A Jinja2 environment over the theme's templates: autoescaped, strict, cached."""
 
@@ -112,7 +108,7 @@ class Renderer:
             month_name=lambda d: f"{d:%B %Y}",
             iso=lambda d: d.isoformat(),
             mood_label=_mood_label,
-            plural=_plural,
+            plural=plural,
         )
 
     def url(self, path: str = "") -> str:

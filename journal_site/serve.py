@@ -63,6 +63,7 @@ from typing import Any
 from journal_site.config import CONFIG_NAME, Config, load_config
 from journal_site.errors import JournalError, Problem, UsageError
 from journal_site.loader import is_ignored
+from journal_site.text import plural
 
 PREFIX = "/__journal__/"
 """URL space of the server's own files, outside any site's paths."""
@@ -508,10 +509,6 @@ def _summary(paths: list[str]) -> str:
     return f"{', '.join(paths[:2])} and {len(paths) - 2} more"
 
 
-def _plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (words or word + 's')}"
-
-
 def _clock() -> str:
     return time.strftime("%H:%M:%S")
 
@@ -556,9 +553,9 @@ class _Session:
             self._warnings = warnings
         seconds = time.perf_counter() - started
         pages = sum(1 for p in changed if p.endswith(".html"))
-        parts = [_plural(pages, "page")]
+        parts = [plural(pages, "page")]
         if len(changed) > pages:
-            parts.append(_plural(len(changed) - pages, "other file"))
+            parts.append(plural(len(changed) - pages, "other file"))
         if rendered.removed:
             parts.append(f"{len(rendered.removed):,} removed")
         text = " + ".join(parts)
@@ -567,8 +564,8 @@ class _Session:
         if "files_parsed" in work and "pages_rendered" in work:
             total = work["pages_rendered"] + work.get("pages_reused", 0)
             text += (
-                f" (read {_plural(work['files_parsed'], 'file')}, "
-                f"rendered {work['pages_rendered']:,} of {_plural(total, 'page')})"
+                f" (read {plural(work['files_parsed'], 'file')}, "
+                f"rendered {work['pages_rendered']:,} of {plural(total, 'page')})"
             )
         took = f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
         return True, f"{text} in {took}"
@@ -578,7 +575,7 @@ class _Session:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         print(
-            f"[{_clock()}] {_plural(len(problems), 'problem')}: the preview shows "
+            f"[{_clock()}] {plural(len(problems), 'problem')}: the preview shows "
             "them on every open page and keeps the last good pages.",
             file=sys.stderr,
         )

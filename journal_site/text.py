@@ -51,3 +51,8 @@ def describe(value: Any) -> str:
 def long_date(day: dt.date) -> str:
     """ "Tuesday 24 November 2026": unambiguous in every English-speaking country."""
     return f"{day:%A} {day.day} {day:%B} {day.year}"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """ "1 win", "1,204 wins"; ``words`` for irregular plurals ("entry", "entries")."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
