@@ -258,6 +258,36 @@ def _date_value(value: Any, problems: _Problems) -> tuple[dt.date | None, dt.tim
     return None, None
 
 
+def _front_matter(
+    path: str, text: str
+) -> tuple[dict[Any, Any], dict[tuple[str | int, ...], int], int, str, int]:
+    """Split and parse a file's front matter: (data, lines, its first line, body, body's first line).
+
+    Raises JournalError for a file too big to read, invalid YAML, or front matter that
+    is not a mapping.
+    """
+    # Imported here: a rebuild whose files are all cached never loads YAML or Markdown.
+    from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
+
+    if (error := _too_big(path, len(text))) is not None:
+        raise error
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        fm, fm_line, body, body_line = split(text)
+        data, lines = load_yaml(fm, fm_line) if fm is not None else ({}, {})
+    except FrontMatterError as exc:
+        raise JournalError.single(path, exc.line, exc.message) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise JournalError.single(
+            path,
+            fm_line,
+            f"front matter must be keys and values (one 'key: value' per line), got {describe(data)}",
+        )
+    return data, lines, fm_line, body, body_line
+
+
 def parse_entry(
     source: str,
     text: str,
@@ -267,28 +297,11 @@ def parse_entry(
     content: str = "content",
 ) -> Entry:
     """Parse one entry's text; raise JournalError listing every problem in it. No I/O."""
-    # Imported here: a rebuild whose files are all cached never loads YAML or Markdown.
-    from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
     from journal_site.markdown import render_markdown_tags
 
     path = f"{content}/{source}"
-    if (error := _too_big(path, len(text))) is not None:
-        raise error
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        fm, fm_line, body, body_line = split(text)
-        data, lines = load_yaml(fm, fm_line) if fm is not None else ({}, {})
-    except FrontMatterError as exc:
-        raise JournalError.single(path, exc.line, exc.message) from exc
+    data, lines, fm_line, body, body_line = _front_matter(path, text)
     problems = _Problems(path, lines, fm_line or 1)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise JournalError.single(
-            path,
-            fm_line,
-            f"front matter must be keys and values (date: ..., wins: ...), got {describe(data)}",
-        )
     for key in data:
         if not isinstance(key, str):
             problems.add((), f"front matter keys must be words, got {describe(key)}")
@@ -417,25 +430,10 @@ def parse_goal(
     content: str = "content",
 ) -> Goal:
     """Parse one goal file (``goals/<slug>.md``); raise JournalError listing every problem."""
-    # Imported here: a rebuild whose files are all cached never loads YAML or Markdown.
-    from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
     from journal_site.markdown import render_markdown
 
     path = f"{content}/{source}"
-    if (error := _too_big(path, len(text))) is not None:
-        raise error
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        fm, fm_line, body, _ = split(text)
-        data, lines = load_yaml(fm, fm_line) if fm is not None else ({}, {})
-    except FrontMatterError as exc:
-        raise JournalError.single(path, exc.line, exc.message) from exc
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise JournalError.single(
-            path, fm_line, f"front matter must be keys and values, got {describe(data)}"
-        )
+    data, lines, fm_line, body, _ = _front_matter(path, text)
     problems = _Problems(path, lines, fm_line or 1)
     stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     slug = slugify(stem)
