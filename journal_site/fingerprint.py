@@ -42,6 +42,8 @@ class Fingerprinter:
         self.known = known or {}
         """``id(value) -> (value, token)``: values (entries) represented by a token instead of a walk."""
         self._fields: dict[type, tuple[str, ...]] = {}
+        self._via: dict[type, tuple[str, tuple[str, ...]]] = {}
+        """Types that declare ``__fingerprint_via__`` (see ``_feed``)."""
         self._memo: dict[int, tuple[object, str]] = {}
         """``id(container) -> (container, digest)``: a big mapping or sequence that many
         pages share (every entry's URL, say) is walked once per build, not once per page.
@@ -86,6 +88,18 @@ class Fingerprinter:
             return
         fields = self._fields.get(kind)
         if fields is not None:
+            via = self._via.get(kind)
+            if via is not None:
+                # A record derived from one part of an entry declares that this part's
+                # token, with the few fields named beside it, determines all of it.
+                part = getattr(value, via[0])
+                hit = self.known.get(id(part))
+                if hit is not None and hit[0] is part:
+                    out.append(f"{kind.__module__}.{kind.__qualname__}<K{hit[1]!r}")
+                    for field in via[1]:
+                        self._feed(getattr(value, field), out, depth + 1)
+                    out.append(">")
+                    return
             out.append(f"{kind.__module__}.{kind.__qualname__}(")
             for field in fields:
                 self._feed(getattr(value, field), out, depth + 1)
@@ -129,6 +143,9 @@ class Fingerprinter:
             return
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             self._fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+            via = getattr(kind, "__fingerprint_via__", None)
+            if via is not None:
+                self._via[kind] = via
             self._feed(value, out, depth)
             return
         if hasattr(value, "__dict__") and not callable(value) and kind.__module__ != "builtins":

@@ -110,6 +110,8 @@ class SiteBuilder:
         self._rendered: dict[str, tuple[str, bytes]] = {}
         """In memory: page URL -> (page key, HTML)."""
         self._render_key = ""
+        self._search: dict[str, tuple[bytes, tuple[str, ...]]] | None = None
+        """source -> (content digest, the search index's record of the entry but its URL)."""
         self._stats_pending: dict[str, tuple[int, int, bytes]] = {}
         self._inputs: str | None = None
         self._output: Output | None = None
@@ -253,6 +255,7 @@ class SiteBuilder:
             loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
         )
         model = make_model(config, journal, resolve_today(config, self.today), self.drafts)
+        self._remembered_records(model)
 
         theme = theme_files(config)
         output = Output()
@@ -318,6 +321,7 @@ class SiteBuilder:
         self._rendered = {u: v for u, v in self._rendered.items() if u in live_urls}
         self._parsed = {s: v for s, v in self._parsed.items() if s in self._stats}
         self._save(live_urls)
+        self._keep_records(model)
 
         signatures = {path: _signature(data) for path, data in output.files.items()}
         if self._previous is None:
@@ -502,6 +506,51 @@ class SiteBuilder:
             return renderer
 
         return render_many(make_renderer, pages)
+
+    def _records_file(self) -> Path | None:
+        return None if self.cache_dir is None else self.cache_dir / "search.records"
+
+    def _remembered_records(self, model: SiteModel) -> None:
+        """Give ``model`` the search records of every entry whose file is unchanged."""
+        if self._search is None:
+            from journal_site.cache import read_blob
+
+            self._search = {}
+            path = self._records_file()
+            stored = read_blob(path) if path is not None else None
+            if isinstance(stored, dict) and stored.get("settings") == self._parse_settings:
+                self._search = stored["records"]
+        stats = self._stats_pending
+        memo = model.search_records
+        for entry in model.entries:
+            held = self._search.get(entry.source)
+            known = stats.get(entry.source)
+            if held is not None and known is not None and held[0] == known[2]:
+                memo[id(entry)] = (entry, held[1])
+
+    def _keep_records(self, model: SiteModel) -> None:
+        """After a successful build: keep the search records, by the digest of their file."""
+        from journal_site.cache import write_blob
+
+        stats = self._stats
+        memo = model.search_records
+        records: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+        for entry in model.entries:
+            held = memo.get(id(entry))
+            known = stats.get(entry.source)
+            if held is not None and held[0] is entry and known is not None:
+                records[entry.source] = (known[2], held[1])
+        if records == self._search:
+            return
+        self._search = records
+        path = self._records_file()
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_blob(path, {"settings": self._parse_settings, "records": records})
+        except OSError:
+            pass  # the cache only ever saves time
 
     def _save(self, live_urls: set[str]) -> None:
         if self.cache_dir is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 
 from journal_site.model import Entry
 
@@ -48,6 +48,12 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 
 def entry_record(entry: Entry, url: str) -> list[str]:
+    return [url, *entry_fields(entry)]
+
+
+def entry_fields(entry: Entry) -> tuple[str, ...]:
+    """Every field of an entry's record but its URL: a function of the entry alone, so a
+    builder can keep it for as long as the entry's file is unchanged."""
     lines = [w.text for w in entry.wins]
     lines += [f"{s.text} — {s.reframe}" if s.reframe else s.text for s in entry.setbacks]
     start = snippet(entry.text)
@@ -59,29 +65,42 @@ def entry_record(entry: Entry, url: str) -> list[str]:
         folded = word.casefold()
         if folded not in seen:
             words[folded] = None
-    return [
-        url,
+    return (
         entry.title,
         " ".join(entry.all_tags()),
         "\n".join(_squash(line) for line in lines),
         start,
         " ".join(words),
         entry.day.isoformat(),
-    ]
+    )
 
 
 def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def search_index(entries: Sequence[Entry], urls: Mapping[str, str]) -> dict[str, bytes]:
+def search_index(
+    entries: Sequence[Entry],
+    urls: Mapping[str, str],
+    memo: MutableMapping[int, tuple[object, tuple[str, ...]]] | None = None,
+) -> dict[str, bytes]:
     """Path under the site -> UTF-8 JSON: the manifest and one shard per year.
 
     Shards and the entries in them are newest first, the order results are shown in.
+    ``memo`` (``id(entry) -> (entry, entry_fields(entry))``) holds records already made,
+    and receives the ones made here.
     """
+    if memo is None:
+        memo = {}
     years: dict[int, list[list[str]]] = {}
     for entry in reversed(entries):
-        years.setdefault(entry.day.year, []).append(entry_record(entry, urls[entry.source]))
+        held = memo.get(id(entry))
+        if held is not None and held[0] is entry:
+            fields = held[1]
+        else:
+            fields = entry_fields(entry)
+            memo[id(entry)] = (entry, fields)
+        years.setdefault(entry.day.year, []).append([urls[entry.source], *fields])
     files = {f"{INDEX_DIR}{year}.json": _json({"e": records}) for year, records in years.items()}
     manifest = {"v": 1, "fields": FIELDS, "shards": [f"{year}.json" for year in years]}
     files[INDEX_PATH] = _json(manifest)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,11 @@ class SiteModel:
     urls: Mapping[str, str]
     """Entry source -> URL path."""
     goals: tuple[Goal, ...] = ()
+    search_records: dict[int, tuple[object, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """``id(entry) -> (entry, record)``: per-entry records a builder kept from an earlier
+    build (the search index's), so that only changed entries are worked on again."""
 
     def card(self, entry: Entry) -> EntryCard:
         return EntryCard(entry=entry, url=self.urls[entry.source])

@@ -265,7 +265,7 @@ def search_page(model: SiteModel) -> list[Page]:
 
 
 def search_files(model: SiteModel) -> list[SiteFile]:
-    files = search_index(model.entries, model.urls)
+    files = search_index(model.entries, model.urls, model.search_records)
     return [SiteFile(path, data, "the search index") for path, data in files.items()]
 
 
