@@ -527,6 +527,7 @@ class SiteBuilder:
             known = stats.get(entry.source)
             if held is not None and known is not None and held[0] == known[2]:
                 memo[id(entry)] = (entry, held[1])
+        self.stats["search_records_reused"] = len(memo)
 
     def _keep_records(self, model: SiteModel) -> None:
         """After a successful build: keep the search records, by the digest of their file."""

@@ -138,6 +138,20 @@ def test_unchanged_touched_edited_deleted_renamed(tmp_path: Path) -> None:
     assert renamed == _uncached(root)
 
 
+def test_search_records_are_kept_by_file_digest(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    _, stats = _build(root)
+    assert stats["search_records_reused"] == 4
+    entry = root / "content" / "2026-11-03.md"
+    entry.write_text(ENTRY.format(title="Day 3") + "A zeppelin went by.\n")
+    files, stats = _build(root)
+    # The edited entry's record is made again; the other three come from the cache.
+    assert stats["search_records_reused"] == 3
+    assert b"zeppelin" in files["search/2026.json"]  # type: ignore[operator]
+    assert files == _uncached(root)
+
+
 def test_template_edit_rerenders_pages_but_reparses_nothing(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)
