@@ -144,7 +144,7 @@ class SiteBuilder:
     # -- loading -----------------------------------------------------------------------
 
     def _load(
-        self, scanned: list[tuple[str, str, os.stat_result]]
+        self, scanned: list[tuple[str, str, os.stat_result]], want_tokens: bool = True
     ) -> tuple[list[Entry | Goal | Asset | Exception], dict[int, tuple[object, bytes]]]:
         """Parse results for every file under content/ (cached where sound) and entry tokens."""
         from journal_site.errors import JournalError
@@ -196,7 +196,7 @@ class SiteBuilder:
         self.stats.update(files_parsed=len(to_parse), files_reused=reused)
         self._stats_pending = stats
         tokens: dict[int, tuple[object, bytes]] = {}
-        for item in results:
+        for item in results if want_tokens else ():
             if item is not None and not isinstance(item, Exception | Asset):
                 token = stats[item.source][2] + item.source.encode()
                 tokens[id(item)] = (item, token)
@@ -418,7 +418,7 @@ class SiteBuilder:
                 return None
             if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
                 return None
-        loaded, _ = self._load(scanned)
+        loaded, _ = self._load(scanned, want_tokens=False)  # nothing is fingerprinted
         journal = assemble_journal(
             loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
         )
