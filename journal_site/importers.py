@@ -96,6 +96,21 @@ def _entries(data: Any, shown: str, app: str, example: str) -> list[Any]:
     return data["entries"]
 
 
+def _export_tags(
+    item: dict[str, Any], where: str, shown: str, symbols: str = "@#"
+) -> list[str] | Problem:
+    """An exported entry's tags, cleaned, with ``starred`` added for a starred entry."""
+    tags = _text_list(item.get("tags"))
+    if tags is None:
+        return _problem(
+            shown, f"{where}.tags: expected a list of tags, got {describe(item.get('tags'))}"
+        )
+    tags = _clean_tags(tags, symbols)
+    if item.get("starred") is True and "starred" not in tags:
+        tags.append("starred")
+    return tags
+
+
 def _text_list(value: Any) -> list[str] | None:
     if value is None:
         return []
@@ -209,18 +224,10 @@ def plan_jrnl(data: Any, shown: str) -> list[PlannedEntry]:
         if not isinstance(title, str) or not isinstance(body, str):
             problems.append(_problem(shown, f"{where}: expected 'title' and 'body' as text"))
             continue
-        tags = _text_list(item.get("tags"))
-        if tags is None:
-            problems.append(
-                _problem(
-                    shown,
-                    f"{where}.tags: expected a list of tags, got {describe(item.get('tags'))}",
-                )
-            )
+        tags = _export_tags(item, where, shown)
+        if isinstance(tags, Problem):
+            problems.append(tags)
             continue
-        tags = _clean_tags(tags)
-        if item.get("starred") is True and "starred" not in tags:
-            tags.append("starred")
         drafts.append(
             _Draft(
                 when=dt.datetime.combine(day, time.replace(second=0, microsecond=0)),
@@ -384,18 +391,10 @@ def dayone_drafts(
         if not isinstance(text, str):
             problems.append(_problem(shown, f"{where}.text: expected text, got {describe(text)}"))
             continue
-        tags = _text_list(item.get("tags"))
-        if tags is None:
-            problems.append(
-                _problem(
-                    shown,
-                    f"{where}.tags: expected a list of tags, got {describe(item.get('tags'))}",
-                )
-            )
+        tags = _export_tags(item, where, shown, "#")
+        if isinstance(tags, Problem):
+            problems.append(tags)
             continue
-        tags = _clean_tags(tags, "#")
-        if item.get("starred") is True and "starred" not in tags:
-            tags.append("starred")
         photos_by_id: dict[str, tuple[str, str]] = {}
         for photo in item.get("photos") or []:
             if isinstance(photo, dict) and isinstance(photo.get("identifier"), str):
