@@ -10,15 +10,14 @@ import html
 import re
 import shutil
 import subprocess
-import threading
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from conftest import FIXTURES, REPO, run_journal
+from pages_support import serve as serve_folder
 
 from journal_site.config import load_config
 from journal_site.encrypt import derive_key, unseal, unseal_file
@@ -135,29 +134,8 @@ def netlify_headers() -> dict[str, str]:
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 (a free port) with netlify.toml's headers; yield the base URL."""
-    headers = netlify_headers()
-
-    class Handler(SimpleHTTPRequestHandler):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, directory=str(folder), **kwargs)  # type: ignore[arg-type]
-
-        def end_headers(self) -> None:
-            for name, value in headers.items():
-                self.send_header(name, value)
-            super().end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_folder(folder, netlify_headers()) as base:
+        yield base
 
 
 def output_files(public: Path) -> list[Path]:
