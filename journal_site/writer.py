@@ -144,27 +144,7 @@ def write_output(output: Output, out_dir: Path) -> None:
     output.check()
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out_dir)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent)
-    )
-    try:
-        made: set[str] = set()
-        for rel, data in output.files.items():
-            target = staging / rel
-            parent = target.parent.as_posix()
-            if parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(parent)
-            if isinstance(data, Path):
-                shutil.copyfile(data, target)
-            else:
-                target.write_bytes(data)
-        os.chmod(staging, 0o755)
-        swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    _swap_with_links(output, out_dir, unchanged={})
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
@@ -322,6 +302,8 @@ def write_changed(
 
 
 def _swap_with_links(output: Output, out_dir: Path, unchanged: Manifest) -> None:
+    """Write ``output`` into a new folder next to ``out_dir`` and swap it in; files named in
+    ``unchanged`` are hard-linked from the current ``out_dir`` instead of written again."""
     remove_leftovers(out_dir)
     staging = Path(
         tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent)
