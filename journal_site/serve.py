@@ -8,14 +8,16 @@ a ``SiteBuilder`` (incremental.py) keeps what it can between rebuilds.
 Threads, and what each one does:
 
 - main: the first build, then the rebuild loop: it takes batches of changed paths
-  from a queue and rebuilds, one build at a time. Ctrl-C lands here.
+  from a queue and rebuilds, one build at a time (each in a short-lived
+  ``journal-build`` thread, so Ctrl-C always lands in main). A build starts at once
+  and is published only when no further batch came soon after (`_rebuild_loop`).
 - ``journal-http``: ``serve_forever``; every connection gets its own daemon thread.
 - ``journal-watch-sources`` (content/, templates/, static/, themes/, the built-in
   theme; recursive) and ``journal-watch-site`` (the site folder itself, not
   recursive: journal.toml, and source folders appearing or going): each runs
-  ``watchfiles.watch``, which already turns a burst of file-system events (an editor
-  writing a temporary file and renaming it over, writing twice, making a swap file)
-  into one batch, and puts the batch on the queue.
+  ``watchfiles.watch``, which turns a burst of file-system events (an editor writing
+  a temporary file and renaming it over, writing twice, making a swap file) into one
+  batch once a step passes without events, and puts the batch on the queue.
 
 Why Server-Sent Events carry the reload message, and not a WebSocket: the message
 only ever goes one way (server to page); SSE is plain HTTP, a response that stays
@@ -27,10 +29,11 @@ holds one, so a page closes its stream while its tab is hidden and reopens it wh
 shown (the server then tells it what it missed). That keeps many tabs from starving
 each other.
 
-The conversation: the injected script (``/__journal__/reload.js``) knows the page's
+The conversation: the injected script (``/__journal__/reload.<hash>.js``) knows the page's
 output path and the epoch (server id + build number) it was served at; it opens
 ``/__journal__/events?page=...&epoch=...``. After every build the server decides
-per stream: ``reload`` (this page changed since that epoch, or the server restarted),
+per stream: ``reload`` (this page changed since that epoch, or the server restarted;
+the script swaps in the page's new body, or reloads a page that has scripts of its own),
 ``gone`` (the page no longer exists: the script goes to the timeline), ``errors``
 (the last rebuild failed: the script shows an overlay; the last good pages are still
 served) or ``ok`` (nothing to do; any overlay goes).
@@ -42,6 +45,7 @@ import argparse
 import contextlib
 import datetime as dt
 import errno
+import hashlib
 import html
 import http.server
 import json
@@ -58,26 +62,32 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from journal_site.config import CONFIG_NAME, Config, load_config
 from journal_site.errors import JournalError, Problem, UsageError
 from journal_site.loader import is_ignored
+from journal_site.publish import CONTENT_SECURITY_POLICY
 from journal_site.text import plural
 
 PREFIX = "/__journal__/"
 """URL space of the server's own files, outside any site's paths."""
-RELOAD_SCRIPT = PREFIX + "reload.js"
 DEBOUNCE_MS = 800
 """Longest a burst of events is gathered before a rebuild starts regardless."""
-STEP_MS = 30
-"""Quiet time that ends a burst: an editor's save is a few events within a few ms."""
+STEP_MS = 10
+"""How often the watchers look for events; a batch goes out after one step without any.
+watchfiles sleeps a step at a time, so a save is noticed 10 to 20 ms after it."""
+QUIET_S = 0.030
+"""How long after the last batch a build's result waits to be published, in case the
+same save goes on (see `_rebuild_loop`). A build usually takes longer than this anyway."""
 BUILD_WAIT_S = 15.0
 """How long a request waits for a running build before it gets the last good page."""
 KEEPALIVE_S = 15.0
 """A comment line this often on idle event streams, so a vanished client is noticed."""
 SOCKET_TIMEOUT_S = 10.0
 """A client that stops reading is dropped after this long; nobody else waits for it."""
+IMMUTABLE = "max-age=31536000, immutable"
+"""Cache-Control for files whose URL names their bytes."""
 SOURCE_DIRS = ("templates", "static", "themes")
 """Folders of the site (besides content/) whose files go into the site."""
 
@@ -188,6 +198,12 @@ def _asset(name: str) -> bytes:
     return (resources.files("journal_site") / "serve_assets" / name).read_bytes()
 
 
+RELOAD_JS = _asset("reload.js")
+RELOAD_SCRIPT = f"{PREFIX}reload.{hashlib.blake2b(RELOAD_JS, digest_size=5).hexdigest()}.js"
+"""The reload script's URL names its bytes, so browsers may keep it: a reload of a page
+need not ask for it again (a page waits for its deferred scripts before it is ready)."""
+
+
 def inject_script(page_html: bytes, tag: bytes) -> bytes:
     """Put ``tag`` before the last ``</body>`` (or at the end when there is none)."""
     at = page_html.lower().rfind(b"</body>")
@@ -258,6 +274,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
+        if content_type.startswith("text/html"):
+            # The policy the published site gets: what breaks it shows up while writing.
+            self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         self.end_headers()
         if not head:
             self.wfile.write(body)
@@ -304,7 +323,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if rel.endswith(".html"):
             data = inject_script(data, script_tag(rel, token))
         # Fingerprinted theme files never change under their name; everything else may.
-        cache = "max-age=31536000, immutable" if rel.startswith("static/") else "no-store"
+        cache = IMMUTABLE if rel.startswith("static/") else "no-store"
         self._send(200, data, content_type, head, cache)
 
     def _not_found(self, path: str, head: bool) -> None:
@@ -322,9 +341,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _own_file(self, name: str, query: Mapping[str, list[str]], head: bool) -> None:
         if name == "events":
             self._events(query)
-        elif name in ("reload.js", "reload.css"):
-            kind = "text/javascript" if name.endswith(".js") else "text/css"
-            self._send(200, _asset(name), f"{kind}; charset=utf-8", head, "no-cache")
+        elif PREFIX + name == RELOAD_SCRIPT:
+            self._send(200, RELOAD_JS, "text/javascript; charset=utf-8", head, IMMUTABLE)
+        elif name == "reload.css":
+            self._send(200, _asset(name), "text/css; charset=utf-8", head, "no-cache")
         elif name == "files.json":
             # What the server holds, for tests and the curious.
             body = json.dumps(self.server.live.paths()).encode()
@@ -369,7 +389,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Watchers:
     """Two watchfiles threads feeding one queue; the sources' one restarts when folders change."""
 
-    def __init__(self, config: Config, batches: queue.Queue[set[tuple[Any, str]]]) -> None:
+    def __init__(self, config: Config, batches: Batches) -> None:
         self.root = config.root
         self.batches = batches
         self.stop_all = threading.Event()
@@ -409,7 +429,7 @@ class _Watchers:
                     recursive=recursive,
                     raise_interrupt=False,
                 ):
-                    self.batches.put(batch)
+                    self.batches.put((time.monotonic(), batch))
             except Exception as exc:  # a watched folder vanished under the watcher, say
                 print(f"journal serve: stopped watching {name}: {exc}", file=sys.stderr)
 
@@ -513,6 +533,21 @@ def _clock() -> str:
     return time.strftime("%H:%M:%S")
 
 
+Batches = queue.Queue[tuple[float, set[tuple[Any, str]]] | None]
+"""What the watchers report: (``time.monotonic()`` when sent, the batch of changes)."""
+
+
+class _Outcome:
+    """One build's result, not yet published: the rendered site, or its problems."""
+
+    def __init__(
+        self, seconds: float, rendered: Any = None, problems: Iterable[Problem] = ()
+    ) -> None:
+        self.seconds = seconds
+        self.rendered = rendered
+        self.problems = tuple(problems)
+
+
 class _Session:
     """The rebuild loop's state: the config, the builder, what was last printed."""
 
@@ -527,6 +562,11 @@ class _Session:
 
     def build(self, reload_config: bool = False) -> tuple[bool, str]:
         """Build once; publish it or the errors. Returns (ok, one-line summary)."""
+        outcome = self.run(reload_config)
+        return self.finish(outcome, set(), outcome.seconds)
+
+    def run(self, reload_config: bool = False) -> _Outcome:
+        """Build once, publishing nothing yet (requests wait for `finish`)."""
         started = time.perf_counter()
         self.live.begin_build()
         try:
@@ -537,21 +577,28 @@ class _Session:
                 self.builder = _make_builder(self.config, drafts=self.drafts, today=self.today)
             rendered = self.builder.build()
         except JournalError as exc:
-            self._report_errors(exc.problems)
-            return False, ""
+            return _Outcome(time.perf_counter() - started, problems=exc.problems)
         except Exception as exc:
             # A bug, not the writer's mistake; still one line, and the server goes on.
             problem = Problem("(journal)", None, f"internal error while building: {exc!r}")
-            self._report_errors([problem])
+            return _Outcome(time.perf_counter() - started, problems=[problem])
+        return _Outcome(time.perf_counter() - started, rendered=rendered)
+
+    def finish(self, outcome: _Outcome, changed: set[str], seconds: float) -> tuple[bool, str]:
+        """Publish a build, or its errors. ``changed`` adds the output paths that changed
+        in earlier builds whose results were never published (superseded by this one);
+        ``seconds`` is the time spent building for this update."""
+        if outcome.rendered is None:
+            self._report_errors(outcome.problems)
             return False, ""
-        changed = set(rendered.changed)
+        rendered = outcome.rendered
+        changed = changed | set(rendered.changed)
         self.live.publish(dict(rendered.output.files), changed)
         warnings = tuple(str(w) for w in rendered.warnings)
         if warnings != self._warnings:
             for warning in warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             self._warnings = warnings
-        seconds = time.perf_counter() - started
         pages = sum(1 for p in changed if p.endswith(".html"))
         parts = [plural(pages, "page")]
         if len(changed) > pages:
@@ -646,7 +693,7 @@ def serve_command(config: Config, args: argparse.Namespace) -> int:
     http_thread: threading.Thread | None = None
     watchers: _Watchers | None = None
     try:
-        batches: queue.Queue[set[tuple[Any, str]]] = queue.Queue()
+        batches: Batches = queue.Queue()
         # Watch before the first build, so a save made while it runs is not missed.
         watchers = _Watchers(config, batches)
         ok, summary = _in_thread(session.build)
@@ -693,7 +740,10 @@ _BUILDING = threading.Event()
 """Set while a build thread runs (see `_in_thread`)."""
 
 
-def _in_thread(build: Callable[..., tuple[bool, str]], **kwargs: Any) -> tuple[bool, str]:
+_T = TypeVar("_T")
+
+
+def _in_thread(build: Callable[..., _T], **kwargs: Any) -> _T:
     """Run a build in its own thread while this (main) thread waits, interruptibly."""
     outcome: list[Any] = []
     done = threading.Event()
@@ -741,25 +791,77 @@ def _leave_mid_build() -> None:
     os._exit(0)
 
 
-def _rebuild_loop(
-    session: _Session, watchers: _Watchers, batches: queue.Queue[set[tuple[Any, str]]]
-) -> None:
-    root = session.root
+def _rebuild_loop(session: _Session, watchers: _Watchers, batches: Batches) -> None:
+    """Build after every save, and publish one build per save.
+
+    A build starts as soon as a batch arrives (the watchers send one after a step
+    without events), and runs while the save may still be going on: an editor that
+    writes a file in two goes, or moves the old file away before writing the new one,
+    can have its events split over two batches. So a finished build is published only
+    once `QUIET_S` has passed since the last batch; if another batch came meanwhile,
+    the build is done again on top, and only the last one is published (with every
+    page that changed since the previous publication). Waiting for quiet before
+    building, as watchers usually do, would add that wait to every save; this way it
+    overlaps the build and costs nothing unless the build is shorter than the wait.
+    A None on the queue ends the loop (Ctrl-C ends it too, from outside).
+    """
+    pending: tuple[float, set[Any]] | None = None
     while True:
-        batch = batches.get()
-        # Both watchers may have reported the same save: one rebuild for all of it.
-        with contextlib.suppress(queue.Empty):
-            while True:
-                batch |= batches.get_nowait()
-        paths = _changed_paths(batch, root)
-        config_changed = CONFIG_NAME in paths
-        if session.config is not None and any("/" not in p for p in paths):
-            # A source folder appeared or went: watch what is there now, before the
-            # build reads it, so nothing saved into it meanwhile goes unnoticed.
-            watchers.watch_sources(session.config)
-        ok, summary = _in_thread(session.build, reload_config=config_changed)
-        if config_changed and session.config is not None:
-            # journal.toml may name another content folder or theme.
-            watchers.watch_sources(session.config)
+        item = pending or batches.get()
+        if item is None:
+            return
+        last_at, fresh = item
+        pending = None
+        started = time.monotonic()
+        batch: set[Any] = set()
+        changed: set[str] = set()
+        seconds = 0.0
+        while True:
+            # Both watchers may have reported the same save: one build for all of it.
+            more, last_at = _take(batches, last_at)
+            fresh |= more
+            batch |= fresh
+            fresh_paths = _changed_paths(fresh, session.root)
+            config_changed = CONFIG_NAME in fresh_paths
+            if session.config is not None and any("/" not in p for p in fresh_paths):
+                # A source folder appeared or went: watch what is there now, before the
+                # build reads it, so nothing saved into it meanwhile goes unnoticed.
+                watchers.watch_sources(session.config)
+            outcome = _in_thread(session.run, reload_config=config_changed)
+            seconds += outcome.seconds
+            if config_changed and session.config is not None:
+                # journal.toml may name another content folder or theme.
+                watchers.watch_sources(session.config)
+            more, last_at = _take(batches, last_at, last_at + QUIET_S)
+            if not more:
+                break
+            if time.monotonic() - started > DEBOUNCE_MS / 1000:
+                # Changes keep coming (a sync tool, a script): show what there is now,
+                # then go on with the rest.
+                pending = (last_at, more)
+                break
+            # The save went on: what this build changed is still to be published.
+            if outcome.rendered is not None:
+                changed |= outcome.rendered.changed
+            fresh = more
+        ok, summary = session.finish(outcome, changed, seconds)
         if ok:
+            paths = _changed_paths(batch, session.root)
             print(f"[{_clock()}] {_summary(paths)} changed: updated {summary}.")
+
+
+def _take(batches: Batches, last_at: float, until: float | None = None) -> tuple[set[Any], float]:
+    """Every batch waiting, or (given ``until``, a ``time.monotonic()``) else the first to
+    come before then; with the time the last one taken was sent."""
+    taken: set[Any] = set()
+    wait = 0.0 if until is None else until - time.monotonic()
+    with contextlib.suppress(queue.Empty):
+        while True:
+            # Wait only for the first; then take what is there.
+            item = batches.get(timeout=wait) if not taken and wait > 0 else batches.get_nowait()
+            if item is None:
+                batches.put(None)  # for the rebuild loop, once this update is out
+                break
+            taken |= item[1]
+            last_at = item[0]
+    return taken, last_at

@@ -25,7 +25,7 @@ from conftest import REPO, make_corpus, run_journal
 TODAY = "2026-11-25"
 WAIT_S = 20.0
 """Longest any one step may take on a busy CI machine; steps normally take milliseconds."""
-INJECTED = re.compile(rb'<script src="/__journal__/reload\.js"[^>]*></script>')
+INJECTED = re.compile(rb'<script src="/__journal__/reload\.[0-9a-f]+\.js"[^>]*></script>')
 
 
 def entry(title: str, win: str, body: str = "A short note.", extra: str = "") -> str:
@@ -466,3 +466,187 @@ def test_site_under_a_base_path(site, serve) -> None:
     status, body = server.get("journal/2026/11/22/")
     assert status == 200 and b"Ran 3 km without stopping" in body
     assert server.get("2026/11/22/")[0] == 404
+
+
+# -- how a page shows a rebuild ---------------------------------------------------------------
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__csp.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@pytest.mark.browser
+def test_a_page_without_scripts_updates_in_place(site, serve, new_page) -> None:
+    """An entry page gets its new body without a navigation: same document, same scroll,
+    new title, and the reload script (back in the body) keeps listening."""
+    from playwright.sync_api import expect
+
+    root = site(SITE)
+    server = serve(root)
+    page = new_page()
+    page.add_init_script(WATCH_CSP)
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    page.goto(server.url + "2026/11/24/")
+    page.evaluate("window.scrollTo(0, 500); window.__sameDocument = true")
+    page.wait_for_function("window.scrollY === 500")
+    tag = page.locator("script[data-epoch]")
+    served_at = tag.get_attribute("data-epoch")
+
+    target = root / "content" / "2026-11-24.md"
+    text = SITE["content/2026-11-24.md"]
+    save_by_rename(target, text.replace("title: Spoke up", "title: Spoke up twice"))
+    expect(page).to_have_title(re.compile("^Spoke up twice"), timeout=WAIT_S * 1000)
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.evaluate("window.scrollY") == 500
+    assert navigations == [server.url + "2026/11/24/"]
+    expect(tag).to_have_count(1)
+    assert tag.get_attribute("data-epoch") != served_at
+    # The page goes on following saves, errors included.
+    save_by_rename(target, text.replace("title: Spoke up", "title: Spoke: up"))
+    expect(page.locator(".journal-serve-overlay")).to_contain_text(
+        "content/2026-11-24.md:2: ", timeout=WAIT_S * 1000
+    )
+    save_by_rename(target, text.replace("Spoke up in", "Chaired"))
+    expect(page.locator(".win")).to_have_text(
+        "Chaired the planning meeting", timeout=WAIT_S * 1000
+    )
+    expect(page.locator(".journal-serve-overlay")).to_have_count(0)
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.evaluate("window.__csp") == []
+
+
+@pytest.mark.browser
+def test_a_page_with_its_own_script_reloads(site, serve, new_page) -> None:
+    """The wins wall sets up its tag filter once per load: it is reloaded, not swapped,
+    and the filter works on the new page."""
+    from playwright.sync_api import expect
+
+    files = {
+        **SITE,
+        "content/2026-11-21.md": entry("Home", "Fixed the tap").replace("[work]", "[home]"),
+    }
+    root = site(files)
+    server = serve(root)
+    page = new_page()
+    page.add_init_script(WATCH_CSP)
+    page.goto(server.url + "wins/")
+    assert page.locator('script[src*="/static/wins."]').count() == 1
+    page.evaluate("window.__sameDocument = true")
+
+    target = root / "content" / "2026-11-22.md"
+    save_by_rename(target, SITE["content/2026-11-22.md"].replace("Ran 3 km", "Ran 5 km"))
+    expect(page.get_by_text("Ran 5 km without stopping")).to_be_visible(timeout=WAIT_S * 1000)
+    assert page.evaluate("window.__sameDocument") is None
+    page.locator(".tag-filter a.chip", has_text="home").click()
+    expect(page.get_by_text("Fixed the tap")).to_be_visible()
+    expect(page.get_by_text("Ran 5 km without stopping")).to_be_hidden()
+    assert page.evaluate("window.__csp") == []
+
+
+@pytest.mark.browser
+def test_a_changed_stylesheet_reloads_the_page(site, serve, new_page) -> None:
+    """A new stylesheet changes every page's <head>: pages reload and use it."""
+    from playwright.sync_api import expect
+
+    root = site(SITE)
+    server = serve(root)
+    page = new_page()
+    page.goto(server.url + "2026/11/20/")
+    page.evaluate("window.__sameDocument = true")
+    (root / "static").mkdir()
+    theme_css = (REPO / "themes" / "default" / "static" / "style.css").read_text()
+    save_by_rename(
+        root / "static" / "style.css", theme_css + "\n.win { outline: 3px solid rgb(1, 2, 3); }\n"
+    )
+    expect(page.locator(".win")).to_have_css(
+        "outline-color", "rgb(1, 2, 3)", timeout=WAIT_S * 1000
+    )
+    assert page.evaluate("window.__sameDocument") is None
+
+
+def test_reload_script_is_cached_and_pages_carry_the_csp(site, serve) -> None:
+    from journal_site.publish import CONTENT_SECURITY_POLICY
+
+    server = serve(site(SITE))
+    with urllib.request.urlopen(server.url + "2026/11/22/", timeout=WAIT_S) as response:
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["Cache-Control"] == "no-store"
+        found = INJECTED.search(response.read())
+    assert found
+    src = re.search(rb'src="([^"]+)"', found.group(0)).group(1).decode()
+    with urllib.request.urlopen(server.url + src.lstrip("/"), timeout=WAIT_S) as response:
+        assert response.headers["Cache-Control"] == "max-age=31536000, immutable"
+        assert response.headers["Content-Type"].startswith("text/javascript")
+        script = response.read()
+    # The name changes with the bytes, so a browser never keeps an old script.
+    import hashlib
+
+    assert hashlib.blake2b(script, digest_size=5).hexdigest() in src
+    assert server.get("__journal__/reload.js")[0] == 404
+
+
+def test_a_save_spread_over_two_batches_is_published_once(site, capsys) -> None:
+    """The rebuild loop itself, fed as the watchers feed it: a build starts with the
+    first batch of a save; when the save goes on (a second batch before the quiet time
+    is over) the site is built again and only that build is published, with the pages
+    that changed in either build marked as changed."""
+    import argparse
+    import datetime as dt
+    import queue
+
+    from watchfiles import Change
+
+    from journal_site import serve as serving
+    from journal_site.config import load_config
+
+    root = site(SITE)
+    config = load_config(root)
+    live = serving.LiveSite(config.base_path)
+    args = argparse.Namespace(drafts=True, today=dt.date.fromisoformat(TODAY))
+    session = serving._Session(config, args, live)
+    assert session.build()[0]
+    first_page, second_page = "2026/11/20/index.html", "2026/11/22/index.html"
+    served_at = live.lookup(first_page)[1]
+    built = threading.Semaphore(0)
+    run = session.run
+
+    def run_and_tell(**kwargs: object) -> object:
+        outcome = run(**kwargs)
+        built.release()
+        return outcome
+
+    session.run = run_and_tell  # type: ignore[method-assign]
+    batches: serving.Batches = queue.Queue()
+    # No watchers: only content files change here, which never restarts them.
+    loop = threading.Thread(target=serving._rebuild_loop, args=(session, None, batches))
+    loop.start()
+    try:
+        first, second = root / "content" / "2026-11-20.md", root / "content" / "2026-11-22.md"
+        save_by_rename(first, SITE["content/2026-11-20.md"].replace("to work", "home"))
+        # Sent "in the future": the quiet time after it cannot end while this test acts.
+        batches.put((time.monotonic() + WAIT_S, {(Change.modified, str(first))}))
+        assert built.acquire(timeout=WAIT_S)
+        assert live.verdict(first_page, served_at, False) == ("ok", ""), "not published yet"
+        save_by_rename(second, SITE["content/2026-11-22.md"].replace("3 km", "5 km"))
+        batches.put((time.monotonic(), {(Change.modified, str(second))}))
+        assert built.acquire(timeout=WAIT_S)
+        deadline = time.monotonic() + WAIT_S
+        while live.verdict(second_page, served_at, False)[0] != "reload":
+            assert time.monotonic() < deadline, "the second build was never published"
+            time.sleep(0.01)
+    finally:
+        batches.put(None)
+        loop.join(WAIT_S)
+    assert not loop.is_alive()
+    # One publication, with both saves in it; the page changed only by the first build
+    # is still told to reload.
+    assert live.lookup(first_page)[1] == served_at.replace(".1", ".2")
+    assert live.verdict(first_page, served_at, False) == ("reload", "")
+    assert b"Walked home" in live.lookup(first_page)[0]
+    assert b"Ran 5 km" in live.lookup(second_page)[0]
+    lines = [line for line in capsys.readouterr().out.splitlines() if " changed: " in line]
+    assert len(lines) == 1
+    assert "content/2026-11-20.md, content/2026-11-22.md changed: updated" in lines[0]

@@ -1,16 +1,23 @@
 // Live reload for `journal serve` (never part of a built site).
 // Listens to the server's event stream for this page and, after each rebuild:
-//   reload -> reloads this page, keeping the scroll position
+//   reload -> shows the page's new version, keeping the scroll position
 //   gone   -> the page no longer exists: goes to the timeline
 //   errors -> shows the build errors over the page (the last good page stays)
 //   ok     -> removes that overlay
 // The stream is closed while the tab is hidden (browsers allow few connections per
 // host) and reopened when it is shown; the server then says what was missed.
+//
+// "Shows the new version": when the page runs no script of its own (an entry, the
+// timeline, most pages), this script fetches the page and puts the new <body> in place
+// of the old one. That skips a navigation: no blank frame, no unload, no stylesheet to
+// apply again, and the scroll position simply stays. Anything that would make a swap
+// differ from a reload (the page's scripts, which set themselves up once per load, or a
+// <head> that changed, such as a new stylesheet) gets a real reload instead.
 (() => {
   "use strict";
   const me = document.currentScript;
   const page = me.dataset.page;
-  const epoch = me.dataset.epoch;
+  let epoch = me.dataset.epoch;
   const missing = me.dataset.missing;
   const scrollKey = "journal-serve-scroll:" + location.pathname;
 
@@ -61,16 +68,64 @@
     if (overlay !== null) overlay.remove();
   }
 
+  function reload() {
+    sessionStorage.setItem(scrollKey, `${window.scrollX},${window.scrollY}`);
+    location.reload();
+  }
+
+  // What must be equal for a swap to show what a reload would: the <html> element's
+  // attributes and everything in <head> but the title (this script's own stylesheet
+  // for the overlay aside).
+  function frame(doc) {
+    const html = [...doc.documentElement.attributes].map((a) => `${a.name}=${a.value}`);
+    const head = [...doc.head.children].filter(
+      (el) => el.tagName !== "TITLE" && !("journalServe" in el.dataset),
+    );
+    return JSON.stringify([html, head.map((el) => el.outerHTML)]);
+  }
+  // Scripts of the page itself (not this one), in the document or in its body.
+  function ownScripts(doc) {
+    return [...doc.scripts].filter((s) => !s.src.includes("/__journal__/"));
+  }
+
+  let updating = false;
+  async function update() {
+    updating = true;
+    try {
+      if (missing === "1" || ownScripts(document).length > 0) return reload();
+      const response = await fetch(location.href, { cache: "no-store" });
+      if (!response.ok || response.redirected) return reload();
+      const next = new DOMParser().parseFromString(await response.text(), "text/html");
+      const tag = next.querySelector("script[data-epoch]");
+      if (tag === null || ownScripts(next).length > 0 || frame(next) !== frame(document)) {
+        return reload();
+      }
+      tag.remove();
+      const [x, y] = [window.scrollX, window.scrollY];
+      document.title = next.title;
+      for (const { name } of [...document.body.attributes]) document.body.removeAttribute(name);
+      for (const { name, value } of next.body.attributes) document.body.setAttribute(name, value);
+      // This script's element goes back in, now naming the build the new body is from
+      // (an element that has run never runs again).
+      me.dataset.epoch = epoch = tag.dataset.epoch;
+      document.body.replaceChildren(...next.body.childNodes, me);
+      window.scrollTo(x, y);
+      updating = false;
+      connect();
+    } catch {
+      reload();
+    }
+  }
+
   let source = null;
   let retry = null;
   function connect() {
-    if (source !== null || document.hidden) return;
+    if (source !== null || updating || document.hidden) return;
     const query = new URLSearchParams({ page, epoch, missing });
     source = new EventSource("/__journal__/events?" + query);
     source.addEventListener("reload", () => {
       disconnect();
-      sessionStorage.setItem(scrollKey, `${window.scrollX},${window.scrollY}`);
-      location.reload();
+      update();
     });
     source.addEventListener("gone", (event) => {
       disconnect();
