@@ -83,38 +83,57 @@
     );
     return JSON.stringify([html, head.map((el) => el.outerHTML)]);
   }
-  // Scripts of the page itself (not this one), in the document or in its body.
+  // The page's own scripts: every script but this one.
   function ownScripts(doc) {
     return [...doc.scripts].filter((s) => !s.src.includes("/__journal__/"));
+  }
+
+  // Put the new version of this page (its HTML as served) in place of the shown one;
+  // false when only a reload can show it as a reload would.
+  function swap(text) {
+    const next = new DOMParser().parseFromString(text, "text/html");
+    const tag = next.querySelector("script[data-epoch]");
+    if (tag === null || ownScripts(next).length > 0 || frame(next) !== frame(document)) {
+      return false;
+    }
+    tag.remove();
+    const [x, y] = [window.scrollX, window.scrollY];
+    document.title = next.title;
+    for (const { name } of [...document.body.attributes]) document.body.removeAttribute(name);
+    for (const { name, value } of next.body.attributes) document.body.setAttribute(name, value);
+    // This script's element goes back in, now naming the build the new body is from
+    // (an element that has run never runs again).
+    me.dataset.epoch = epoch = tag.dataset.epoch;
+    document.body.replaceChildren(...next.body.childNodes, me);
+    window.scrollTo(x, y);
+    return true;
   }
 
   let updating = false;
   async function update() {
     updating = true;
-    try {
-      if (missing === "1" || ownScripts(document).length > 0) return reload();
-      const response = await fetch(location.href, { cache: "no-store" });
-      if (!response.ok || response.redirected) return reload();
-      const next = new DOMParser().parseFromString(await response.text(), "text/html");
-      const tag = next.querySelector("script[data-epoch]");
-      if (tag === null || ownScripts(next).length > 0 || frame(next) !== frame(document)) {
-        return reload();
+    let text = null;
+    if (missing !== "1" && ownScripts(document).length === 0) {
+      try {
+        const response = await fetch(location.href, { cache: "no-store" });
+        if (response.ok && !response.redirected) text = await response.text();
+      } catch {
+        // The server went away (stopped or restarting): listen again; the stream
+        // reconnects by itself and says what to do once the server is back.
+        updating = false;
+        connect();
+        return;
       }
-      tag.remove();
-      const [x, y] = [window.scrollX, window.scrollY];
-      document.title = next.title;
-      for (const { name } of [...document.body.attributes]) document.body.removeAttribute(name);
-      for (const { name, value } of next.body.attributes) document.body.setAttribute(name, value);
-      // This script's element goes back in, now naming the build the new body is from
-      // (an element that has run never runs again).
-      me.dataset.epoch = epoch = tag.dataset.epoch;
-      document.body.replaceChildren(...next.body.childNodes, me);
-      window.scrollTo(x, y);
-      updating = false;
-      connect();
-    } catch {
-      reload();
     }
+    let swapped = false;
+    try {
+      swapped = text !== null && swap(text);
+    } catch {
+      swapped = false;
+    }
+    if (!swapped) return reload();
+    updating = false;
+    connect();
   }
 
   let source = null;
