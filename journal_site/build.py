@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,14 @@ def future_warnings(config: Config, model: SiteModel) -> list[Problem]:
     ]
 
 
-def make_model(config: Config, journal: Journal, today: dt.date, drafts: bool) -> SiteModel:
+def make_model(
+    config: Config,
+    journal: Journal,
+    today: dt.date,
+    drafts: bool,
+    tokens: Mapping[int, tuple[object, bytes]] | None = None,
+) -> SiteModel:
+    """The model of the site; ``tokens`` names entries by their files (see SiteModel.tokens)."""
     entries = publishable(journal, drafts)
     model = SiteModel(
         config=config,
@@ -76,6 +84,7 @@ def make_model(config: Config, journal: Journal, today: dt.date, drafts: bool) -
         entries=entries,
         urls=entry_urls(entries, config.content),
         goals=journal.goals,
+        tokens=tokens or {},
     )
     # Unknown goals and tags sharing a slug are content errors: found here, so that
     # `journal check` reports them too, all at once.

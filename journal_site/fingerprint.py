@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import operator
 from collections.abc import Mapping
 from pathlib import PurePath
 from types import BuiltinFunctionType, FunctionType
@@ -27,6 +28,8 @@ class Unfingerprintable(Exception):
 _ATOMS = (str, int, float, bool, type(None), bytes)
 _DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
 _SCALARS = (str, int, float, bytes, *_DATES)
+_FLAT = frozenset((*_ATOMS, *_DATES))
+"""Exact types whose repr names the type and the value (never a subclass: Markup is not str)."""
 _MAX_DEPTH = 64
 _MEMO_MIN = 16
 
@@ -42,6 +45,7 @@ class Fingerprinter:
         self.known = known or {}
         """``id(value) -> (value, token)``: values (entries) represented by a token instead of a walk."""
         self._fields: dict[type, tuple[str, ...]] = {}
+        self._getters: dict[type, operator.attrgetter[Any]] = {}
         self._via: dict[type, tuple[str, tuple[str, ...]]] = {}
         """Types that declare ``__fingerprint_via__`` (see ``_feed``)."""
         self._memo: dict[int, tuple[object, str]] = {}
@@ -74,6 +78,10 @@ class Fingerprinter:
             out.append(self._memoized(value, depth))
             return
         if kind is tuple or kind is list:
+            tokens = self._tokens_of(value) if value else None
+            if tokens is not None:
+                out.append(tokens.decode("latin-1"))
+                return
             out.append(f"[{len(value)}")
             for item in value:
                 self._feed(item, out, depth + 1)
@@ -99,6 +107,13 @@ class Fingerprinter:
                     for field in via[1]:
                         self._feed(getattr(value, field), out, depth + 1)
                     out.append(">")
+                    return
+            getter = self._getters.get(kind)
+            if getter is not None:
+                # A small record of plain values (a heatmap cell, say) in one repr.
+                values = getter(value)
+                if all(type(v) in _FLAT for v in values):
+                    out.append(f"{kind.__module__}.{kind.__qualname__}{values!r}")
                     return
             out.append(f"{kind.__module__}.{kind.__qualname__}(")
             for field in fields:
@@ -142,7 +157,9 @@ class Fingerprinter:
             out.append(f"F{value.__module__}.{value.__qualname__}")
             return
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self._fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+            self._fields[kind] = names = tuple(f.name for f in dataclasses.fields(value))
+            if len(names) >= 2:
+                self._getters[kind] = operator.attrgetter(*names)
             via = getattr(kind, "__fingerprint_via__", None)
             if via is not None:
                 self._via[kind] = via
@@ -164,8 +181,14 @@ class Fingerprinter:
         if hit is not None and hit[0] is value:
             return hit[1]
         self._memo[id(value)] = (value, "cycle")  # a container inside itself
-        sub: list[str] = []
         kind = type(value)
+        if kind is not dict:
+            tokens = self._tokens_of(value)
+            if tokens is not None:
+                digest = "T" + hashlib.blake2b(tokens, digest_size=16).hexdigest()
+                self._memo[id(value)] = (value, digest)
+                return digest
+        sub: list[str] = []
         if kind is dict:
             sub.append(f"{{{len(value)}")
             for key, item in value.items():
@@ -179,3 +202,41 @@ class Fingerprinter:
         digest = "M" + hashlib.blake2b(joined, digest_size=16).hexdigest()
         self._memo[id(value)] = (value, digest)
         return digest
+
+    def _tokens_of(self, items: Any) -> bytes | None:
+        """The canonical form of a long sequence of entries, or of records that name one
+        part of an entry (``__fingerprint_via__``) with only integers and strings beside it, built in
+        one tight loop: such lists (a tag's entries, a year of wins) are most of what the
+        walk would otherwise visit. None when any item is of another kind."""
+        known = self.known
+        via = self._via
+        out: list[bytes] = [b"%d[" % len(items)]
+        for item in items:
+            hit = known.get(id(item))
+            if hit is not None and hit[0] is item:
+                out.append(b"K" + hit[1] + b"\x1f")
+                continue
+            kind = type(item)
+            how = via.get(kind)
+            if how is None:
+                if kind not in self._fields and dataclasses.is_dataclass(item):
+                    # Learn the type once through the general walk, then retry.
+                    self._feed(item, [], 0)
+                    how = via.get(kind)
+                if how is None:
+                    return None
+            part = getattr(item, how[0])
+            hit = known.get(id(part))
+            if hit is None or hit[0] is not part:
+                return None
+            out.append(b"V" + kind.__qualname__.encode() + b"<" + hit[1])
+            for name in how[1]:
+                field = getattr(item, name)
+                if type(field) is int:
+                    out.append(b",%d" % field)
+                elif type(field) is str:
+                    out.append(b"," + repr(field).encode("utf-8", "surrogatepass"))
+                else:
+                    return None
+            out.append(b">\x1f")
+        return b"".join(out)

@@ -254,7 +254,9 @@ class SiteBuilder:
         journal = assemble_journal(
             loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
         )
-        model = make_model(config, journal, resolve_today(config, self.today), self.drafts)
+        model = make_model(
+            config, journal, resolve_today(config, self.today), self.drafts, tokens
+        )
         self._remembered_records(model)
 
         theme = theme_files(config)
@@ -279,7 +281,7 @@ class SiteBuilder:
         missing: list[int] = []
         for index, page in enumerate(pages):
             try:
-                key = fingerprinter.digest(page)
+                key = fingerprinter.digest(page) if page.key is None else _keyed(page)
             except Unfingerprintable:
                 key = None
             data = self._cached_page(page.url, key, store) if key else None
@@ -577,6 +579,12 @@ def _site_view(config: Config, today: dt.date, drafts: bool) -> SiteView:
         language=config.language,
         drafts_shown=drafts,
     )
+
+
+def _keyed(page: Page) -> str:
+    """The fingerprint of a page whose builder named its view in ``page.key``."""
+    named = repr((page.url, page.template, page.origin, page.section, page.key))
+    return hashlib.blake2b(named.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 def _txn_pending(out_dir: Path) -> bool:

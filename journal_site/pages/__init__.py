@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from journal_site.aggregate import stats, streaks
 from journal_site.config import Config
@@ -35,6 +35,10 @@ class Page:
     """What produced the page (a source file or a section name), for collision errors."""
     section: str = ""
     """Which navigation item to mark as current."""
+    key: str | None = None
+    """When set, a string that determines ``view`` entirely (built from the tokens in
+    ``SiteModel.tokens``): the page's fingerprint is taken from it instead of walking the
+    view. A builder sets it only for a view it keeps small enough to name in full."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,9 @@ class EntryCard:
 
     entry: Entry
     url: str
+
+    # For fingerprint.py: the entry's token and the URL determine the card.
+    __fingerprint_via__: ClassVar[tuple[str, tuple[str, ...]]] = ("entry", ("url",))
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,18 @@ class SiteModel:
     )
     """``id(entry) -> (entry, record)``: per-entry records a builder kept from an earlier
     build (the search index's), so that only changed entries are worked on again."""
+    tokens: Mapping[int, tuple[object, bytes]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """``id(value) -> (value, token)``: a token that determines an entry (or one of its
+    wins or setbacks) entirely, from its file's digest; empty when not known."""
+
+    def token(self, value: object) -> str | None:
+        """The token of an entry (or a part of one), as text; None when not known."""
+        hit = self.tokens.get(id(value))
+        if hit is None or hit[0] is not value:
+            return None
+        return hit[1].hex()
 
     def card(self, entry: Entry) -> EntryCard:
         return EntryCard(entry=entry, url=self.urls[entry.source])

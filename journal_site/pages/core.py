@@ -13,24 +13,55 @@ from journal_site.render import resolve_entry_links
 def entry_pages(model: SiteModel) -> list[Page]:
     pages = []
     base = model.config.base_path
-    goal_titles = {p.goal.slug: p.goal.title for p in model.goal_progress}
+    slugs = model.tag_slugs
+    all_goal_titles = {p.goal.slug: p.goal.title for p in model.goal_progress}
+    content = model.config.content
+    urls = model.urls
+    token = model.token
     for entry, (previous, following) in zip(
         model.entries, neighbours(model.entries).values(), strict=True
     ):
+        # The view holds only what this page shows (its own tags' slugs, its own wins'
+        # goals), so that its key below can name all of it.
+        tag_slugs = {tag: slugs[tag] for tag in entry.all_tags()}
+        goal_titles = {w.goal: all_goal_titles[w.goal] for w in entry.wins if w.goal}
+        body = resolve_entry_links(entry.body_html, urls, base)
+        url = urls[entry.source]
+        prev_card = model.card(previous) if previous else None
+        next_card = model.card(following) if following else None
+        key = None
+        own = token(entry)
+        if own is not None:
+            sides = [
+                (token(card.entry), card.url) if card else None for card in (prev_card, next_card)
+            ]
+            if all(side is None or side[0] is not None for side in sides):
+                # A body whose links were resolved is named in full; otherwise the
+                # entry's token names it.
+                key = repr(
+                    (
+                        own,
+                        None if body is entry.body_html else body,
+                        sides,
+                        tag_slugs,
+                        goal_titles,
+                    )
+                )
         pages.append(
             Page(
-                url=model.urls[entry.source],
+                url=url,
                 template="entry.html",
                 view={
                     "entry": entry,
-                    "body": resolve_entry_links(entry.body_html, model.urls, base),
-                    "previous": model.card(previous) if previous else None,
-                    "next": model.card(following) if following else None,
-                    "tag_slugs": model.tag_slugs,
+                    "body": body,
+                    "previous": prev_card,
+                    "next": next_card,
+                    "tag_slugs": tag_slugs,
                     "goal_titles": goal_titles,
                 },
-                origin=f"{model.config.content}/{entry.source}",
+                origin=f"{content}/{entry.source}",
                 section="timeline/",
+                key=key,
             )
         )
     return pages
