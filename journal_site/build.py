@@ -11,21 +11,25 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from journal_site.aggregate.urls import entry_urls
 from journal_site.config import Config
 from journal_site.errors import Problem
-from journal_site.loader import Journal
-from journal_site.pages import SiteModel
-from journal_site.publish import Protection, protect_output
-from journal_site.writer import Output, check_output_dir
+
+if TYPE_CHECKING:
+    # Imported where used: a no-change build needs none of them.
+    from journal_site.loader import Journal
+    from journal_site.pages import SiteModel
+    from journal_site.publish import Protection
+    from journal_site.writer import Output
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
 
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    model: SiteModel
+    entries: int
+    """Entries on the site (drafts included when shown)."""
     pages: int
     files: int
     warnings: tuple[Problem, ...]
@@ -77,6 +81,9 @@ def make_model(
     tokens: Mapping[int, tuple[object, bytes]] | None = None,
 ) -> SiteModel:
     """The model of the site; ``tokens`` names entries by their files (see SiteModel.tokens)."""
+    from journal_site.aggregate.urls import entry_urls
+    from journal_site.pages import SiteModel
+
     entries = publishable(journal, drafts)
     model = SiteModel(
         config=config,
@@ -138,6 +145,9 @@ def build(
     ``protection`` (read from the environment by the CLI) encrypts the site and/or adds
     a Basic-Auth rule, between rendering and writing.
     """
+    from journal_site.publish import Protection, protect_output
+    from journal_site.writer import check_output_dir
+
     started = time.perf_counter()
     out_dir = out_dir or config.output_dir
     check_output_dir(out_dir, config.root, config.content_dir)
@@ -152,12 +162,12 @@ def build(
     protected = protection.encrypted or protection.basic_auth is not None
     fresh = None if protected else builder.up_to_date(out_dir)
     if fresh is not None:  # nothing changed since out_dir was written: nothing to do
-        model, pages, files = fresh
+        entries, pages, files, warnings = fresh
         return BuildResult(
-            model=model,
+            entries=entries,
             pages=pages,
             files=files,
-            warnings=tuple(future_warnings(config, model)),
+            warnings=warnings,
             seconds=time.perf_counter() - started,
             output_dir=out_dir,
         )
@@ -165,7 +175,7 @@ def build(
     output = protect_output(config, rendered.output, protection, rendered.model.today)
     builder.write(output, out_dir)
     return BuildResult(
-        model=rendered.model,
+        entries=len(rendered.model.entries),
         pages=rendered.pages,
         files=len(output.files),
         warnings=rendered.warnings,

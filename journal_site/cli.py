@@ -54,7 +54,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         config, today=args.today, drafts=args.drafts, out_dir=out, protection=protection
     )
     _print_problems(result.warnings, label="warning")
-    entries = len(result.model.entries)
+    entries = result.entries
     try:
         shown = result.output_dir.relative_to(Path.cwd())
     except ValueError:

@@ -36,6 +36,7 @@ from journal_site.cache import PackStore, cache_settings
 if TYPE_CHECKING:
     from journal_site.build import RenderedSite
     from journal_site.config import Config
+    from journal_site.errors import Problem
     from journal_site.model import Asset, Entry, Goal
     from journal_site.pages import Page, SiteModel
     from journal_site.render import Renderer, SiteView
@@ -116,6 +117,7 @@ class SiteBuilder:
         self._inputs: str | None = None
         self._output: Output | None = None
         self._pages = 0
+        self._summary: tuple[int, tuple[Problem, ...]] = (0, ())
         self.digests: dict[int, tuple[object, str]] = {}
         """``id(bytes) -> (bytes, digest)`` for the last build's pages, for ``write``."""
         self.stats: dict[str, int] = {}
@@ -333,11 +335,16 @@ class SiteBuilder:
         self._previous = signatures
         self._output = output
         self._pages = len(pages)
+        warnings = tuple(journal.warnings) + tuple(future_warnings(config, model))
+        # For a later no-change build (see up_to_date); links out of content/ are
+        # reported by the scan that build makes, so they are left out here.
+        own = set(link_warnings(config.content, self.skipped_links))
+        self._summary = (len(model.entries), tuple(w for w in warnings if w not in own))
         return RenderedSite(
             model=model,
             output=output,
             pages=len(pages),
-            warnings=tuple(journal.warnings) + tuple(future_warnings(config, model)),
+            warnings=warnings,
             changed=changed,
             removed=removed,
         )
@@ -383,19 +390,16 @@ class SiteBuilder:
         name = hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()
         return self.cache_dir / f"output-{name}.manifest"
 
-    def up_to_date(self, out_dir: Path) -> tuple[SiteModel, int, int] | None:
-        """(model, pages, files) when ``out_dir`` already holds the site these inputs make.
+    def up_to_date(self, out_dir: Path) -> tuple[int, int, int, tuple[Problem, ...]] | None:
+        """(entries, pages, files, warnings) when ``out_dir`` already holds the site these
+        inputs make, as the build that wrote it reported them; None otherwise.
 
         True when no input changed since the build that wrote ``out_dir`` (every content
         file, template and static file by size and time; settings; "today"; drafts; the
         code) and every output file is still the one that build wrote. Costs a stat per
-        file plus loading the parsed entries, instead of a build.
+        file and reading the manifest, instead of a build: nothing is parsed or loaded.
         """
-        from journal_site.aggregate.urls import entry_urls
-        from journal_site.build import publishable, resolve_today
         from journal_site.cache import read_blob
-        from journal_site.loader import assemble_journal, link_warnings
-        from journal_site.pages import SiteModel
 
         if self.cache_dir is None:
             return None
@@ -410,31 +414,27 @@ class SiteBuilder:
             or not isinstance(stored, dict)
             or stored.get("out_dir") != str(out_dir)
             or stored.get("inputs") != inputs
+            or not isinstance(stored.get("summary"), tuple)
         ):
             return None
         files: Manifest = stored["files"]
+        # Plain strings, not Path objects: this loop is most of a no-change build.
+        prefix = str(out_dir) + os.sep
+        stat = os.stat
         for rel, (_, size, mtime_ns, inode) in files.items():
             try:
-                st = os.stat(out_dir / rel)
+                st = stat(prefix + rel)
             except OSError:
                 return None
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
+            if st.st_size != size or st.st_mtime_ns != mtime_ns or st.st_ino != inode:
                 return None
-        loaded, _ = self._load(scanned, want_tokens=False)  # nothing is fingerprinted
-        journal = assemble_journal(
-            loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
-        )
-        # make_model without its reference checks: these inputs passed them last time.
-        entries = publishable(journal, self.drafts)
-        model = SiteModel(
-            config=self.config,
-            today=resolve_today(self.config, self.today),
-            entries=entries,
-            urls=entry_urls(entries, self.config.content),
-            goals=journal.goals,
-        )
+        entries, warnings = stored["summary"]
+        if self.skipped_links:  # reported afresh: they are not inputs of the digest
+            from journal_site.loader import link_warnings
+
+            warnings = (*link_warnings(self.config.content, self.skipped_links), *warnings)
         self.stats = {"files_written": 0, "pages_rendered": 0}
-        return model, int(stored["pages"]), len(files)
+        return entries, int(stored["pages"]), len(files), tuple(warnings)
 
     def write(self, output: Output, out_dir: Path) -> int:
         """Write ``output`` (this builder's last result, possibly transformed) into ``out_dir``,
@@ -468,6 +468,7 @@ class SiteBuilder:
                     # output (say, encrypted) is not reproducible from them alone.
                     "inputs": self._inputs if output is self._output else None,
                     "pages": self._pages,
+                    "summary": self._summary,
                 },
             )
         except OSError:
