@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from journal_site.config import Config
     from journal_site.errors import Problem
     from journal_site.model import Asset, Entry, Goal
-    from journal_site.pages import Page, SiteModel
+    from journal_site.pages import Page
     from journal_site.render import Renderer, SiteView
     from journal_site.theme import ThemeFiles
     from journal_site.writer import Manifest, Output
@@ -100,23 +100,23 @@ class SiteBuilder:
         self.cache_dir = cache_dir
         self._previous: dict[str, object] | None = None
         self._parse_settings = cache_settings(
-            "parse", config.markdown, config.base_path, config.content
+            "parse", config.markdown, config.base_path, config.content, "with search records"
         )
         self._parsed_store: PackStore | None = None
         self._page_store: PackStore | None = None
-        self._parsed: dict[str, tuple[bytes, Entry | Goal]] = {}
-        """In memory, for a long-lived builder: source -> (content digest, parsed value)."""
+        self._parsed: dict[str, tuple[bytes, Entry | Goal, tuple[str, ...] | None]] = {}
+        """In memory, for a long-lived builder: source -> (content digest, parsed value,
+        the entry's search record)."""
         self._stats: dict[str, tuple[int, int, bytes]] = {}
         """source -> (size, mtime_ns, content digest) as last seen."""
         self._rendered: dict[str, tuple[str, bytes]] = {}
         """In memory: page URL -> (page key, HTML)."""
         self._render_key = ""
-        self._search: dict[str, tuple[bytes, tuple[str, ...]]] | None = None
-        """source -> (content digest, the search index's record of the entry but its URL)."""
         self._stats_pending: dict[str, tuple[int, int, bytes]] = {}
         self._inputs: str | None = None
         self._output: Output | None = None
         self._pages = 0
+        self._fresh_scan: list[tuple[str, str, os.stat_result]] | None = None
         self._summary: tuple[int, tuple[Problem, ...]] = (0, ())
         self.digests: dict[int, tuple[object, str]] = {}
         """``id(bytes) -> (bytes, digest)`` for the last build's pages, for ``write``."""
@@ -188,11 +188,11 @@ class SiteBuilder:
             if payload is None:
                 results[index] = JournalError(problems)
                 continue
-            item = pickle.loads(payload)
+            item, record = pickle.loads(payload)
             results[index] = item
             info = scanned[index][2]
             stats[source] = (info.st_size, info.st_mtime_ns, digest)
-            self._parsed[source] = (digest, item)
+            self._parsed[source] = (digest, item, record)
             if store is not None:
                 store.put(source, digest.hex(), payload)
         self.stats.update(files_parsed=len(to_parse), files_reused=reused)
@@ -221,10 +221,10 @@ class SiteBuilder:
         if payload is None:
             return None
         try:
-            item = pickle.loads(payload)
+            item, record = pickle.loads(payload)
         except Exception:  # a record that passed its checksum but does not load: not trusted
             return None
-        self._parsed[source] = (digest, item)
+        self._parsed[source] = (digest, item, record)
         return item
 
     # -- the build ---------------------------------------------------------------------
@@ -250,16 +250,20 @@ class SiteBuilder:
 
         config = self.config
         self.stats = {}
-        scanned = self._scan()
+        # A scan just made by up_to_date (which found something changed) is still fresh.
+        scanned, self._fresh_scan = self._fresh_scan or self._scan(), None
         self._inputs = self._inputs_digest(scanned)
         loaded, tokens = self._load(scanned)
         journal = assemble_journal(
             loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
         )
-        model = make_model(
-            config, journal, resolve_today(config, self.today), self.drafts, tokens
-        )
-        self._remembered_records(model)
+        model = make_model(config, journal, resolve_today(config, self.today), self.drafts, tokens)
+        # Each entry's search record was made with its parse (see parallel.dumps_parsed).
+        memo = model.search_records
+        for entry in model.entries:
+            held = self._parsed.get(entry.source)
+            if held is not None and held[1] is entry and held[2] is not None:
+                memo[id(entry)] = (entry, held[2])
 
         theme = theme_files(config)
         output = Output()
@@ -325,7 +329,6 @@ class SiteBuilder:
         self._rendered = {u: v for u, v in self._rendered.items() if u in live_urls}
         self._parsed = {s: v for s, v in self._parsed.items() if s in self._stats}
         self._save(live_urls)
-        self._keep_records(model)
 
         signatures = {path: _signature(data) for path, data in output.files.items()}
         if self._previous is None:
@@ -407,7 +410,7 @@ class SiteBuilder:
         if _txn_pending(out_dir):
             return None
         stored = read_blob(self._manifest_file(out_dir))
-        scanned = self._scan()
+        scanned = self._fresh_scan = self._scan()
         inputs = self._inputs_digest(scanned)
         if (
             inputs is None
@@ -509,52 +512,6 @@ class SiteBuilder:
             return renderer
 
         return render_many(make_renderer, pages)
-
-    def _records_file(self) -> Path | None:
-        return None if self.cache_dir is None else self.cache_dir / "search.records"
-
-    def _remembered_records(self, model: SiteModel) -> None:
-        """Give ``model`` the search records of every entry whose file is unchanged."""
-        if self._search is None:
-            from journal_site.cache import read_blob
-
-            self._search = {}
-            path = self._records_file()
-            stored = read_blob(path) if path is not None else None
-            if isinstance(stored, dict) and stored.get("settings") == self._parse_settings:
-                self._search = stored["records"]
-        stats = self._stats_pending
-        memo = model.search_records
-        for entry in model.entries:
-            held = self._search.get(entry.source)
-            known = stats.get(entry.source)
-            if held is not None and known is not None and held[0] == known[2]:
-                memo[id(entry)] = (entry, held[1])
-        self.stats["search_records_reused"] = len(memo)
-
-    def _keep_records(self, model: SiteModel) -> None:
-        """After a successful build: keep the search records, by the digest of their file."""
-        from journal_site.cache import write_blob
-
-        stats = self._stats
-        memo = model.search_records
-        records: dict[str, tuple[bytes, tuple[str, ...]]] = {}
-        for entry in model.entries:
-            held = memo.get(id(entry))
-            known = stats.get(entry.source)
-            if held is not None and held[0] is entry and known is not None:
-                records[entry.source] = (known[2], held[1])
-        if records == self._search:
-            return
-        self._search = records
-        path = self._records_file()
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_blob(path, {"settings": self._parse_settings, "records": records})
-        except OSError:
-            pass  # the cache only ever saves time
 
     def _save(self, live_urls: set[str]) -> None:
         if self.cache_dir is None:

@@ -9,9 +9,7 @@ Where ``fork`` is not available, or the job is small, everything runs in this pr
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import io
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -22,6 +20,7 @@ from journal_site.errors import JournalError, Problem
 
 if TYPE_CHECKING:
     from journal_site.config import Config
+    from journal_site.model import Entry, Goal
     from journal_site.pages import Page
     from journal_site.render import Renderer
 
@@ -60,35 +59,22 @@ def _chunks(count: int, workers: int) -> list[range]:
 
 
 ParsedFile = tuple[str, bytes, bytes | None, tuple[Problem, ...]]
-"""(source, content digest, pickled Entry/Goal or None, problems)."""
+"""(source, content digest, pickled ``Parsed`` or None, problems)."""
 
 
 def content_digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
-@functools.cache
-def _model_reducers() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
-    import dataclasses
+def dumps_parsed(item: Entry | Goal) -> bytes:
+    """Pickle a parsed Entry or Goal the way the cache stores it: with an entry, its
+    search record (a function of the entry alone, made here on all cores instead of in
+    the main process). Model values pickle as calls of their classes (see model.py)."""
+    from journal_site.aggregate.search import entry_fields
+    from journal_site.model import Entry
 
-    from journal_site.model import Asset, Entry, Goal, Setback, Step, Win
-
-    def reducer(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-        names = tuple(f.name for f in dataclasses.fields(cls))
-        # Rebuilt by calling the class with its field values: several times faster to
-        # load than the default state-setting path for frozen, slotted dataclasses.
-        return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
-
-    return {cls: reducer(cls) for cls in (Entry, Win, Setback, Goal, Step, Asset)}
-
-
-def dumps_parsed(item: object) -> bytes:
-    """Pickle a parsed Entry or Goal the way the cache stores it."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _model_reducers()
-    pickler.dump(item)
-    return buffer.getvalue()
+    record = entry_fields(item) if isinstance(item, Entry) else None
+    return pickle.dumps((item, record), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedFile]:

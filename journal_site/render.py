@@ -124,7 +124,7 @@ class Renderer:
         """Render one page; template problems become a JournalError naming template and line."""
         try:
             template = self.env.get_template(page.template)
-            return template.render(page=page, section=page.section, **page.view)
+            return template.render(page=page, section=page.section, **page.context())
         except jinja2.TemplateSyntaxError as exc:
             raise JournalError.single(
                 f"templates/{exc.name or page.template}",

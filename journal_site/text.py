@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -48,6 +49,7 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+@functools.lru_cache(maxsize=16384)
 def long_date(day: dt.date) -> str:
     """ "Tuesday 24 November 2026": unambiguous in every English-speaking country."""
     return f"{day:%A} {day.day} {day:%B} {day.year}"

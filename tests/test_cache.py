@@ -138,16 +138,17 @@ def test_unchanged_touched_edited_deleted_renamed(tmp_path: Path) -> None:
     assert renamed == _uncached(root)
 
 
-def test_search_records_are_kept_by_file_digest(tmp_path: Path) -> None:
+def test_search_records_are_made_with_the_parse_and_kept_with_it(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)
     _, stats = _build(root)
-    assert stats["search_records_reused"] == 4
+    assert stats["files_parsed"] == 0
     entry = root / "content" / "2026-11-03.md"
     entry.write_text(ENTRY.format(title="Day 3") + "A zeppelin went by.\n")
     files, stats = _build(root)
-    # The edited entry's record is made again; the other three come from the cache.
-    assert stats["search_records_reused"] == 3
+    # The edited entry is parsed again, and its record made with it; the other three
+    # records come from the cache with their entries.
+    assert stats["files_parsed"] == 1
     assert b"zeppelin" in files["search/2026.json"]  # type: ignore[operator]
     assert files == _uncached(root)
 

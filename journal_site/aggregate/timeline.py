@@ -53,13 +53,3 @@ def timeline_pages(entries: Sequence[Entry], per_page: int) -> tuple[TimelinePag
         TimelinePage(number=n, count=len(chunks), months=group_by_month(chunk))
         for n, chunk in enumerate(chunks, start=1)
     )
-
-
-def neighbours(entries: Sequence[Entry]) -> dict[str, tuple[Entry | None, Entry | None]]:
-    """For each entry's source: (previous entry, next entry) in time."""
-    out: dict[str, tuple[Entry | None, Entry | None]] = {}
-    for index, entry in enumerate(entries):
-        previous = entries[index - 1] if index > 0 else None
-        following = entries[index + 1] if index + 1 < len(entries) else None
-        out[entry.source] = (previous, following)
-    return out

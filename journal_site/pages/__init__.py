@@ -29,8 +29,9 @@ class Page:
     url: str
     """Site-relative URL path of the page ("" for home, "timeline/" ...)."""
     template: str
-    view: Mapping[str, Any]
-    """What the template receives, besides the site-wide globals."""
+    view: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+    """What the template receives, besides the site-wide globals; or, for a page with a
+    ``key``, a function that makes it (only a page that is rendered needs its view)."""
     origin: str
     """What produced the page (a source file or a section name), for collision errors."""
     section: str = ""
@@ -39,6 +40,11 @@ class Page:
     """When set, a string that determines ``view`` entirely (built from the tokens in
     ``SiteModel.tokens``): the page's fingerprint is taken from it instead of walking the
     view. A builder sets it only for a view it keeps small enough to name in full."""
+
+    def context(self) -> Mapping[str, Any]:
+        """The view, made now if it is made on demand."""
+        view = self.view
+        return view() if callable(view) else view
 
 
 @dataclass(frozen=True, slots=True)

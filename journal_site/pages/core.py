@@ -2,69 +2,95 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from typing import Any
+
 from journal_site.aggregate.stats import week_start, year_ago
-from journal_site.aggregate.timeline import neighbours, timeline_pages, timeline_url
+from journal_site.aggregate.timeline import timeline_pages, timeline_url
 from journal_site.charts import heatmap_legend
+from journal_site.markdown import ENTRY_LINK_PREFIX
+from journal_site.model import Entry
 from journal_site.pages import Page, SiteModel
 from journal_site.pages.progress import last_year_heatmap, streak_view
 from journal_site.render import resolve_entry_links
 
 
 def entry_pages(model: SiteModel) -> list[Page]:
+    """A page per entry. With tokens (a builder's build), each page is planned as a key
+    and a view made only if the page is rendered: these are most of a site's pages,
+    and a rebuild after one edit renders three of them."""
     pages = []
-    base = model.config.base_path
-    slugs = model.tag_slugs
-    all_goal_titles = {p.goal.slug: p.goal.title for p in model.goal_progress}
-    content = model.config.content
+    entries = model.entries
     urls = model.urls
-    token = model.token
-    for entry, (previous, following) in zip(
-        model.entries, neighbours(model.entries).values(), strict=True
-    ):
-        # The view holds only what this page shows (its own tags' slugs, its own wins'
-        # goals), so that its key below can name all of it.
-        tag_slugs = {tag: slugs[tag] for tag in entry.all_tags()}
-        goal_titles = {w.goal: all_goal_titles[w.goal] for w in entry.wins if w.goal}
-        body = resolve_entry_links(entry.body_html, urls, base)
+    goal_titles = {p.goal.slug: p.goal.title for p in model.goal_progress}
+    content = model.config.content
+    tokens = model.tokens
+    for index, entry in enumerate(entries):
         url = urls[entry.source]
-        prev_card = model.card(previous) if previous else None
-        next_card = model.card(following) if following else None
-        key = None
-        own = token(entry)
-        if own is not None:
-            sides = [
-                (token(card.entry), card.url) if card else None for card in (prev_card, next_card)
-            ]
-            if all(side is None or side[0] is not None for side in sides):
-                # A body whose links were resolved is named in full; otherwise the
-                # entry's token names it.
-                key = repr(
-                    (
-                        own,
-                        None if body is entry.body_html else body,
-                        sides,
-                        tag_slugs,
-                        goal_titles,
-                    )
-                )
-        pages.append(
-            Page(
-                url=url,
-                template="entry.html",
-                view={
-                    "entry": entry,
-                    "body": body,
-                    "previous": prev_card,
-                    "next": next_card,
-                    "tag_slugs": tag_slugs,
-                    "goal_titles": goal_titles,
-                },
-                origin=f"{content}/{entry.source}",
-                section="timeline/",
-                key=key,
-            )
-        )
+        origin = f"{content}/{entry.source}"
+        previous = entries[index - 1] if index > 0 else None
+        following = entries[index + 1] if index + 1 < len(entries) else None
+        key = _entry_key(entry, previous, following, urls, tokens, goal_titles)
+        if key is None:
+            view: Any = _entry_view(model, entry, previous, following, goal_titles)
+        else:
+            view = functools.partial(_entry_view, model, entry, previous, following, goal_titles)
+        pages.append(Page(url, "entry.html", view, origin, "timeline/", key))
     return pages
+
+
+def _entry_key(
+    entry: Entry,
+    previous: Entry | None,
+    following: Entry | None,
+    urls: Mapping[str, str],
+    tokens: Mapping[int, tuple[object, bytes]],
+    goal_titles: Mapping[str, str],
+) -> str | None:
+    """What determines an entry page's view (see ``_entry_view``), or None without tokens.
+
+    The entry's token names the entry itself, and with it its tags and their slugs (a
+    slug is a function of the tag); its neighbours are named by token and URL; the
+    titles of the goals its wins serve are named as they are; a body that links to other
+    entries is named with those links resolved.
+    """
+    parts: list[object] = []
+    for item in (entry, previous, following):
+        if item is None:
+            parts.append(None)
+            continue
+        hit = tokens.get(id(item))
+        if hit is None or hit[0] is not item:
+            return None
+        parts.append(hit[1])
+        if item is not entry:
+            parts.append(urls[item.source])
+    goals = [(w.goal, goal_titles[w.goal]) for w in entry.wins if w.goal]
+    if goals:
+        parts.append(goals)
+    if ENTRY_LINK_PREFIX in entry.body_html:
+        parts.append(resolve_entry_links(entry.body_html, urls, ""))
+    return repr(parts)
+
+
+def _entry_view(
+    model: SiteModel,
+    entry: Entry,
+    previous: Entry | None,
+    following: Entry | None,
+    goal_titles: Mapping[str, str],
+) -> dict[str, Any]:
+    slugs = model.tag_slugs
+    return {
+        "entry": entry,
+        "body": resolve_entry_links(entry.body_html, model.urls, model.config.base_path),
+        "previous": model.card(previous) if previous else None,
+        "next": model.card(following) if following else None,
+        # Only what this page shows, so that ``_entry_key`` names all of the view.
+        "tag_slugs": {tag: slugs[tag] for tag in entry.all_tags()},
+        "goal_titles": {w.goal: goal_titles[w.goal] for w in entry.wins if w.goal},
+    }
 
 
 def timeline_page_list(model: SiteModel) -> list[Page]:
