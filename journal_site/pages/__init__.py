@@ -154,6 +154,11 @@ class SiteModel:
         return numbered_wins(self.entries)
 
     @cached_property
+    def goal_titles(self) -> dict[str, str]:
+        """Goal slug -> title, for every goal (implied ones included)."""
+        return {p.goal.slug: p.goal.title for p in self.goal_progress}
+
+    @cached_property
     def tag_slugs(self) -> dict[str, str]:
         """Tag -> slug; raises JournalError when two tags share a slug."""
         from journal_site.aggregate.tags import tag_slugs

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from journal_site.aggregate.goals import GoalProgress, days_left, goal_url
-from journal_site.aggregate.lessons import LessonGroup, all_lessons, lessons_by_tag
+from journal_site.aggregate.lessons import Lesson, LessonGroup, all_lessons, lessons_by_tag
 from journal_site.aggregate.search import INDEX_PATH, search_index
 from journal_site.aggregate.tags import TagInfo, tag_url
 from journal_site.aggregate.wins import (
     Celebration,
     WallPage,
+    WinRecord,
     celebrations,
     wall_days,
     wall_page_url,
     wall_pages,
 )
 from journal_site.errors import JournalError, Problem
+from journal_site.model import Entry
 from journal_site.pages import Page, SiteFile, SiteModel
 from journal_site.render import resolve_entry_links
 
@@ -63,13 +66,34 @@ def celebration_title(celebration: Celebration) -> str:
     return f"Your {ordinal(celebration.count)} win"
 
 
-def _shared_view(model: SiteModel) -> dict[str, Any]:
-    """What every win card needs: entry URLs, tag slugs and goal titles."""
-    return {
-        "urls": model.urls,
-        "slugs": model.tag_slugs,
-        "goal_titles": {p.goal.slug: p.goal.title for p in model.goal_progress},
-    }
+def _shown(
+    model: SiteModel,
+    records: Iterable[WinRecord] = (),
+    entries: Iterable[Entry] = (),
+    tags: Iterable[str] = (),
+) -> dict[str, Any]:
+    """What win cards and entry links need (``urls``, ``slugs``, ``goal_titles``), for
+    the wins, entries and tags a page shows and nothing else: a new entry elsewhere in
+    the journal then leaves the page's view, and so its rendering, as it was."""
+    all_urls = model.urls
+    all_slugs = model.tag_slugs
+    all_titles = model.goal_titles
+    urls: dict[str, str] = {}
+    slugs: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for record in records:
+        source = record.entry.source
+        urls[source] = all_urls[source]
+        for tag in record.tags:
+            slugs[tag] = all_slugs[tag]
+        goal = record.win.goal
+        if goal:
+            titles[goal] = all_titles[goal]
+    for entry in entries:
+        urls[entry.source] = all_urls[entry.source]
+    for tag in tags:
+        slugs[tag] = all_slugs[tag]
+    return {"urls": urls, "slugs": slugs, "goal_titles": titles}
 
 
 # -- The wins wall ---------------------------------------------------------------------
@@ -90,7 +114,6 @@ def _page_tags(page: WallPage, slugs: dict[str, str]) -> list[tuple[str, str, in
 
 def wins_pages(model: SiteModel) -> list[Page]:
     pages = wall_pages(wall_days(model.win_records, _wall_celebrations(model)), WINS_PER_PAGE)
-    shared = _shared_view(model)
     wins_by_year = Counter(r.entry.day.year for r in model.win_records)
     years = sorted({p.year for p in pages}, reverse=True)
     year_links = [(y, wall_page_url(y), wins_by_year[y]) for y in years]
@@ -99,8 +122,10 @@ def wins_pages(model: SiteModel) -> list[Page]:
         newer = pages[index - 1] if index > 0 and pages[index - 1].year == page.year else None
         older = pages[index + 1] if index + 1 < len(pages) else None
         older = older if older and older.year == page.year else None
+        shown = [r for d in page.days for r in d.wins]
+        shown += [c.win for d in page.days for c in d.celebrations if c.win is not None]
         view = {
-            **shared,
+            **_shown(model, shown),
             "wall": page,
             "total_wins": len(model.win_records),
             "year_wins": wins_by_year[page.year],
@@ -118,7 +143,7 @@ def wins_pages(model: SiteModel) -> list[Page]:
     if not pages:
         empty = WallPage(year=model.today.year, number=1, count=1, days=())
         view = {
-            **shared,
+            **_shown(model),
             "wall": empty,
             "total_wins": 0,
             "year_wins": 0,
@@ -139,19 +164,26 @@ def lessons_group_url(group: LessonGroup, slugs: dict[str, str]) -> str:
     return f"lessons/tag/{slugs[group.tag]}/" if group.tag else "lessons/untagged/"
 
 
+def _lessons_shown(
+    model: SiteModel, lessons: Sequence[Lesson], tags: Sequence[str]
+) -> dict[str, Any]:
+    shown = _shown(model, entries=[lesson.entry for lesson in lessons], tags=tags)
+    return {"urls": shown["urls"], "slugs": shown["slugs"]}
+
+
 def lessons_page(model: SiteModel) -> list[Page]:
     """/lessons/ with every tag's newest lessons; a tag with more has its own full page,
     so the page stays small in a journal of thousands of setbacks."""
     lessons = all_lessons(model.entries)
     groups = lessons_by_tag(lessons)
-    shared = {"urls": model.urls, "slugs": model.tag_slugs}
     more = {
         g.tag: lessons_group_url(g, model.tag_slugs)
         for g in groups
         if len(g.lessons) > LESSONS_PER_GROUP
     }
+    shown = [lesson for g in groups for lesson in g.lessons[:LESSONS_PER_GROUP]]
     view = {
-        **shared,
+        **_lessons_shown(model, shown, [g.tag for g in groups if g.tag]),
         "groups": groups,
         "total": len(lessons),
         "with_reframe": sum(1 for lesson in lessons if lesson.setback.reframe),
@@ -165,7 +197,10 @@ def lessons_page(model: SiteModel) -> list[Page]:
                 Page(
                     more[group.tag],
                     "lessons_group.html",
-                    {**shared, "group": group},
+                    {
+                        **_lessons_shown(model, group.lessons, [group.tag] if group.tag else []),
+                        "group": group,
+                    },
                     "the lessons page",
                     "lessons/",
                 )
@@ -176,7 +211,19 @@ def lessons_page(model: SiteModel) -> list[Page]:
 # -- Tags ------------------------------------------------------------------------------
 
 
-def _tag_pages(model: SiteModel, tag: TagInfo, shared: dict[str, Any]) -> list[Page]:
+@dataclass(frozen=True, slots=True)
+class TagSummary:
+    """What a tag's page says of the tag as a whole: its name and counts, not its lists
+    (so that an edit to one of its entries leaves its other pages as they were)."""
+
+    name: str
+    slug: str
+    entries: int
+    wins: int
+    setbacks: int
+
+
+def _tag_pages(model: SiteModel, tag: TagInfo) -> list[Page]:
     wins = tag.wins[::-1]
     entries = tag.entries[::-1]
     count = max(
@@ -189,12 +236,14 @@ def _tag_pages(model: SiteModel, tag: TagInfo, shared: dict[str, Any]) -> list[P
     def page_url(n: int) -> str:
         return base if n == 1 else f"{base}page/{n}/"
 
+    summary = TagSummary(tag.name, tag.slug, len(tag.entries), len(tag.wins), tag.setbacks)
     pages = []
     for n in range(1, count + 1):
+        shown = wins[(n - 1) * TAG_WINS_PER_PAGE : n * TAG_WINS_PER_PAGE]
         view = {
-            **shared,
-            "tag": tag,
-            "wins": wins[(n - 1) * TAG_WINS_PER_PAGE : n * TAG_WINS_PER_PAGE],
+            **_shown(model, shown),
+            "tag": summary,
+            "wins": shown,
             "entries": [
                 model.card(e)
                 for e in entries[(n - 1) * TAG_ENTRIES_PER_PAGE : n * TAG_ENTRIES_PER_PAGE]
@@ -209,12 +258,11 @@ def _tag_pages(model: SiteModel, tag: TagInfo, shared: dict[str, Any]) -> list[P
 
 
 def tag_pages(model: SiteModel) -> list[Page]:
-    shared = _shared_view(model)
     pages = [
         Page("tags/", "tags.html", {"tags": model.tag_infos}, "the tags index", "tags/"),
     ]
     for tag in model.tag_infos:
-        pages.extend(_tag_pages(model, tag, shared))
+        pages.extend(_tag_pages(model, tag))
     return pages
 
 
@@ -234,7 +282,6 @@ def _goal_view(progress: GoalProgress, model: SiteModel) -> dict[str, Any]:
 
 
 def goal_pages(model: SiteModel) -> list[Page]:
-    shared = _shared_view(model)
     goals = [_goal_view(p, model) for p in model.goal_progress]
     pages = [
         Page(
@@ -252,7 +299,9 @@ def goal_pages(model: SiteModel) -> list[Page]:
             if progress.goal.source
             else f"the goal {progress.goal.slug!r}"
         )
-        pages.append(Page(goal["page_url"], "goal.html", {**shared, **goal}, origin, "goals/"))
+        shown = [*progress.wins, *(s.by_win for s in progress.steps if s.by_win is not None)]
+        view = {**_shown(model, shown), **goal}
+        pages.append(Page(goal["page_url"], "goal.html", view, origin, "goals/"))
     return pages
 
 

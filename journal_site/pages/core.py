@@ -23,7 +23,7 @@ def entry_pages(model: SiteModel) -> list[Page]:
     pages = []
     entries = model.entries
     urls = model.urls
-    goal_titles = {p.goal.slug: p.goal.title for p in model.goal_progress}
+    goal_titles = model.goal_titles
     content = model.config.content
     tokens = model.tokens
     for index, entry in enumerate(entries):
