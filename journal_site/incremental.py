@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 from journal_site.cache import PackStore, cache_settings
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from journal_site.build import RenderedSite
     from journal_site.config import Config
     from journal_site.errors import Problem
@@ -112,6 +114,7 @@ class SiteBuilder:
         self._rendered: dict[str, tuple[str, bytes]] = {}
         """In memory: page URL -> (page key, HTML)."""
         self._render_key = ""
+        self._fragments: dict[tuple[object, ...], Markup] = {}
         self._stats_pending: dict[str, tuple[int, int, bytes]] = {}
         self._inputs: str | None = None
         self._output: Output | None = None
@@ -281,6 +284,7 @@ class SiteBuilder:
         )
         if render_key != self._render_key:
             self._rendered = {}
+            self._fragments = {}
         store = self._page_store_for(render_key)
         html: list[bytes | None] = []
         keys: list[str | None] = []
@@ -497,11 +501,14 @@ class SiteBuilder:
         from journal_site.parallel import render_many
 
         cache_dir = self.cache_dir
+        # Cards rendered for one build stay valid while the render key does (in a
+        # long-lived builder: `journal serve`); worker processes fill copies of their own.
+        fragments = self._fragments
 
         def make_renderer() -> Renderer:
             from journal_site.render import Renderer
 
-            renderer = Renderer(theme, site, static_urls)
+            renderer = Renderer(theme, site, static_urls, fragments)
             if cache_dir is not None:
                 # Compiled templates, so a small rebuild does not pay for compiling them.
                 import jinja2

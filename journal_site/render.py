@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import jinja2
+from markupsafe import Markup
 
 if TYPE_CHECKING:
+    from journal_site.aggregate.wins import WinRecord
     from journal_site.pages import Page
 
 from journal_site import __version__
@@ -91,9 +93,18 @@ def _mood_label(mood: int | None) -> str:
 class Renderer:
     """A Jinja2 environment over the theme's templates: autoescaped, strict, cached."""
 
-    def __init__(self, theme: ThemeFiles, site: SiteView, static_urls: Mapping[str, str]):
+    def __init__(
+        self,
+        theme: ThemeFiles,
+        site: SiteView,
+        static_urls: Mapping[str, str],
+        fragments: dict[tuple[object, ...], Markup] | None = None,
+    ):
         self.site = site
         self.static_urls = dict(static_urls)
+        self.fragments = {} if fragments is None else fragments
+        """Rendered win cards by what they show (see ``win_card``); a builder may keep
+        them from build to build while the templates and site settings stay the same."""
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
             autoescape=True,
@@ -102,7 +113,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.globals.update(site=site, url=self.url, static=self.static)
+        self.env.globals.update(
+            site=site, url=self.url, static=self.static, win_card=self.win_card
+        )
         self.env.filters.update(
             long_date=long_date,
             month_name=lambda d: f"{d:%B %Y}",
@@ -119,6 +132,31 @@ class Renderer:
             return self.site.base_path + self.static_urls[name]
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"no static file {name!r} in the theme") from None
+
+    @jinja2.pass_context
+    def win_card(self, context: jinja2.runtime.Context, rec: WinRecord) -> Markup:
+        """``partials/win_card.html`` for one win, made once per build (or per builder)
+        for every page that shows it: the wins wall, tag pages and goal pages share most
+        cards. The partial sees ``rec``, ``urls``, ``slugs`` and ``goal_titles``; the
+        key below is everything of them that a card shows."""
+        urls, slugs, titles = context["urls"], context["slugs"], context["goal_titles"]
+        entry = rec.entry
+        goal = rec.win.goal
+        key = (
+            rec.number,
+            rec.win,
+            entry.source,
+            entry.day,
+            rec.tags,
+            urls[entry.source],
+            titles[goal] if goal else None,
+        )
+        card = self.fragments.get(key)
+        if card is None:
+            template = self.env.get_template("partials/win_card.html")
+            view = {"rec": rec, "urls": urls, "slugs": slugs, "goal_titles": titles}
+            card = self.fragments[key] = Markup(template.render(view))
+        return card
 
     def render(self, page: Page) -> str:
         """Render one page; template problems become a JournalError naming template and line."""
