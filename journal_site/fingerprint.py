@@ -28,6 +28,7 @@ class Unfingerprintable(Exception):
 _ATOMS = (str, int, float, bool, type(None), bytes)
 _DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
 _SCALARS = (str, int, float, bytes, *_DATES)
+_ATOM_SET = frozenset(_ATOMS)
 _FLAT = frozenset((*_ATOMS, *_DATES))
 """Exact types whose repr names the type and the value (never a subclass: Markup is not str)."""
 _MAX_DEPTH = 64
@@ -38,6 +39,15 @@ def _named(value: Any) -> bool:
     """A module-level function or class: one that its name identifies (not a lambda or closure)."""
     qualname = getattr(value, "__qualname__", "")
     return bool(getattr(value, "__module__", None)) and "<" not in qualname
+
+
+def _plain(container: Any) -> bool:
+    """A tuple, list or dict holding only values whose repr is canonical (``_ATOMS``)."""
+    if type(container) is dict:
+        return set(map(type, container)).issubset(_ATOM_SET) and set(
+            map(type, container.values())
+        ).issubset(_ATOM_SET)
+    return set(map(type, container)).issubset(_ATOM_SET)
 
 
 class Fingerprinter:
@@ -74,9 +84,14 @@ class Fingerprinter:
         if hit is not None and hit[0] is value:
             out.append(f"K{hit[1]!r}")
             return
-        if (kind is tuple or kind is list or kind is dict) and len(value) >= _MEMO_MIN:
-            out.append(self._memoized(value, depth))
-            return
+        if kind is tuple or kind is list or kind is dict:
+            if len(value) >= _MEMO_MIN:
+                out.append(self._memoized(value, depth))
+                return
+            if _plain(value):
+                # Only built-in atoms inside (a list of tags, say): one repr, in C.
+                out.append(f"P{value!r}")
+                return
         if kind is tuple or kind is list:
             tokens = self._tokens_of(value) if value else None
             if tokens is not None:
@@ -182,6 +197,11 @@ class Fingerprinter:
             return hit[1]
         self._memo[id(value)] = (value, "cycle")  # a container inside itself
         kind = type(value)
+        if _plain(value):
+            plain = f"P{value!r}".encode("utf-8", "surrogatepass")
+            digest = "M" + hashlib.blake2b(plain, digest_size=16).hexdigest()
+            self._memo[id(value)] = (value, digest)
+            return digest
         if kind is not dict:
             tokens = self._tokens_of(value)
             if tokens is not None:

@@ -194,6 +194,26 @@ def test_failed_build_leaves_output_untouched(tmp_path: Path, journal) -> None: 
     assert _bytes(root / "public") == before
 
 
+def test_a_no_change_build_reports_what_the_build_before_it_did(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    """Nothing is loaded when nothing changed, but the summary and the warnings are the same."""
+    root = _site(tmp_path)
+    (root / "content" / "2026-12-01.md").write_text(ENTRY.format(title="Ahead"))
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(ENTRY.format(title="Elsewhere"))
+    (root / "content" / "2026-11-20.md").symlink_to(outside)
+    args = ("build", "--today", TODAY.isoformat())
+    first = journal(*args, cwd=root)
+    second = journal(*args, cwd=root)
+    assert first.returncode == second.returncode == 0
+    for result in (first, second):
+        assert "warning: content/2026-12-01.md: is dated 2026-12-01, after today" in result.stderr
+        assert "warning: content/2026-11-20.md: is a link to a file outside" in result.stderr
+        assert "Built 4 entries into" in result.stdout
+    assert first.stderr == second.stderr
+    summary = first.stdout.split(" in public/ in ")[0]
+    assert second.stdout.startswith(summary)
+
+
 # -- the 4,000-entry corpus ----------------------------------------------------------------
 
 
