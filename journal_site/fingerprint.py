@@ -56,6 +56,8 @@ class Fingerprinter:
         """``id(value) -> (value, token)``: values (entries) represented by a token instead of a walk."""
         self._fields: dict[type, tuple[str, ...]] = {}
         self._getters: dict[type, operator.attrgetter[Any]] = {}
+        self._named: dict[int, tuple[object, bytes]] = {}
+        """``id(record) -> (record, its part of a list's form)`` (see ``_tokens_of``)."""
         self._via: dict[type, tuple[str, tuple[str, ...]]] = {}
         """Types that declare ``__fingerprint_via__`` (see ``_feed``)."""
         self._memo: dict[int, tuple[object, str]] = {}
@@ -229,12 +231,17 @@ class Fingerprinter:
         one tight loop: such lists (a tag's entries, a year of wins) are most of what the
         walk would otherwise visit. None when any item is of another kind."""
         known = self.known
+        named = self._named
         via = self._via
         out: list[bytes] = [b"%d[" % len(items)]
         for item in items:
             hit = known.get(id(item))
             if hit is not None and hit[0] is item:
                 out.append(b"K" + hit[1] + b"\x1f")
+                continue
+            hit = named.get(id(item))
+            if hit is not None and hit[0] is item:
+                out.append(hit[1])
                 continue
             kind = type(item)
             how = via.get(kind)
@@ -249,14 +256,18 @@ class Fingerprinter:
             hit = known.get(id(part))
             if hit is None or hit[0] is not part:
                 return None
-            out.append(b"V" + kind.__qualname__.encode() + b"<" + hit[1])
+            pieces = [b"V", kind.__qualname__.encode(), b"<", hit[1]]
             for name in how[1]:
                 field = getattr(item, name)
                 if type(field) is int:
-                    out.append(b",%d" % field)
+                    pieces.append(b",%d" % field)
                 elif type(field) is str:
-                    out.append(b"," + repr(field).encode("utf-8", "surrogatepass"))
+                    pieces.append(b"," + repr(field).encode("utf-8", "surrogatepass"))
                 else:
                     return None
-            out.append(b">\x1f")
+            pieces.append(b">\x1f")
+            # The same record is on several pages (the wall, its tags, its goal).
+            piece = b"".join(pieces)
+            named[id(item)] = (item, piece)
+            out.append(piece)
         return b"".join(out)

@@ -75,10 +75,10 @@ class Entry:
 
     def all_tags(self) -> tuple[str, ...]:
         """The entry's tags followed by tags that only its wins or setbacks carry."""
-        seen = dict.fromkeys(self.tags)
-        for item in (*self.wins, *self.setbacks):
-            seen.update(dict.fromkeys(item.tags))
-        return tuple(seen)
+        more = [tag for item in (*self.wins, *self.setbacks) for tag in item.tags]
+        if not more:
+            return self.tags
+        return tuple(dict.fromkeys((*self.tags, *more)))
 
 
 @dataclass(frozen=True, slots=True)
