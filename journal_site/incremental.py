@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from journal_site.config import Config
     from journal_site.errors import Problem
     from journal_site.model import Asset, Entry, Goal
-    from journal_site.pages import Page
+    from journal_site.pages import Page, SiteModel
     from journal_site.render import Renderer, SiteView
     from journal_site.theme import ThemeFiles
     from journal_site.writer import Manifest, Output
@@ -115,6 +115,10 @@ class SiteBuilder:
         """In memory: page URL -> (page key, HTML)."""
         self._render_key = ""
         self._fragments: dict[tuple[object, ...], Markup] = {}
+        """Rendered win cards, valid while the render key holds (see Renderer.win_card);
+        worker processes fill copies of their own."""
+        self._renderer: tuple[str, Renderer] | None = None
+        self._last: _LastBuild | None = None
         self._stats_pending: dict[str, tuple[int, int, bytes]] = {}
         self._inputs: str | None = None
         self._output: Output | None = None
@@ -299,7 +303,7 @@ class SiteBuilder:
             html.append(data)
             if data is None:
                 missing.append(index)
-        rendered = self._render([pages[i] for i in missing], theme, site, static_urls)
+        rendered = self._render(render_key, [pages[i] for i in missing], theme, site, static_urls)
         for index, data in zip(missing, rendered, strict=True):
             html[index] = data
             key = keys[index]
@@ -342,6 +346,7 @@ class SiteBuilder:
         self._previous = signatures
         self._output = output
         self._pages = len(pages)
+        self._last = _LastBuild(model, theme, site, static_urls, render_key)
         warnings = tuple(journal.warnings) + tuple(future_warnings(config, model))
         # For a later no-change build (see up_to_date); links out of content/ are
         # reported by the scan that build makes, so they are left out here.
@@ -355,6 +360,65 @@ class SiteBuilder:
             changed=changed,
             removed=removed,
         )
+
+    def quick_page(self, source: str) -> tuple[str, bytes] | None:
+        """The page of the entry in ``content/<source>`` made from the file as it is now,
+        with everything else as the last build left it: (output path, HTML), or None
+        when only a full build can tell.
+
+        ``journal serve`` shows this page at once, before the full build that follows
+        (which makes the same bytes, or reports the errors that build finds). An edit
+        that could change anything beyond the entry's own page in the way that page
+        shows it (another day, time or slug, hence another URL or neighbours; a draft
+        state; a tag or goal the site does not know yet; a file that does not parse)
+        gets None.
+        """
+        from journal_site.errors import JournalError
+        from journal_site.model import Entry
+        from journal_site.pages import Page
+        from journal_site.pages.core import entry_view
+        from journal_site.parallel import parse_files
+
+        last = self._last
+        if last is None or not source.lower().endswith(".md"):
+            return None
+        model = last.model
+        index = last.position(source)
+        if index is None:
+            return None
+        old = model.entries[index]
+        parsed = parse_files(self.config, [(source, str(self.config.content_dir / source))])
+        payload = parsed[0][2]
+        if payload is None:
+            return None
+        entry = pickle.loads(payload)[0]
+        if not isinstance(entry, Entry) or (
+            entry.day,
+            entry.time,
+            entry.slug,
+            entry.draft,
+        ) != (old.day, old.time, old.slug, old.draft):
+            return None
+        if not set(entry.all_tags()) <= model.tag_slugs.keys() or any(
+            w.goal and w.goal not in model.goal_titles for w in entry.wins
+        ):
+            return None
+        entries = model.entries
+        view = entry_view(
+            model,
+            entry,
+            entries[index - 1] if index > 0 else None,
+            entries[index + 1] if index + 1 < len(entries) else None,
+            model.goal_titles,
+        )
+        url = model.urls[source]
+        page = Page(url, "entry.html", view, f"{self.config.content}/{source}", "timeline/")
+        renderer = self._renderer_for(last.render_key, last.theme, last.site, last.static_urls)
+        try:
+            html = renderer.render(page).encode("utf-8")
+        except JournalError:
+            return None
+        return url + "index.html", html
 
     def _scan(self) -> list[tuple[str, str, os.stat_result]]:
         from journal_site.errors import JournalError
@@ -491,6 +555,7 @@ class SiteBuilder:
 
     def _render(
         self,
+        render_key: str,
         pages: Sequence[Page],
         theme: ThemeFiles,
         site: SiteView,
@@ -500,25 +565,30 @@ class SiteBuilder:
             return []
         from journal_site.parallel import render_many
 
-        cache_dir = self.cache_dir
-        # Cards rendered for one build stay valid while the render key does (in a
-        # long-lived builder: `journal serve`); worker processes fill copies of their own.
-        fragments = self._fragments
-
         def make_renderer() -> Renderer:
-            from journal_site.render import Renderer
-
-            renderer = Renderer(theme, site, static_urls, fragments)
-            if cache_dir is not None:
-                # Compiled templates, so a small rebuild does not pay for compiling them.
-                import jinja2
-
-                folder = cache_dir / "templates"
-                folder.mkdir(parents=True, exist_ok=True)
-                renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
-            return renderer
+            return self._renderer_for(render_key, theme, site, static_urls)
 
         return render_many(make_renderer, pages)
+
+    def _renderer_for(
+        self, render_key: str, theme: ThemeFiles, site: SiteView, static_urls: dict[str, str]
+    ) -> Renderer:
+        """A renderer for ``render_key``: kept while the key holds (its compiled templates
+        and win cards stay valid), made anew when the templates or settings change."""
+        if self._renderer is not None and self._renderer[0] == render_key:
+            return self._renderer[1]
+        from journal_site.render import Renderer
+
+        renderer = Renderer(theme, site, static_urls, self._fragments)
+        if self.cache_dir is not None:
+            # Compiled templates, so a small rebuild does not pay for compiling them.
+            import jinja2
+
+            folder = self.cache_dir / "templates"
+            folder.mkdir(parents=True, exist_ok=True)
+            renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        self._renderer = (render_key, renderer)
+        return renderer
 
     def _save(self, live_urls: set[str]) -> None:
         if self.cache_dir is None:
@@ -532,6 +602,31 @@ class SiteBuilder:
         except OSError:
             # The cache only ever saves time: a read-only or full disk must not fail a build.
             pass
+
+
+class _LastBuild:
+    """What the last successful build was made of, for ``SiteBuilder.quick_page``."""
+
+    def __init__(
+        self,
+        model: SiteModel,
+        theme: ThemeFiles,
+        site: SiteView,
+        static_urls: dict[str, str],
+        render_key: str,
+    ) -> None:
+        self.model = model
+        self.theme = theme
+        self.site = site
+        self.static_urls = static_urls
+        self.render_key = render_key
+        self._positions: dict[str, int] | None = None
+
+    def position(self, source: str) -> int | None:
+        """Where the entry from ``source`` is in the model's entries (None: not there)."""
+        if self._positions is None:
+            self._positions = {e.source: i for i, e in enumerate(self.model.entries)}
+        return self._positions.get(source)
 
 
 def _site_view(config: Config, today: dt.date, drafts: bool) -> SiteView:

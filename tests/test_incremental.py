@@ -214,6 +214,42 @@ def test_a_no_change_build_reports_what_the_build_before_it_did(tmp_path: Path, 
     assert second.stdout.startswith(summary)
 
 
+def test_quick_page_is_the_page_the_full_build_makes(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    builder = SiteBuilder(load_config(root), today=TODAY)
+    builder.build()
+    entry = root / "content" / "2026-11-02.md"
+    entry.write_text(ENTRY.replace("Spoke up", "Asked for help").format(title="Day 2"))
+    quick = builder.quick_page("2026-11-02.md")
+    assert quick is not None
+    path, html = quick
+    assert path == "2026/11/02/index.html"
+    assert b"Asked for help" in html
+    full = builder.build()
+    assert full.output.files[path] == html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ENTRY.replace("title: {title}", "title: {title}\ndate: 2026-11-20"),  # moves
+        ENTRY.replace("tags: [work]", "tags: [brand-new]"),  # a tag the site lacks
+        ENTRY.replace("wins: [Spoke up]", "wins: [{{text: Ran, goal: nowhere}}]"),  # no such goal
+        ENTRY.replace("tags: [work]", "tags: [work"),  # does not parse
+        ENTRY.replace("title: {title}", "title: {title}\ndraft: true"),  # becomes a draft
+    ],
+)
+def test_quick_page_leaves_to_the_full_build_what_reaches_beyond_the_page(
+    tmp_path: Path, text: str
+) -> None:
+    root = _site(tmp_path)
+    builder = SiteBuilder(load_config(root), today=TODAY)
+    builder.build()
+    (root / "content" / "2026-11-02.md").write_text(text.format(title="Day 2"))
+    assert builder.quick_page("2026-11-02.md") is None
+    assert builder.quick_page("2026-11-09.md") is None  # not an entry of the last build
+
+
 # -- the 4,000-entry corpus ----------------------------------------------------------------
 
 

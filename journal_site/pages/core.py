@@ -33,9 +33,9 @@ def entry_pages(model: SiteModel) -> list[Page]:
         following = entries[index + 1] if index + 1 < len(entries) else None
         key = _entry_key(entry, previous, following, urls, tokens, goal_titles)
         if key is None:
-            view: Any = _entry_view(model, entry, previous, following, goal_titles)
+            view: Any = entry_view(model, entry, previous, following, goal_titles)
         else:
-            view = functools.partial(_entry_view, model, entry, previous, following, goal_titles)
+            view = functools.partial(entry_view, model, entry, previous, following, goal_titles)
         pages.append(Page(url, "entry.html", view, origin, "timeline/", key))
     return pages
 
@@ -48,7 +48,7 @@ def _entry_key(
     tokens: Mapping[int, tuple[object, bytes]],
     goal_titles: Mapping[str, str],
 ) -> str | None:
-    """What determines an entry page's view (see ``_entry_view``), or None without tokens.
+    """What determines an entry page's view (see ``entry_view``), or None without tokens.
 
     The entry's token names the entry itself, and with it its tags and their slugs (a
     slug is a function of the tag); its neighbours are named by token and URL; the
@@ -74,7 +74,7 @@ def _entry_key(
     return repr(parts)
 
 
-def _entry_view(
+def entry_view(
     model: SiteModel,
     entry: Entry,
     previous: Entry | None,
