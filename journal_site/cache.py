@@ -111,6 +111,10 @@ class PackStore:
     def __len__(self) -> int:
         return len(self._index)
 
+    def keys(self) -> set[str]:
+        """Every key stored or staged."""
+        return {*self._index, *self._staged}
+
     def fingerprint(self, key: str) -> str | None:
         record = self._index.get(key)
         return record[0] if record else None

@@ -114,7 +114,8 @@ class SiteBuilder:
         self._rendered: dict[str, tuple[str, bytes]] = {}
         """In memory: page URL -> (page key, HTML)."""
         self._render_key = ""
-        self._fragments: dict[tuple[object, ...], Markup] = {}
+        self._fragments: dict[str, Markup] = {}
+        self._card_store: PackStore | None = None
         """Rendered win cards, valid while the render key holds (see Renderer.win_card);
         worker processes fill copies of their own."""
         self._renderer: tuple[str, Renderer] | None = None
@@ -141,14 +142,21 @@ class SiteBuilder:
         return self._parsed_store, self._page_store
 
     def _page_store_for(self, render_key: str) -> PackStore | None:
+        self._page_store = self._store_for("pages", render_key, self._page_store)
+        return self._page_store
+
+    def _store_for(
+        self, name: str, render_key: str, current: PackStore | None
+    ) -> PackStore | None:
+        """The store ``name`` of things rendered under ``render_key`` (None: no cache)."""
         if self.cache_dir is None:
             return None
-        settings = cache_settings("pages", render_key)
-        if self._page_store is None or self._page_store.settings != settings:
-            if self._page_store is not None:
-                self._page_store.close()
-            self._page_store = PackStore(self.cache_dir, "pages", settings)
-        return self._page_store
+        settings = cache_settings(name, render_key)
+        if current is None or current.settings != settings:
+            if current is not None:
+                current.close()
+            current = PackStore(self.cache_dir, name, settings)
+        return current
 
     # -- loading -----------------------------------------------------------------------
 
@@ -289,6 +297,7 @@ class SiteBuilder:
         if render_key != self._render_key:
             self._rendered = {}
             self._fragments = {}
+        self._card_store = self._store_for("cards", render_key, self._card_store)
         store = self._page_store_for(render_key)
         html: list[bytes | None] = []
         keys: list[str | None] = []
@@ -336,7 +345,7 @@ class SiteBuilder:
         live_urls = {page.url for page in pages}
         self._rendered = {u: v for u, v in self._rendered.items() if u in live_urls}
         self._parsed = {s: v for s, v in self._parsed.items() if s in self._stats}
-        self._save(live_urls)
+        self._save(live_urls, len(model.win_records))
 
         signatures = {path: _signature(data) for path, data in output.files.items()}
         if self._previous is None:
@@ -568,7 +577,15 @@ class SiteBuilder:
         def make_renderer() -> Renderer:
             return self._renderer_for(render_key, theme, site, static_urls)
 
-        return render_many(make_renderer, pages)
+        from markupsafe import Markup
+
+        html, cards = render_many(make_renderer, pages)
+        store = self._card_store
+        for key, card in cards.items():
+            self._fragments.setdefault(key, Markup(card))
+            if store is not None:
+                store.put(key, "", card.encode("utf-8"))
+        return html
 
     def _renderer_for(
         self, render_key: str, theme: ThemeFiles, site: SiteView, static_urls: dict[str, str]
@@ -579,7 +596,7 @@ class SiteBuilder:
             return self._renderer[1]
         from journal_site.render import Renderer
 
-        renderer = Renderer(theme, site, static_urls, self._fragments)
+        renderer = Renderer(theme, site, static_urls, self._fragments, self._card_store)
         if self.cache_dir is not None:
             # Compiled templates, so a small rebuild does not pay for compiling them.
             import jinja2
@@ -590,7 +607,7 @@ class SiteBuilder:
         self._renderer = (render_key, renderer)
         return renderer
 
-    def _save(self, live_urls: set[str]) -> None:
+    def _save(self, live_urls: set[str], cards_shown: int) -> None:
         if self.cache_dir is None:
             return
         try:
@@ -599,6 +616,13 @@ class SiteBuilder:
                 self._parsed_store.save(self._stats)
             if self._page_store is not None:
                 self._page_store.save(live_urls)
+            cards = self._card_store
+            if cards is not None:
+                kept = cards.keys()
+                if len(kept) > 3 * cards_shown + 100:
+                    # Mostly cards of wins edited since: keep those of this build's pages.
+                    kept = set(self._fragments)
+                cards.save(kept)
         except OSError:
             # The cache only ever saves time: a read-only or full disk must not fail a build.
             pass

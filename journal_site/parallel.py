@@ -127,27 +127,38 @@ _RENDER_JOB: tuple[Callable[[], Renderer], Sequence[Page]] | None = None
 _WORKER_RENDERER: Renderer | None = None
 
 
-def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | tuple[Problem, ...]:
+def _render_chunk(
+    bounds: tuple[int, int],
+) -> tuple[list[bytes], dict[str, str]] | tuple[Problem, ...]:
     global _WORKER_RENDERER
     assert _RENDER_JOB is not None
     make_renderer, pages = _RENDER_JOB
     if _WORKER_RENDERER is None:
         _WORKER_RENDERER = make_renderer()
+    renderer = _WORKER_RENDERER
     try:
-        return [
-            _WORKER_RENDERER.render(pages[i]).encode("utf-8") for i in range(bounds[0], bounds[1])
-        ]
+        html = [renderer.render(pages[i]).encode("utf-8") for i in range(bounds[0], bounds[1])]
     except JournalError as exc:
         return exc.problems
+    # The cards this chunk made travel back, so the parent can keep them for later builds.
+    made = {key: str(card) for key, card in renderer.new_fragments.items()}
+    renderer.new_fragments.clear()
+    return html, made
 
 
-def render_many(make_renderer: Callable[[], Renderer], pages: Sequence[Page]) -> list[bytes]:
-    """Render ``pages`` to UTF-8 HTML, over all cores when there are enough of them."""
+def render_many(
+    make_renderer: Callable[[], Renderer], pages: Sequence[Page]
+) -> tuple[list[bytes], dict[str, str]]:
+    """Render ``pages`` to UTF-8 HTML, over all cores when there are enough of them; also
+    returns the win cards made on the way (see Renderer.win_card), by key."""
     global _RENDER_JOB
     workers = worker_count()
     if len(pages) < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
         renderer = make_renderer()
-        return [renderer.render(page).encode("utf-8") for page in pages]
+        html = [renderer.render(page).encode("utf-8") for page in pages]
+        made = {key: str(card) for key, card in renderer.new_fragments.items()}
+        renderer.new_fragments.clear()
+        return html, made
     import multiprocessing
 
     _RENDER_JOB = (make_renderer, pages)
@@ -157,7 +168,10 @@ def render_many(make_renderer: Callable[[], Renderer], pages: Sequence[Page]) ->
             results: list[Any] = pool.map(_render_chunk, bounds, chunksize=1)
     finally:
         _RENDER_JOB = None
-    problems = [p for chunk in results if isinstance(chunk, tuple) for p in chunk]
+    problems = [p for chunk in results if isinstance(chunk[0], Problem) for p in chunk]
     if problems:
         raise JournalError(problems)
-    return [html for chunk in results for html in chunk]
+    made: dict[str, str] = {}
+    for _, cards in results:
+        made.update(cards)
+    return [html for chunk, _ in results for html in chunk], made

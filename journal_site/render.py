@@ -8,6 +8,7 @@ process (big journals).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 if TYPE_CHECKING:
     from journal_site.aggregate.wins import WinRecord
+    from journal_site.cache import PackStore as FragmentStore
     from journal_site.pages import Page
 
 from journal_site import __version__
@@ -98,13 +100,18 @@ class Renderer:
         theme: ThemeFiles,
         site: SiteView,
         static_urls: Mapping[str, str],
-        fragments: dict[tuple[object, ...], Markup] | None = None,
+        fragments: dict[str, Markup] | None = None,
+        fragment_store: FragmentStore | None = None,
     ):
         self.site = site
         self.static_urls = dict(static_urls)
         self.fragments = {} if fragments is None else fragments
         """Rendered win cards by what they show (see ``win_card``); a builder may keep
         them from build to build while the templates and site settings stay the same."""
+        self.fragment_store = fragment_store
+        """Where cards of earlier builds were kept on disk (same templates and settings)."""
+        self.new_fragments: dict[str, Markup] = {}
+        """Cards this renderer made, for its builder to keep."""
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
             autoescape=True,
@@ -142,20 +149,28 @@ class Renderer:
         urls, slugs, titles = context["urls"], context["slugs"], context["goal_titles"]
         entry = rec.entry
         goal = rec.win.goal
-        key = (
-            rec.number,
-            rec.win,
-            entry.source,
-            entry.day,
-            rec.tags,
-            urls[entry.source],
-            titles[goal] if goal else None,
+        named = repr(
+            (
+                rec.number,
+                rec.win,
+                entry.source,
+                entry.day,
+                rec.tags,
+                urls[entry.source],
+                titles[goal] if goal else None,
+            )
         )
+        key = hashlib.blake2b(named.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         card = self.fragments.get(key)
+        if card is None and self.fragment_store is not None:
+            kept = self.fragment_store.get(key, "")
+            if kept is not None:
+                card = self.fragments[key] = Markup(bytes(kept).decode("utf-8"))
         if card is None:
             template = self.env.get_template("partials/win_card.html")
             view = {"rec": rec, "urls": urls, "slugs": slugs, "goal_titles": titles}
             card = self.fragments[key] = Markup(template.render(view))
+            self.new_fragments[key] = card
         return card
 
     def render(self, page: Page) -> str:
