@@ -122,18 +122,38 @@ class LiveSite:
         self._errors: tuple[str, ...] = ()
         self._building = False
         self._closing = False
+        self._ahead: frozenset[str] = frozenset()
+        """Paths published ahead of the build under way (see `publish_ahead`): served
+        at once, without waiting for that build."""
 
     # -- the rebuild loop's side -------------------------------------------------------
     def begin_build(self) -> None:
         with self._cond:
             self._building = True
 
+    def publish_ahead(self, path: str, data: bytes) -> None:
+        """One page made ahead of the build that is about to run (the page of the entry
+        just saved, see SiteBuilder.quick_page): serve it and tell every stream now."""
+        with self._cond:
+            if self._files.get(path) == data:
+                return
+            self._epoch += 1
+            self._changed_at[path] = self._epoch
+            self._files = {**self._files, path: data}
+            self._ahead = self._ahead | {path}
+            self._version += 1
+            self._cond.notify_all()
+
     def publish(self, files: Mapping[str, bytes | Path], changed: Iterable[str]) -> None:
         """A good build: serve it, and tell every stream."""
         with self._cond:
             self._epoch += 1
+            served = self._files
             for path in changed:
+                if path in self._ahead and served.get(path) == files.get(path):
+                    continue  # already shown, ahead of this build
                 self._changed_at[path] = self._epoch
+            self._ahead = frozenset()
             self._files = files
             self._errors = ()
             self._building = False
@@ -144,6 +164,7 @@ class LiveSite:
         """A failed build: keep serving the last good site; streams show the errors."""
         with self._cond:
             self._errors = tuple(str(p) for p in problems)
+            self._ahead = frozenset()
             self._building = False
             self._version += 1
             self._cond.notify_all()
@@ -157,7 +178,8 @@ class LiveSite:
     def lookup(self, path: str) -> tuple[bytes | Path | None, str]:
         """The file at ``path`` (None if there is none) and the epoch token it belongs to."""
         with self._cond:
-            self._cond.wait_for(lambda: not self._building or self._closing, BUILD_WAIT_S)
+            if path not in self._ahead:
+                self._cond.wait_for(lambda: not self._building or self._closing, BUILD_WAIT_S)
             return self._files.get(path), f"{self.server_id}.{self._epoch}"
 
     def has(self, path: str) -> bool:
@@ -565,6 +587,21 @@ class _Session:
         outcome = self.run(reload_config)
         return self.finish(outcome, set(), outcome.seconds)
 
+    def show_ahead(self, shown: str) -> None:
+        """Publish the page of the entry saved at ``shown`` (a path as `_changed_paths`
+        gives it) before the full build, when the builder can make it alone."""
+        config = self.config
+        quick_page = getattr(self.builder, "quick_page", None)
+        prefix = f"{config.content}/" if config is not None else ""
+        if quick_page is None or not prefix or not shown.startswith(prefix):
+            return
+        try:
+            made = quick_page(shown[len(prefix) :])
+        except Exception:
+            return  # the full build that follows reports whatever this was
+        if made is not None:
+            self.live.publish_ahead(*made)
+
     def run(self, reload_config: bool = False) -> _Outcome:
         """Build once, publishing nothing yet (requests wait for `finish`)."""
         started = time.perf_counter()
@@ -827,6 +864,9 @@ def _rebuild_loop(session: _Session, watchers: _Watchers, batches: Batches) -> N
                 # A source folder appeared or went: watch what is there now, before the
                 # build reads it, so nothing saved into it meanwhile goes unnoticed.
                 watchers.watch_sources(session.config)
+            if not changed and len(fresh_paths) == 1 and not config_changed:
+                # One entry saved: show its page now; the build below does the rest.
+                session.show_ahead(fresh_paths[0])
             outcome = _in_thread(session.run, reload_config=config_changed)
             seconds += outcome.seconds
             if config_changed and session.config is not None:

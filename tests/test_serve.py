@@ -211,13 +211,16 @@ def test_saved_entry_shows_without_touching_the_browser(site, serve, new_page) -
     expect(timeline.get_by_text("Led the planning meeting")).to_be_visible()
     assert page.evaluate("window.scrollY") == 600, "the reload keeps the scroll position"
 
-    # One rebuild per save, however the editor saves. Each page names the build it
-    # was served from (the epoch counts good builds), and a straggler of one save
-    # would be built before the next save: so epochs advance by one per save.
+    # One rebuild per save, however the editor saves. Each page names the publication
+    # it was served from (the epoch counts them: the saved entry's page shown ahead of
+    # each build, then the build), and a straggler of one save would be built and
+    # published before the next save: so epochs advance by two per save.
     def epoch() -> int:
         return int(page.locator("script[data-epoch]").get_attribute("data-epoch").split(".")[1])
 
     saves = [save_twice, save_like_vim, save_by_rename]
+    server.wait_rebuilds(1)
+    page.reload()
     first = epoch()
     for number, save in enumerate(saves, start=1):
         text = f"Win number {number}"
@@ -225,9 +228,12 @@ def test_saved_entry_shows_without_touching_the_browser(site, serve, new_page) -
             target, SITE["content/2026-11-24.md"].replace("Spoke up in the planning meeting", text)
         )
         expect(page.locator(".win")).to_have_text(text, timeout=WAIT_S * 1000)
-    assert epoch() - first == len(saves), "".join(server.out)
-    server.wait_rebuilds(1 + len(saves))
+        # The page shows the save ahead of the build; the next save waits for the build.
+        server.wait_rebuilds(1 + number)
+    page.reload()
+    assert epoch() - first == 2 * len(saves), "".join(server.out)
     lines = [line for line in server.out if " changed: " in line]
+    assert len(lines) == 1 + len(saves), "".join(server.out)
     assert "content/2026-11-24.md changed: updated" in lines[-1]
     assert not any("4913" in line or ".swp" in line or "~" in line for line in lines)
 
@@ -619,6 +625,8 @@ def test_a_save_spread_over_two_batches_is_published_once(site, capsys) -> None:
         return outcome
 
     session.run = run_and_tell  # type: ignore[method-assign]
+    # This test is about publishing whole builds: no page shown ahead of them.
+    session.show_ahead = lambda shown: None  # type: ignore[method-assign]
     batches: serving.Batches = queue.Queue()
     # No watchers: only content files change here, which never restarts them.
     loop = threading.Thread(target=serving._rebuild_loop, args=(session, None, batches))
@@ -650,3 +658,65 @@ def test_a_save_spread_over_two_batches_is_published_once(site, capsys) -> None:
     lines = [line for line in capsys.readouterr().out.splitlines() if " changed: " in line]
     assert len(lines) == 1
     assert "content/2026-11-20.md, content/2026-11-22.md changed: updated" in lines[0]
+
+
+def test_a_saved_entry_is_shown_ahead_of_the_build(site) -> None:
+    """The page of the entry just saved is published before the full build, and served
+    while that build runs; the build then publishes the same bytes without a second
+    reload of that page."""
+    import argparse
+    import datetime as dt
+    import queue
+
+    from watchfiles import Change
+
+    from journal_site import serve as serving
+    from journal_site.config import load_config
+
+    root = site(SITE)
+    config = load_config(root)
+    live = serving.LiveSite(config.base_path)
+    args = argparse.Namespace(drafts=True, today=dt.date.fromisoformat(TODAY))
+    session = serving._Session(config, args, live)
+    assert session.build()[0]
+    page = "2026/11/20/index.html"
+    served_at = live.lookup(page)[1]
+    may_build = threading.Event()
+    run = session.run
+
+    def held_run(**kwargs: object) -> object:
+        assert may_build.wait(WAIT_S)
+        return run(**kwargs)
+
+    session.run = held_run  # type: ignore[method-assign]
+    batches: serving.Batches = queue.Queue()
+    loop = threading.Thread(target=serving._rebuild_loop, args=(session, None, batches))
+    loop.start()
+    try:
+        saved = root / "content" / "2026-11-20.md"
+        save_by_rename(saved, SITE["content/2026-11-20.md"].replace("to work", "home"))
+        batches.put((time.monotonic(), {(Change.modified, str(saved))}))
+        deadline = time.monotonic() + WAIT_S
+        while live.verdict(page, served_at, False)[0] != "reload":
+            assert time.monotonic() < deadline, "the saved page was not shown ahead"
+            time.sleep(0.005)
+        # The build has not even started: the page is served anyway, with the save in it.
+        started = time.monotonic()
+        ahead, ahead_at = live.lookup(page)
+        assert time.monotonic() - started < 1
+        assert ahead is not None and b"Walked home" in ahead
+        may_build.set()
+        deadline = time.monotonic() + WAIT_S
+        while live.lookup("2026/11/22/index.html")[1] == ahead_at:
+            assert time.monotonic() < deadline, "the full build was never published"
+            time.sleep(0.01)
+    finally:
+        may_build.set()
+        batches.put(None)
+        loop.join(WAIT_S)
+    assert not loop.is_alive()
+    assert live.lookup(page)[0] == ahead
+    assert live.verdict(page, ahead_at, False) == ("ok", ""), "shown twice"
+    full = serving._Session(config, args, serving.LiveSite(config.base_path))
+    assert full.build()[0]
+    assert full.live.lookup(page)[0] == ahead
