@@ -19,7 +19,8 @@ and a message). A page that is reloaded instead counts until the first paint of 
 reloaded page (``first-contentful-paint`` from Paint Timing), checked to contain the
 new text. The table says which way each page was shown. The server's own rebuild time
 for each save is read from its terminal output. Medians, with the spread, are printed
-as a Markdown table.
+as a Markdown table. Each save waits until the server has published the build of the
+save before it, as the saves of a person writing (seconds apart) do.
 """
 
 from __future__ import annotations
@@ -133,7 +134,12 @@ def measure(page: object, server: Server, path: Path, texts: list[str], make: ob
     screen: list[float] = []
     how: list[str] = []
     before = len(server.rebuild_times())
-    for marker in texts:
+    for number, marker in enumerate(texts):
+        # Each save finds the server idle, as a person's saves (seconds apart) do: the
+        # build of the save before has finished and been published.
+        deadline = time.monotonic() + 60
+        while len(server.rebuild_times()) < before + number and time.monotonic() < deadline:
+            time.sleep(0.02)
         page.evaluate(WATCH_FOR, marker)  # type: ignore[attr-defined]
         saved_at = save_by_rename(path, make(marker))  # type: ignore[operator]
         expect(page.get_by_text(marker).first).to_be_visible(timeout=120_000)  # type: ignore[attr-defined]
