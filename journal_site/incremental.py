@@ -570,6 +570,7 @@ class SiteBuilder:
         site: SiteView,
         static_urls: dict[str, str],
     ) -> list[bytes]:
+        self.stats["cards_rendered"] = 0
         if not pages:
             return []
         from journal_site.parallel import render_many
@@ -580,6 +581,7 @@ class SiteBuilder:
         from markupsafe import Markup
 
         html, cards = render_many(make_renderer, pages)
+        self.stats["cards_rendered"] = len(cards)
         store = self._card_store
         for key, card in cards.items():
             self._fragments.setdefault(key, Markup(card))

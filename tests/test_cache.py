@@ -153,6 +153,25 @@ def test_search_records_are_made_with_the_parse_and_kept_with_it(tmp_path: Path)
     assert files == _uncached(root)
 
 
+def test_win_cards_are_kept_between_builds(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _, stats = _build(root)
+    assert stats["cards_rendered"] == 8  # two wins in each of four entries
+    entry = root / "content" / "2026-11-03.md"
+    # The body only: every page that lists the entry is made again, from kept cards.
+    entry.write_text(ENTRY.format(title="Day 3") + "A quieter day.\n")
+    files, stats = _build(root)
+    assert stats["pages_rendered"] > 1
+    assert stats["cards_rendered"] == 0
+    assert files == _uncached(root)
+    # A win changed: its card, and only its card, is made again.
+    entry.write_text(ENTRY.format(title="Day 3").replace("Spoke up", "Asked for help"))
+    files, stats = _build(root)
+    assert stats["cards_rendered"] == 1
+    assert b"Asked for help" in files["wins/index.html"]  # type: ignore[operator]
+    assert files == _uncached(root)
+
+
 def test_template_edit_rerenders_pages_but_reparses_nothing(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)
