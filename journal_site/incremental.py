@@ -17,12 +17,15 @@ What is re-used, and what decides that it may be (see cache.py for the files):
 
 Everything else (the model, aggregates, page planning) is recomputed every time: it is
 cheap, and recomputing it is what makes the cache correct without a dependency graph.
-A failed build (``JournalError``) leaves the builder's state, and the cache on disk,
-as they were.
+A failed build (``JournalError``) leaves the builder's state as it was, and the cache
+on disk too, except that a big parse keeps what it parsed (keyed by content, so never
+wrong; the files' sizes and times, which say which record belongs to which file, are
+saved only by a successful build).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -44,6 +47,9 @@ if TYPE_CHECKING:
     from journal_site.render import Renderer, SiteView
     from journal_site.theme import ThemeFiles
     from journal_site.writer import Manifest, Output
+
+FLUSH_PARSED_AT = 400
+"""Files parsed in one build from which their cache records are written before rendering."""
 
 CACHE_DIR_NAME = ".journal-cache"
 """The persistent cache inside a site folder: git-ignored, safe to delete at any time."""
@@ -210,6 +216,13 @@ class SiteBuilder:
             self._parsed[source] = (digest, item, record)
             if store is not None:
                 store.put(source, digest.hex(), payload)
+        del parsed
+        if store is not None and len(to_parse) >= FLUSH_PARSED_AT:
+            # A big parse (a first build): write what it made to the cache now, so that
+            # its bytes are not held through rendering, where every worker process would
+            # start with a copy. The files' sizes and times are saved only on success.
+            with contextlib.suppress(OSError):
+                store.save(store.keys())
         self.stats.update(files_parsed=len(to_parse), files_reused=reused)
         self._stats_pending = stats
         tokens: dict[int, tuple[object, bytes]] = {}

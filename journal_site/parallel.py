@@ -127,20 +127,23 @@ _RENDER_JOB: tuple[Callable[[], Renderer], Sequence[Page]] | None = None
 _WORKER_RENDERER: Renderer | None = None
 
 
-def _render_chunk(
-    bounds: tuple[int, int],
+def _render_share(
+    share: tuple[int, int],
 ) -> tuple[list[bytes], dict[str, str]] | tuple[Problem, ...]:
+    """Render every ``step``-th page from ``first`` on (``share`` = (first, step)), with
+    the cards made on the way; or the problems."""
     global _WORKER_RENDERER
     assert _RENDER_JOB is not None
     make_renderer, pages = _RENDER_JOB
     if _WORKER_RENDERER is None:
         _WORKER_RENDERER = make_renderer()
     renderer = _WORKER_RENDERER
+    first, step = share
     try:
-        html = [renderer.render(pages[i]).encode("utf-8") for i in range(bounds[0], bounds[1])]
+        html = [renderer.render(pages[i]).encode("utf-8") for i in range(first, len(pages), step)]
     except JournalError as exc:
         return exc.problems
-    # The cards this chunk made travel back, so the parent can keep them for later builds.
+    # The cards made travel back, so the parent can keep them for later builds.
     made = {key: str(card) for key, card in renderer.new_fragments.items()}
     renderer.new_fragments.clear()
     return html, made
@@ -150,8 +153,14 @@ def render_many(
     make_renderer: Callable[[], Renderer], pages: Sequence[Page]
 ) -> tuple[list[bytes], dict[str, str]]:
     """Render ``pages`` to UTF-8 HTML, over all cores when there are enough of them; also
-    returns the win cards made on the way (see Renderer.win_card), by key."""
-    global _RENDER_JOB
+    returns the win cards made on the way (see Renderer.win_card), by key.
+
+    With N cores, N - 1 forked workers and this process each render every N-th page
+    (interleaved, so that the heavy aggregate pages at the end are shared out): this
+    process would otherwise sit waiting, and every worker starts as a copy of it, so
+    one worker fewer is one copy of the planned site fewer in memory.
+    """
+    global _RENDER_JOB, _WORKER_RENDERER
     workers = worker_count()
     if len(pages) < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
         renderer = make_renderer()
@@ -162,16 +171,21 @@ def render_many(
     import multiprocessing
 
     _RENDER_JOB = (make_renderer, pages)
+    _WORKER_RENDERER = None
     try:
-        bounds = [(c.start, c.stop) for c in _chunks(len(pages), workers)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results: list[Any] = pool.map(_render_chunk, bounds, chunksize=1)
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            theirs = pool.map_async(_render_share, [(k, workers) for k in range(1, workers)], 1)
+            ours = _render_share((0, workers))
+            results: list[Any] = [ours, *theirs.get()]
     finally:
         _RENDER_JOB = None
-    problems = [p for chunk in results if isinstance(chunk[0], Problem) for p in chunk]
+        _WORKER_RENDERER = None
+    problems = [p for share in results if isinstance(share[0], Problem) for p in share]
     if problems:
         raise JournalError(problems)
+    html: list[bytes] = [b""] * len(pages)
     made: dict[str, str] = {}
-    for _, cards in results:
+    for first, (part, cards) in enumerate(results):
+        html[first::workers] = part
         made.update(cards)
-    return [html for chunk, _ in results for html in chunk], made
+    return html, made
