@@ -333,17 +333,21 @@ the file system, which threads overlap (the GIL is released around each call).""
 
 
 def _stage(output: Output, out_dir: Path, staging: Path, unchanged: Manifest) -> None:
-    """Fill ``staging`` with ``output``: folders first, then the files, by several threads."""
+    """Fill ``staging`` with ``output``, by several threads (each makes the folders of its
+    files: making a folder costs as much as writing a page, and ``os.makedirs`` copes with
+    another thread making the same one)."""
     root = str(staging) + os.sep
     old_root = str(out_dir) + os.sep
-    # Sorted, so that every folder comes after its parent.
-    for folder in sorted({rel.rpartition("/")[0] for rel in output.files} - {""}):
-        os.makedirs(root + folder, exist_ok=True)
     items = list(output.files.items())
 
     def write(part: range) -> None:
+        made = {""}
         for index in part:
             rel, data = items[index]
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(root + folder, exist_ok=True)
+                made.add(folder)
             if rel in unchanged:
                 os.link(old_root + rel, root + rel)
             elif isinstance(data, Path):
@@ -358,7 +362,9 @@ def _stage(output: Output, out_dir: Path, staging: Path, unchanged: Manifest) ->
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    parts = [range(start, len(items), threads) for start in range(threads)]
+    # Contiguous parts: files of one folder mostly go to one thread.
+    size = -(-len(items) // threads)
+    parts = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     with ThreadPoolExecutor(threads) as pool:
         for done in [pool.submit(write, part) for part in parts]:
             done.result()  # the first error, if any, is raised here
