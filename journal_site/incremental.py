@@ -7,16 +7,23 @@ server can reload only what changed.
 
 What is re-used, and what decides that it may be (see cache.py for the files):
 
-- a parsed file (Entry or Goal, with its Markdown already rendered): its content
-  digest, under a key made of the package version, the Markdown options, the base
-  path and the content folder's name. A file whose size and modification time are
-  unchanged is not even read; one that was touched but not changed is read and hashed;
+- a parsed file (Entry or Goal, with its Markdown already rendered, and an entry's
+  search record): its content digest, under a key made of the package version, the
+  Markdown options, the base path and the content folder's name. A file whose size and
+  modification time are unchanged is not even read; one that was touched but not
+  changed is read and hashed;
 - a rendered page: the digest of everything its template can see (the page and its
-  view, see fingerprint.py), under a key made of the package version, every template
-  file's bytes, the site-wide ``site`` values and the static files' fingerprinted names.
+  view, see fingerprint.py; an entry page is named by its entry's token, its
+  neighbours' and a few values, see pages/core.py), under a key made of the package
+  version, every template file's bytes, the site-wide ``site`` values and the static
+  files' fingerprinted names;
+- a rendered win card (shared by the wins wall, tag and goal pages): everything the
+  card shows, under the same key as pages.
 
-Everything else (the model, aggregates, page planning) is recomputed every time: it is
-cheap, and recomputing it is what makes the cache correct without a dependency graph.
+Everything else (the model, aggregates, page planning) is recomputed every time, which
+is what makes the cache correct without a dependency graph; entry pages, most of a
+site, are planned as keys and get a view only when rendered. ``quick_page`` makes one
+entry's page ahead of a build, for the live preview.
 A failed build (``JournalError``) leaves the builder's state as it was, and the cache
 on disk too, except that a big parse keeps what it parsed (keyed by content, so never
 wrong; the files' sizes and times, which say which record belongs to which file, are
