@@ -278,8 +278,9 @@ class SiteBuilder:
             resolve_today,
         )
         from journal_site.fingerprint import Fingerprinter, Unfingerprintable
-        from journal_site.loader import assemble_journal, link_warnings
+        from journal_site.loader import assemble_journal
         from journal_site.pages import plan_files, plan_pages
+        from journal_site.scan import link_warnings
         from journal_site.theme import fingerprint, theme_files
         from journal_site.writer import Output
 
@@ -451,7 +452,7 @@ class SiteBuilder:
 
     def _scan(self) -> list[tuple[str, str, os.stat_result]]:
         from journal_site.errors import JournalError
-        from journal_site.loader import scan_content
+        from journal_site.scan import scan_content
 
         config = self.config
         if not config.content_dir.is_dir():
@@ -530,7 +531,7 @@ class SiteBuilder:
                 return None
         entries, warnings = stored["summary"]
         if self.skipped_links:  # reported afresh: they are not inputs of the digest
-            from journal_site.loader import link_warnings
+            from journal_site.scan import link_warnings
 
             warnings = (*link_warnings(self.config.content, self.skipped_links), *warnings)
         self.stats = {"files_written": 0, "pages_rendered": 0}

@@ -8,7 +8,6 @@ every problem before raising, so a user sees all of them at once.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -20,12 +19,12 @@ from journal_site import conventions
 from journal_site.config import Config, MarkdownOptions
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Asset, Entry, Goal, Setback, Step, Win
+from journal_site.scan import link_warnings, scan_content
 from journal_site.text import describe, long_date, slugify
 
 GOALS_DIR = "goals"
 _FILE_DATE = re.compile(r"(?<!\d)(\d{4})[-/](\d{2})[-/](\d{2})(?!\d)")
 _SLUG_OK = re.compile(r"^[\w-]+$")
-_EDITOR_LEFTOVERS = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.crdownload|\.part)$|^\.#|^4913$")
 DEFAULT_MARKDOWN = MarkdownOptions()
 _KNOWN_ENTRY_KEYS = {"date", "title", "tags", "mood", "wins", "setbacks", "draft", "slug"}
 MAX_FILE_BYTES = 2_000_000
@@ -42,11 +41,6 @@ def _too_big(path: str, size: int) -> JournalError | None:
         f"is {size:,} bytes; an entry may be at most {MAX_FILE_BYTES:,} bytes "
         "(split it, or keep big files beside it as attachments)",
     )
-
-
-def is_ignored(name: str) -> bool:
-    """Hidden files, ``_private`` files and editor leftovers are not part of the journal."""
-    return name.startswith((".", "_")) or bool(_EDITOR_LEFTOVERS.search(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,72 +476,12 @@ def decode(raw: bytes, path: str) -> str:
         ) from exc
 
 
-def scan_content(
-    content_dir: Path, skipped: list[tuple[str, str]] | None = None
-) -> list[tuple[str, str, os.stat_result]]:
-    """Every file under content/ that belongs to the journal: (path relative to content/,
-    full path, its stat), sorted folder by folder like ``walk_content``.
-
-    One ``scandir`` per folder and one ``stat`` per file: the cache compares sizes and
-    modification times, so a rebuild learns what changed without opening any file.
-    Symbolic links are not followed out of content/: a linked folder is not entered,
-    and a linked file is taken only when it resolves inside content/. Each link left
-    out is appended to ``skipped`` as (path relative to content/, why), so that it is
-    reported (see ``link_warnings``) rather than dropped silently.
-    """
-    root = content_dir.resolve()
-    found: list[tuple[str, str, os.stat_result]] = []
-
-    def visit(folder: str, prefix: str) -> None:
-        try:
-            with os.scandir(folder) as listing:
-                items = sorted(listing, key=lambda item: item.name)
-        except OSError:
-            return
-        subfolders = []
-        for item in items:
-            if is_ignored(item.name):
-                continue
-            try:
-                if item.is_dir(follow_symlinks=False):
-                    subfolders.append(item)
-                    continue
-                if item.is_symlink():
-                    target = Path(item.path).resolve()
-                    if target.is_dir():
-                        why = "is a link to a folder; links to folders are not followed"
-                    elif not target.is_relative_to(root) or not target.is_file():
-                        why = "is a link to a file outside the content folder (or to nothing); not read"
-                    else:
-                        why = ""
-                    if why:
-                        if skipped is not None:
-                            skipped.append((prefix + item.name, why))
-                        continue
-                elif not item.is_file(follow_symlinks=False):
-                    continue
-                info = item.stat()
-            except OSError:
-                continue
-            found.append((prefix + item.name, item.path, info))
-        for sub in subfolders:
-            visit(sub.path, f"{prefix}{sub.name}/")
-
-    visit(str(content_dir), "")
-    return found
-
-
 def walk_content(
     content_dir: Path, skipped: list[tuple[str, str]] | None = None
 ) -> Iterator[tuple[str, Path]]:
     """Every file under content/ that belongs to the journal: (path relative to content/, path)."""
     for source, full, _ in scan_content(content_dir, skipped):
         yield source, Path(full)
-
-
-def link_warnings(content: str, skipped: Iterable[tuple[str, str]]) -> list[Problem]:
-    """Warnings for the links ``scan_content`` did not follow."""
-    return [Problem(f"{content}/{rel}", None, why) for rel, why in skipped]
 
 
 def is_goal(source: str) -> bool:

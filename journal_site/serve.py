@@ -66,8 +66,8 @@ from typing import Any, TypeVar
 
 from journal_site.config import CONFIG_NAME, Config, load_config
 from journal_site.errors import JournalError, Problem, UsageError
-from journal_site.loader import is_ignored
 from journal_site.publish import CONTENT_SECURITY_POLICY
+from journal_site.scan import is_ignored
 from journal_site.text import plural
 
 PREFIX = "/__journal__/"
