@@ -174,12 +174,7 @@ class Fingerprinter:
             out.append(f"F{value.__module__}.{value.__qualname__}")
             return
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self._fields[kind] = names = tuple(f.name for f in dataclasses.fields(value))
-            if len(names) >= 2:
-                self._getters[kind] = operator.attrgetter(*names)
-            via = getattr(kind, "__fingerprint_via__", None)
-            if via is not None:
-                self._via[kind] = via
+            self._learn(kind)
             self._feed(value, out, depth)
             return
         if hasattr(value, "__dict__") and not callable(value) and kind.__module__ != "builtins":
@@ -192,6 +187,15 @@ class Fingerprinter:
             out.append(")")
             return
         raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+
+    def _learn(self, kind: type) -> None:
+        """Remember a dataclass type's fields (and its ``__fingerprint_via__``)."""
+        self._fields[kind] = names = tuple(f.name for f in dataclasses.fields(kind))
+        if len(names) >= 2:
+            self._getters[kind] = operator.attrgetter(*names)
+        via = getattr(kind, "__fingerprint_via__", None)
+        if via is not None:
+            self._via[kind] = via
 
     def _memoized(self, value: Any, depth: int) -> str:
         hit = self._memo.get(id(value))
@@ -246,10 +250,10 @@ class Fingerprinter:
             kind = type(item)
             how = via.get(kind)
             if how is None:
-                if kind not in self._fields and dataclasses.is_dataclass(item):
-                    # Learn the type once through the general walk, then retry.
-                    self._feed(item, [], 0)
-                    how = via.get(kind)
+                if kind in self._fields or not dataclasses.is_dataclass(item):
+                    return None
+                self._learn(kind)
+                how = via.get(kind)
                 if how is None:
                     return None
             part = getattr(item, how[0])
