@@ -1,6 +1,6 @@
 """All cores on a big build: Markdown parsing and page rendering in a process pool.
 
-Work goes out in a few large chunks (a list of files, a range of pages), not item by
+Work goes out in a few large pieces (a list of files; every N-th page), not item by
 item, so that pickling stays a small part of the cost. Rendering relies on ``fork``:
 the children inherit the planned pages and only page numbers travel to them; each
 child makes its own ``Renderer`` (a Jinja environment is not shared between processes).
@@ -59,7 +59,8 @@ def _chunks(count: int, workers: int) -> list[range]:
 
 
 ParsedFile = tuple[str, bytes, bytes | None, tuple[Problem, ...]]
-"""(source, content digest, pickled ``Parsed`` or None, problems)."""
+"""(source, content digest, pickled (Entry or Goal, search record or None) or None,
+problems)."""
 
 
 def content_digest(raw: bytes) -> bytes:
@@ -144,9 +145,7 @@ def _render_share(
     except JournalError as exc:
         return exc.problems
     # The cards made travel back, so the parent can keep them for later builds.
-    made = {key: str(card) for key, card in renderer.new_fragments.items()}
-    renderer.new_fragments.clear()
-    return html, made
+    return html, renderer.take_new_fragments()
 
 
 def render_many(
@@ -165,9 +164,7 @@ def render_many(
     if len(pages) < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
         renderer = make_renderer()
         html = [renderer.render(page).encode("utf-8") for page in pages]
-        made = {key: str(card) for key, card in renderer.new_fragments.items()}
-        renderer.new_fragments.clear()
-        return html, made
+        return html, renderer.take_new_fragments()
     import multiprocessing
 
     _RENDER_JOB = (make_renderer, pages)

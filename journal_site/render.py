@@ -173,6 +173,12 @@ class Renderer:
             self.new_fragments[key] = card
         return card
 
+    def take_new_fragments(self) -> dict[str, str]:
+        """The cards made since the last call, as plain text by key (to keep or send back)."""
+        made = {key: str(card) for key, card in self.new_fragments.items()}
+        self.new_fragments.clear()
+        return made
+
     def render(self, page: Page) -> str:
         """Render one page; template problems become a JournalError naming template and line."""
         try:
