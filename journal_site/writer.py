@@ -223,7 +223,7 @@ def _digest(data: bytes | Path, memo: dict[int, tuple[object, str]]) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _write_file(target: Path, data: bytes | Path) -> None:
+def _write_file(target: Path | str, data: bytes | Path) -> None:
     if isinstance(data, Path):
         shutil.copyfile(data, target)
     else:
@@ -278,14 +278,13 @@ def write_changed(
     recover(out_dir)
     memo = digests or {}
     new_digests = {rel: _digest(data, memo) for rel, data in output.files.items()}
+    prefix = str(out_dir) + os.sep  # plain strings: the loops below visit every file
     if previous is None or not out_dir.is_dir():
         write_output(output, out_dir)
-        prefix = str(out_dir) + os.sep
         return {rel: _record(prefix + rel, d) for rel, d in new_digests.items()}, len(output.files)
 
     changed: list[str] = []
     unchanged: Manifest = {}
-    prefix = str(out_dir) + os.sep  # plain strings: this loop visits every file of the site
     for rel, digest in new_digests.items():
         old = previous.get(rel)
         if old is not None and old[0] == digest:
@@ -350,11 +349,8 @@ def _stage(output: Output, out_dir: Path, staging: Path, unchanged: Manifest) ->
                 made.add(folder)
             if rel in unchanged:
                 os.link(old_root + rel, root + rel)
-            elif isinstance(data, Path):
-                shutil.copyfile(data, root + rel)
             else:
-                with open(root + rel, "wb") as handle:
-                    handle.write(data)
+                _write_file(root + rel, data)
 
     threads = min(WRITER_THREADS, len(items) // 200 + 1)
     if threads == 1:
