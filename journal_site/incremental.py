@@ -174,7 +174,7 @@ class SiteBuilder:
     # -- loading -----------------------------------------------------------------------
 
     def _load(
-        self, scanned: list[tuple[str, str, os.stat_result]], want_tokens: bool = True
+        self, scanned: list[tuple[str, str, os.stat_result]]
     ) -> tuple[list[Entry | Goal | Asset | Exception], dict[int, tuple[object, bytes]]]:
         """Parse results for every file under content/ (cached where sound) and entry tokens."""
         from journal_site.errors import JournalError
@@ -233,7 +233,7 @@ class SiteBuilder:
         self.stats.update(files_parsed=len(to_parse), files_reused=reused)
         self._stats_pending = stats
         tokens: dict[int, tuple[object, bytes]] = {}
-        for item in results if want_tokens else ():
+        for item in results:
             if item is not None and not isinstance(item, Exception | Asset):
                 token = stats[item.source][2] + item.source.encode()
                 tokens[id(item)] = (item, token)
@@ -290,9 +290,8 @@ class SiteBuilder:
         scanned, self._fresh_scan = self._fresh_scan or self._scan(), None
         self._inputs = self._inputs_digest(scanned)
         loaded, tokens = self._load(scanned)
-        journal = assemble_journal(
-            loaded, link_warnings(self.config.content, self.skipped_links), self.config.content
-        )
+        links = link_warnings(config.content, self.skipped_links)
+        journal = assemble_journal(loaded, links, config.content)
         model = make_model(config, journal, resolve_today(config, self.today), self.drafts, tokens)
         # Each entry's search record was made with its parse (see parallel.dumps_parsed).
         memo = model.search_records
@@ -380,8 +379,7 @@ class SiteBuilder:
         warnings = tuple(journal.warnings) + tuple(future_warnings(config, model))
         # For a later no-change build (see up_to_date); links out of content/ are
         # reported by the scan that build makes, so they are left out here.
-        own = set(link_warnings(config.content, self.skipped_links))
-        self._summary = (len(model.entries), tuple(w for w in warnings if w not in own))
+        self._summary = (len(model.entries), tuple(w for w in warnings if w not in links))
         return RenderedSite(
             model=model,
             output=output,
@@ -404,10 +402,10 @@ class SiteBuilder:
         gets None.
         """
         from journal_site.errors import JournalError
+        from journal_site.loader import load_file
         from journal_site.model import Entry
         from journal_site.pages import Page
         from journal_site.pages.core import entry_view
-        from journal_site.parallel import parse_files
 
         last = self._last
         if last is None or not source.lower().endswith(".md"):
@@ -417,11 +415,10 @@ class SiteBuilder:
         if index is None:
             return None
         old = model.entries[index]
-        parsed = parse_files(self.config, [(source, str(self.config.content_dir / source))])
-        payload = parsed[0][2]
-        if payload is None:
+        try:
+            entry = load_file(self.config, source, self.config.content_dir / source)
+        except JournalError:
             return None
-        entry = pickle.loads(payload)[0]
         if not isinstance(entry, Entry) or (
             entry.day,
             entry.time,
@@ -439,7 +436,6 @@ class SiteBuilder:
             entry,
             entries[index - 1] if index > 0 else None,
             entries[index + 1] if index + 1 < len(entries) else None,
-            model.goal_titles,
         )
         url = model.urls[source]
         page = Page(url, "entry.html", view, f"{self.config.content}/{source}", "timeline/")

@@ -590,13 +590,13 @@ class _Session:
     def show_ahead(self, shown: str) -> None:
         """Publish the page of the entry saved at ``shown`` (a path as `_changed_paths`
         gives it) before the full build, when the builder can make it alone."""
-        config = self.config
-        quick_page = getattr(self.builder, "quick_page", None)
-        prefix = f"{config.content}/" if config is not None else ""
-        if quick_page is None or not prefix or not shown.startswith(prefix):
+        if self.config is None:
+            return
+        prefix = f"{self.config.content}/"
+        if not shown.startswith(prefix):
             return
         try:
-            made = quick_page(shown[len(prefix) :])
+            made = self.builder.quick_page(shown[len(prefix) :])
         except Exception:
             return  # the full build that follows reports whatever this was
         if made is not None:

@@ -81,13 +81,6 @@ class SiteModel:
     """``id(value) -> (value, token)``: a token that determines an entry (or one of its
     wins or setbacks) entirely, from its file's digest; empty when not known."""
 
-    def token(self, value: object) -> str | None:
-        """The token of an entry (or a part of one), as text; None when not known."""
-        hit = self.tokens.get(id(value))
-        if hit is None or hit[0] is not value:
-            return None
-        return hit[1].hex()
-
     def card(self, entry: Entry) -> EntryCard:
         return EntryCard(entry=entry, url=self.urls[entry.source])
 

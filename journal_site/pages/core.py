@@ -33,9 +33,9 @@ def entry_pages(model: SiteModel) -> list[Page]:
         following = entries[index + 1] if index + 1 < len(entries) else None
         key = _entry_key(entry, previous, following, urls, tokens, goal_titles)
         if key is None:
-            view: Any = entry_view(model, entry, previous, following, goal_titles)
+            view: Any = entry_view(model, entry, previous, following)
         else:
-            view = functools.partial(entry_view, model, entry, previous, following, goal_titles)
+            view = functools.partial(entry_view, model, entry, previous, following)
         pages.append(Page(url, "entry.html", view, origin, "timeline/", key))
     return pages
 
@@ -79,9 +79,9 @@ def entry_view(
     entry: Entry,
     previous: Entry | None,
     following: Entry | None,
-    goal_titles: Mapping[str, str],
 ) -> dict[str, Any]:
     slugs = model.tag_slugs
+    goal_titles = model.goal_titles
     return {
         "entry": entry,
         "body": resolve_entry_links(entry.body_html, model.urls, model.config.base_path),
