@@ -18,7 +18,7 @@ import re
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,13 +87,24 @@ def parse_json(raw: bytes, shown: str) -> Any:
         ) from exc
 
 
-def _entries(data: Any, shown: str, app: str, example: str) -> list[Any]:
+def _entries(
+    data: Any, shown: str, app: str, example: str, problems: list[Problem]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(``entries[i]``, entry) for every entry object of an export; one that is not an
+    object is added to ``problems``. The export itself not being one: JournalError."""
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         got = (
             describe(data) if not isinstance(data, dict) else "an object without an 'entries' list"
         )
         raise JournalError.single(shown, None, f"expected a {app} export ({example}), got {got}")
-    return data["entries"]
+    for index, item in enumerate(data["entries"]):
+        where = f"entries[{index}]"
+        if isinstance(item, dict):
+            yield where, item
+        else:
+            problems.append(
+                _problem(shown, f"{where}: expected an entry object, got {describe(item)}")
+            )
 
 
 def _export_tags(
@@ -190,16 +201,10 @@ def _name_entries(drafts: list[_Draft], symbols: str) -> list[PlannedEntry]:
 
 def plan_jrnl(data: Any, shown: str) -> list[PlannedEntry]:
     """jrnl's ``--export json``: {"tags": {...}, "entries": [{title, body, date, time, tags, starred}]}."""
-    entries = _entries(data, shown, "jrnl", 'jrnl --export json: {"entries": [...]}')
     problems: list[Problem] = []
     drafts: list[_Draft] = []
-    for index, item in enumerate(entries):
-        where = f"entries[{index}]"
-        if not isinstance(item, dict):
-            problems.append(
-                _problem(shown, f"{where}: expected an entry object, got {describe(item)}")
-            )
-            continue
+    example = 'jrnl --export json: {"entries": [...]}'
+    for where, item in _entries(data, shown, "jrnl", example, problems):
         try:
             day = dt.date.fromisoformat(str(item.get("date", "")))
         except ValueError:
@@ -373,16 +378,10 @@ def dayone_drafts(
     data: Any, shown: str, photos: Collection[str], fallback: dt.tzinfo
 ) -> list[_Draft]:
     """The entries of one Day One journal, not yet named; JournalError listing every problem."""
-    entries = _entries(data, shown, "Day One", 'Journal.json with {"entries": [...]}')
     problems: list[Problem] = []
     drafts: list[_Draft] = []
-    for index, item in enumerate(entries):
-        where = f"entries[{index}]"
-        if not isinstance(item, dict):
-            problems.append(
-                _problem(shown, f"{where}: expected an entry object, got {describe(item)}")
-            )
-            continue
+    example = 'Journal.json with {"entries": [...]}'
+    for where, item in _entries(data, shown, "Day One", example, problems):
         when = _dayone_when(item, where, shown, fallback)
         if isinstance(when, Problem):
             problems.append(when)
