@@ -79,8 +79,13 @@ def make_model(
     today: dt.date,
     drafts: bool,
     tokens: Mapping[int, tuple[object, bytes]] | None = None,
+    head_tokens: Mapping[int, bytes] | None = None,
+    checked_heads: str | None = None,
 ) -> SiteModel:
-    """The model of the site; ``tokens`` names entries by their files (see SiteModel.tokens)."""
+    """The model of the site; ``tokens`` and ``head_tokens`` name entries by their files
+    (see SiteModel.tokens). ``checked_heads``: the ``heads_digest`` of a model that
+    passed ``check_references``; a model with the same heads passes too (the checks read
+    nothing else), so they are not made again."""
     from journal_site.aggregate.urls import entry_urls
     from journal_site.pages import SiteModel
 
@@ -91,10 +96,13 @@ def make_model(
         entries=entries,
         urls=entry_urls(entries, config.content),
         goals=journal.goals,
-        tokens=tokens or {},
+        tokens=tokens if tokens is not None else {},
+        head_tokens=head_tokens or {},
     )
     # Unknown goals and tags sharing a slug are content errors: found here, so that
     # `journal check` reports them too, all at once.
+    if checked_heads is not None and model.heads_digest == checked_heads:
+        return model
     from journal_site.pages.collections import check_references  # heavy: imported when used
 
     check_references(model)

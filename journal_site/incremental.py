@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
 import pickle
@@ -50,10 +51,13 @@ if TYPE_CHECKING:
     from journal_site.config import Config
     from journal_site.errors import Problem
     from journal_site.model import Asset, Entry, Goal
-    from journal_site.pages import Page, SiteModel
+    from journal_site.pages import Page, PlannedPage, SiteModel
     from journal_site.render import Renderer, SiteView
     from journal_site.theme import ThemeFiles
     from journal_site.writer import Manifest, Output
+
+_Parsed = tuple[bytes, "Entry | Goal", "tuple[str, ...] | None", "bytes | None"]
+"""A parse as kept: (content digest, value, an entry's search record, its head digest)."""
 
 FLUSH_PARSED_AT = 400
 """Files parsed in one build from which their cache records are written before rendering."""
@@ -115,15 +119,19 @@ class SiteBuilder:
         self.cache_dir = cache_dir
         self._previous: dict[str, object] | None = None
         self._parse_settings = cache_settings(
-            "parse", config.markdown, config.base_path, config.content, "with search records"
+            "parse", config.markdown, config.base_path, config.content, "records and heads"
         )
         self._parsed_store: PackStore | None = None
         self._page_store: PackStore | None = None
-        self._parsed: dict[str, tuple[bytes, Entry | Goal, tuple[str, ...] | None]] = {}
+        self._parsed: dict[str, _Parsed] = {}
         """In memory, for a long-lived builder: source -> (content digest, parsed value,
-        the entry's search record)."""
+        the entry's search record, its head digest)."""
         self._stats: dict[str, tuple[int, int, bytes]] = {}
         """source -> (size, mtime_ns, content digest) as last seen."""
+        self._plans: dict[str, tuple[str, tuple[PlannedPage, ...]]] = {}
+        """What the last build planned from the model's heads (see pages.PlanMemo)."""
+        self._checked_heads: str | None = None
+        """The heads digest of the last successful build's model (see make_model)."""
         self._rendered: dict[str, tuple[str, bytes]] = {}
         """In memory: page URL -> (page key, HTML)."""
         self._render_key = ""
@@ -150,8 +158,12 @@ class SiteBuilder:
         if self.cache_dir is not None and self._parsed_store is None:
             self._parsed_store = PackStore(self.cache_dir, "parsed", self._parse_settings)
             stats = self._parsed_store.extra.get("stats")
-            if isinstance(stats, dict):
+            plans = self._parsed_store.extra.get("plans")
+            checked = self._parsed_store.extra.get("checked")
+            if isinstance(stats, dict) and isinstance(plans, dict):
                 self._stats = dict(stats)
+                self._plans = dict(plans)
+                self._checked_heads = checked if isinstance(checked, str) else None
         return self._parsed_store, self._page_store
 
     def _page_store_for(self, render_key: str) -> PackStore | None:
@@ -175,8 +187,11 @@ class SiteBuilder:
 
     def _load(
         self, scanned: list[tuple[str, str, os.stat_result]]
-    ) -> tuple[list[Entry | Goal | Asset | Exception], dict[int, tuple[object, bytes]]]:
-        """Parse results for every file under content/ (cached where sound) and entry tokens."""
+    ) -> tuple[
+        list[Entry | Goal | Asset | Exception], dict[int, tuple[object, bytes]], dict[int, bytes]
+    ]:
+        """Parse results for every file under content/ (cached where sound), their tokens
+        and their entries' head tokens (see ``SiteModel.tokens`` and ``head_tokens``)."""
         from journal_site.errors import JournalError
         from journal_site.model import Asset
         from journal_site.parallel import content_digest, parse_many
@@ -216,11 +231,11 @@ class SiteBuilder:
             if payload is None:
                 results[index] = JournalError(problems)
                 continue
-            item, record = pickle.loads(payload)
+            item, record, head = pickle.loads(payload)
             results[index] = item
             info = scanned[index][2]
             stats[source] = (info.st_size, info.st_mtime_ns, digest)
-            self._parsed[source] = (digest, item, record)
+            self._parsed[source] = (digest, item, record, head)
             if store is not None:
                 store.put(source, digest.hex(), payload)
         del parsed
@@ -233,16 +248,23 @@ class SiteBuilder:
         self.stats.update(files_parsed=len(to_parse), files_reused=reused)
         self._stats_pending = stats
         tokens: dict[int, tuple[object, bytes]] = {}
+        head_tokens: dict[int, bytes] = {}
+        held = self._parsed
         for item in results:
-            if item is not None and not isinstance(item, Exception | Asset):
-                token = stats[item.source][2] + item.source.encode()
-                tokens[id(item)] = (item, token)
-                # Wins and setbacks are parts of their entry: named by position in it.
-                for number, part in enumerate(getattr(item, "wins", ())):
-                    tokens[id(part)] = (part, token + b"/w%d" % number)
-                for number, part in enumerate(getattr(item, "setbacks", ())):
-                    tokens[id(part)] = (part, token + b"/s%d" % number)
-        return results, tokens  # type: ignore[return-value]
+            if item is None or isinstance(item, Exception | Asset):
+                continue
+            source = item.source.encode()
+            tokens[id(item)] = (item, stats[item.source][2] + source)
+            head = held[item.source][3]
+            if head is None:
+                continue
+            head_tokens[id(item)] = token = b"h" + head + source
+            # Wins and setbacks are parts of the head: named by position in it.
+            for number, part in enumerate(item.wins):  # type: ignore[union-attr]
+                tokens[id(part)] = (part, token + b"/w%d" % number)
+            for number, part in enumerate(item.setbacks):  # type: ignore[union-attr]
+                tokens[id(part)] = (part, token + b"/s%d" % number)
+        return results, tokens, head_tokens  # type: ignore[return-value]
 
     def _cached_item(
         self, source: str, digest: bytes, store: PackStore | None
@@ -256,10 +278,10 @@ class SiteBuilder:
         if payload is None:
             return None
         try:
-            item, record = pickle.loads(payload)
+            item, record, head = pickle.loads(payload)
         except Exception:  # a record that passed its checksum but does not load: not trusted
             return None
-        self._parsed[source] = (digest, item, record)
+        self._parsed[source] = (digest, item, record, head)
         return item
 
     # -- the build ---------------------------------------------------------------------
@@ -270,6 +292,18 @@ class SiteBuilder:
         ``changed`` and ``removed`` of the result are relative to the previous successful
         build of this builder (everything is "changed" on the first build).
         """
+        # A build makes many objects that live until it ends and few reference cycles:
+        # the cycle collector would walk every entry over and over, for nothing (about a
+        # sixth of a rebuild after one edit). It runs again after the build.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build(self) -> RenderedSite:
         from journal_site.build import (
             ROBOTS_TXT,
             RenderedSite,
@@ -279,7 +313,7 @@ class SiteBuilder:
         )
         from journal_site.fingerprint import Fingerprinter, Unfingerprintable
         from journal_site.loader import assemble_journal
-        from journal_site.pages import plan_files, plan_pages
+        from journal_site.pages import PlanMemo, plan_files, plan_pages
         from journal_site.scan import link_warnings
         from journal_site.theme import fingerprint, theme_files
         from journal_site.writer import Output
@@ -289,10 +323,13 @@ class SiteBuilder:
         # A scan just made by up_to_date (which found something changed) is still fresh.
         scanned, self._fresh_scan = self._fresh_scan or self._scan(), None
         self._inputs = self._inputs_digest(scanned)
-        loaded, tokens = self._load(scanned)
+        loaded, tokens, head_tokens = self._load(scanned)
         links = link_warnings(config.content, self.skipped_links)
         journal = assemble_journal(loaded, links, config.content)
-        model = make_model(config, journal, resolve_today(config, self.today), self.drafts, tokens)
+        today = resolve_today(config, self.today)
+        model = make_model(
+            config, journal, today, self.drafts, tokens, head_tokens, self._checked_heads
+        )
         # Each entry's search record was made with its parse (see parallel.dumps_parsed).
         memo = model.search_records
         for entry in model.entries:
@@ -308,9 +345,19 @@ class SiteBuilder:
             static_urls[name] = hashed
             output.add(hashed, path, f"static/{name}")
         site = _site_view(config, model.today, self.drafts)
-        pages = plan_pages(model)
-
         fingerprinter = Fingerprinter(tokens)
+
+        def fingerprint(page: Page) -> str | None:
+            try:
+                return fingerprinter.digest(page) if page.key is None else _keyed(page)
+            except Unfingerprintable:
+                return None
+
+        memo = PlanMemo(self._plans, fingerprint)
+        pages = plan_pages(model, memo)
+        self.stats["plans_reused"] = sum(
+            1 for name, plan in memo.current.items() if self._plans.get(name) is plan
+        )
         render_key = fingerprinter.digest(
             cache_settings("render"), template_digest(theme), site, static_urls
         )
@@ -323,10 +370,7 @@ class SiteBuilder:
         keys: list[str | None] = []
         missing: list[int] = []
         for index, page in enumerate(pages):
-            try:
-                key = fingerprinter.digest(page) if page.key is None else _keyed(page)
-            except Unfingerprintable:
-                key = None
+            key = page.digest or fingerprint(page)
             data = self._cached_page(page.url, key, store) if key else None
             keys.append(key)
             html.append(data)
@@ -362,10 +406,12 @@ class SiteBuilder:
         # Success: only now does anything learnt in this build become the builder's state.
         self._render_key = render_key
         self._stats = self._stats_pending
+        self._plans = memo.current
+        self._checked_heads = model.heads_digest
         live_urls = {page.url for page in pages}
         self._rendered = {u: v for u, v in self._rendered.items() if u in live_urls}
         self._parsed = {s: v for s, v in self._parsed.items() if s in self._stats}
-        self._save(live_urls, len(model.win_records))
+        self._save(live_urls, sum(len(entry.wins) for entry in model.entries))
 
         signatures = {path: _signature(data) for path, data in output.files.items()}
         if self._previous is None:
@@ -430,12 +476,12 @@ class SiteBuilder:
             w.goal and w.goal not in model.goal_titles for w in entry.wins
         ):
             return None
-        entries = model.entries
+        heads = model.heads.entries
         view = entry_view(
             model,
             entry,
-            entries[index - 1] if index > 0 else None,
-            entries[index + 1] if index + 1 < len(entries) else None,
+            heads[index - 1] if index > 0 else None,
+            heads[index + 1] if index + 1 < len(heads) else None,
         )
         url = model.urls[source]
         page = Page(url, "entry.html", view, f"{self.config.content}/{source}", "timeline/")
@@ -631,7 +677,11 @@ class SiteBuilder:
             return
         try:
             if self._parsed_store is not None:
-                self._parsed_store.extra = {"stats": self._stats}
+                self._parsed_store.extra = {
+                    "stats": self._stats,
+                    "plans": self._plans,
+                    "checked": self._checked_heads,
+                }
                 self._parsed_store.save(self._stats)
             if self._page_store is not None:
                 self._page_store.save(live_urls)

@@ -73,6 +73,27 @@ class Entry:
     def sort_key(self) -> tuple[dt.date, dt.time, str]:
         return (self.day, self.time or dt.time.min, self.source)
 
+    def head(self) -> Entry:
+        """This entry without its body (``body_html`` and ``text`` empty): everything
+        its front matter says, which is all that pages other than its own, the timeline
+        and home show of it (see ``SiteModel.heads``)."""
+        return Entry(
+            self.source,
+            self.day,
+            self.time,
+            self.title,
+            self.title_is_default,
+            self.tags,
+            self.mood,
+            self.wins,
+            self.setbacks,
+            self.draft,
+            "",
+            "",
+            self.slug,
+            self.extra,
+        )
+
     def all_tags(self) -> tuple[str, ...]:
         """The entry's tags followed by tags that only its wins or setbacks carry."""
         more = [tag for item in (*self.wins, *self.setbacks) for tag in item.tags]

@@ -67,15 +67,25 @@ def content_digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+def head_digest(entry: Entry) -> bytes:
+    """A digest of ``entry.head()``: what the entry says outside its body. Equal for two
+    parses that differ only in their bodies (see ``SiteModel.heads``)."""
+    named = repr(entry.head()).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(named, digest_size=16).digest()
+
+
 def dumps_parsed(item: Entry | Goal) -> bytes:
-    """Pickle a parsed Entry or Goal the way the cache stores it: with an entry, its
-    search record (a function of the entry alone, made here on all cores instead of in
-    the main process). Model values pickle as calls of their classes (see model.py)."""
+    """Pickle a parsed Entry or Goal the way the cache stores it: ``(item, search record,
+    head digest)``, the last two made here on all cores instead of in the main process
+    (None for a goal). Model values pickle as calls of their classes (see model.py)."""
     from journal_site.aggregate.search import entry_fields
     from journal_site.model import Entry
 
-    record = entry_fields(item) if isinstance(item, Entry) else None
-    return pickle.dumps((item, record), protocol=pickle.HIGHEST_PROTOCOL)
+    if isinstance(item, Entry):
+        parsed = (item, entry_fields(item), head_digest(item))
+    else:
+        parsed = (item, None, None)
+    return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedFile]:

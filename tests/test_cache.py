@@ -172,6 +172,46 @@ def test_win_cards_are_kept_between_builds(tmp_path: Path) -> None:
     assert files == _uncached(root)
 
 
+def test_a_body_edit_plans_and_renders_only_the_pages_that_show_bodies(tmp_path: Path) -> None:
+    root = _site(tmp_path, days=28)
+    _, stats = _build(root)
+    assert stats["plans_reused"] == 0
+    entry = root / "content" / "2026-11-03.md"
+    entry.write_text(ENTRY.format(title="Day 3") + "A quieter day.\n")
+    files, stats = _build(root)
+    # Stats, wins, lessons, tags and goals are planned from the entries' heads, which
+    # did not change: taken from the last build's plan, not planned or rendered again.
+    # Rendered: the entry's page and the timeline page that shows its excerpt; not its
+    # neighbours' pages (they show its title) nor home (it shows the six latest).
+    assert stats["plans_reused"] == 5
+    assert stats["pages_rendered"] == 2
+    assert b"A quieter day." in files["2026/11/03/index.html"]  # type: ignore[operator]
+    assert files == _uncached(root)
+
+    # A head edit (a win's text) plans them all again.
+    entry.write_text(ENTRY.format(title="Day 3").replace("Spoke up", "Asked for help"))
+    files, stats = _build(root)
+    assert stats["plans_reused"] == 0
+    assert b"Asked for help" in files["wins/index.html"]  # type: ignore[operator]
+    assert files == _uncached(root)
+
+
+def test_pages_planned_from_heads_show_no_body(tmp_path: Path) -> None:
+    """A theme's win card that reaches for the entry's body finds it empty: the wall
+    does not depend on bodies, which is what lets a body edit leave it alone."""
+    root = _site(tmp_path)
+    card = root / "templates" / "partials" / "win_card.html"
+    card.parent.mkdir(parents=True)
+    card.write_text(
+        "<li>{{ rec.win.text }} [{{ rec.entry.text }}|{{ rec.entry.body_html }}]</li>\n"
+    )
+    files, _ = _build(root)
+    wall = files["wins/index.html"]
+    assert isinstance(wall, bytes)
+    assert b"Spoke up [|]" in wall and b"Body of" not in wall
+    assert b"Body of Day 2" in files["2026/11/02/index.html"]  # type: ignore[operator]
+
+
 def test_template_edit_rerenders_pages_but_reparses_nothing(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)

@@ -318,5 +318,6 @@ def search_files(model: SiteModel) -> list[SiteFile]:
     return [SiteFile(path, data, "the search index") for path, data in files.items()]
 
 
-BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages, search_page)
+HEAD_BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages)
+"""Builders planned from ``SiteModel.heads``: what they show of an entry is its head."""
 FILE_BUILDERS: Sequence = (search_files,)

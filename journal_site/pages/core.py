@@ -22,6 +22,7 @@ def entry_pages(model: SiteModel) -> list[Page]:
     and a rebuild after one edit renders three of them."""
     pages = []
     entries = model.entries
+    heads = model.heads.entries  # what a page shows of its neighbours
     urls = model.urls
     goal_titles = model.goal_titles
     content = model.config.content
@@ -29,8 +30,8 @@ def entry_pages(model: SiteModel) -> list[Page]:
     for index, entry in enumerate(entries):
         url = urls[entry.source]
         origin = f"{content}/{entry.source}"
-        previous = entries[index - 1] if index > 0 else None
-        following = entries[index + 1] if index + 1 < len(entries) else None
+        previous = heads[index - 1] if index > 0 else None
+        following = heads[index + 1] if index + 1 < len(entries) else None
         key = _entry_key(entry, previous, following, urls, tokens, goal_titles)
         if key is None:
             view: Any = entry_view(model, entry, previous, following)
@@ -51,7 +52,7 @@ def _entry_key(
     """What determines an entry page's view (see ``entry_view``), or None without tokens.
 
     The entry's token names the entry itself, and with it its tags and their slugs (a
-    slug is a function of the tag); its neighbours are named by token and URL; the
+    slug is a function of the tag); its neighbours (heads) are named by token and URL; the
     titles of the goals its wins serve are named as they are; a body that links to other
     entries is named with those links resolved.
     """
@@ -80,6 +81,8 @@ def entry_view(
     previous: Entry | None,
     following: Entry | None,
 ) -> dict[str, Any]:
+    """The view of ``entry``'s page; ``previous`` and ``following`` are its neighbours'
+    heads (``Entry.head()``): the page shows their titles, not their bodies."""
     slugs = model.tag_slugs
     goal_titles = model.goal_titles
     return {
