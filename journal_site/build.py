@@ -153,6 +153,20 @@ def build(
     ``protection`` (read from the environment by the CLI) encrypts the site and/or adds
     a Basic-Auth rule, between rendering and writing.
     """
+    from journal_site.incremental import cycle_collection_paused
+
+    # Paused through writing too: collecting after the build would walk all it made.
+    with cycle_collection_paused():
+        return _build(config, today, drafts, out_dir, protection)
+
+
+def _build(
+    config: Config,
+    today: dt.date | None,
+    drafts: bool,
+    out_dir: Path | None,
+    protection: Protection | None,
+) -> BuildResult:
     from journal_site.publish import Protection, protect_output
     from journal_site.writer import check_output_dir
 

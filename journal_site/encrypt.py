@@ -47,7 +47,7 @@ from journal_site.errors import JournalError
 from journal_site.pages import Page
 from journal_site.render import NAV, Renderer, SiteView
 from journal_site.theme import theme_files
-from journal_site.writer import Output
+from journal_site.writer import Output, file_data
 
 ITERATIONS = 600_000
 """PBKDF2 rounds; OWASP's 2023 figure for PBKDF2-HMAC-SHA256."""
@@ -319,6 +319,7 @@ def encrypt_output(
         if stays_plain(path, origin):
             sealed.add(path, data, origin)
             continue
+        data = file_data(data)
         raw = data.read_bytes() if isinstance(data, Path) else data
         new_path = renamed.get(path, path)
         if is_page(path):

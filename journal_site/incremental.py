@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from journal_site.pages import Page, PlannedPage, SiteModel
     from journal_site.render import Renderer, SiteView
     from journal_site.theme import ThemeFiles
-    from journal_site.writer import Manifest, Output
+    from journal_site.writer import FileData, Manifest, Output
 
 _Parsed = tuple[bytes, "Entry | Goal", "tuple[str, ...] | None", "bytes | None"]
 """A parse as kept: (content digest, value, an entry's search record, its head digest)."""
@@ -66,10 +67,13 @@ CACHE_DIR_NAME = ".journal-cache"
 """The persistent cache inside a site folder: git-ignored, safe to delete at any time."""
 
 
-def _signature(data: bytes | Path) -> object:
-    """What identifies an output file's content: its bytes, or a copied file's path and stat."""
+def _signature(data: FileData) -> object:
+    """What identifies an output file's content: its bytes (or a kept file's digest), or
+    a copied file's path and stat."""
     if isinstance(data, bytes):
         return data
+    if not isinstance(data, Path):
+        return data.digest
     try:
         st = data.stat()
     except OSError:
@@ -96,6 +100,21 @@ def template_digest(theme: ThemeFiles) -> str:
                 digest.update(path.read_bytes())
                 digest.update(b"\0")
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: a build makes many objects that live until it
+    ends, and few reference cycles, so the collector would walk every entry over and
+    over for nothing (about a sixth of a rebuild after one edit). Nested pauses end
+    with the outermost."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class SiteBuilder:
@@ -146,6 +165,11 @@ class SiteBuilder:
         self._output: Output | None = None
         self._pages = 0
         self._fresh_scan: list[tuple[str, str, os.stat_result]] | None = None
+        self._manifest: tuple[str, object] | None = None
+        """(output folder, its manifest as read by ``up_to_date``), for ``write``."""
+        self._written: dict[str, str] = {}
+        """Output path -> digest of the file the output folder holds, by its manifest:
+        a page whose digest is the same is passed on as ``Kept``, not fetched."""
         self._summary: tuple[int, tuple[Problem, ...]] = (0, ())
         self.digests: dict[int, tuple[object, str]] = {}
         """``id(bytes) -> (bytes, digest)`` for the last build's pages, for ``write``."""
@@ -292,16 +316,8 @@ class SiteBuilder:
         ``changed`` and ``removed`` of the result are relative to the previous successful
         build of this builder (everything is "changed" on the first build).
         """
-        # A build makes many objects that live until it ends and few reference cycles:
-        # the cycle collector would walk every entry over and over, for nothing (about a
-        # sixth of a rebuild after one edit). It runs again after the build.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with cycle_collection_paused():
             return self._build()
-        finally:
-            if enabled:
-                gc.enable()
 
     def _build(self) -> RenderedSite:
         from journal_site.build import (
@@ -316,7 +332,7 @@ class SiteBuilder:
         from journal_site.pages import PlanMemo, plan_files, plan_pages
         from journal_site.scan import link_warnings
         from journal_site.theme import fingerprint, theme_files
-        from journal_site.writer import Output
+        from journal_site.writer import Kept, Output
 
         config = self.config
         self.stats = {}
@@ -366,12 +382,22 @@ class SiteBuilder:
             self._fragments = {}
         self._card_store = self._store_for("cards", render_key, self._card_store)
         store = self._page_store_for(render_key)
-        html: list[bytes | None] = []
+        html: list[bytes | Kept | None] = []
         keys: list[str | None] = []
         missing: list[int] = []
+        written = self._written
         for index, page in enumerate(pages):
             key = page.digest or fingerprint(page)
-            data = self._cached_page(page.url, key, store) if key else None
+            data: bytes | Kept | None = None
+            if key is not None:
+                digest = f"page:{render_key}:{key}"
+                if written.get(page.url + "index.html") == digest:
+                    # What the output folder holds: its bytes are wanted only if that
+                    # file was changed or removed since (the writer finds out).
+                    make = functools.partial(self._page_bytes, index, pages, key, store)
+                    data = Kept(digest, make)
+                else:
+                    data = self._cached_page(page.url, key, store)
             keys.append(key)
             html.append(data)
             if data is None:
@@ -392,7 +418,7 @@ class SiteBuilder:
         for page, data, key in zip(pages, html, keys, strict=True):
             assert data is not None
             output.add(page.url + "index.html", data, page.origin)
-            if key is not None:
+            if key is not None and not isinstance(data, Kept):
                 self.digests[id(data)] = (data, f"page:{render_key}:{key}")
         for extra in plan_files(model):
             output.add(extra.path, extra.data, extra.origin)
@@ -550,6 +576,9 @@ class SiteBuilder:
         if _txn_pending(out_dir):
             return None
         stored = read_blob(self._manifest_file(out_dir))
+        self._manifest = (str(out_dir), stored)
+        if isinstance(stored, dict) and stored.get("out_dir") == str(out_dir):
+            self._written = {rel: record[0] for rel, record in stored["files"].items()}
         scanned = self._fresh_scan = self._scan()
         inputs = self._inputs_digest(scanned)
         if (
@@ -591,7 +620,9 @@ class SiteBuilder:
         out_dir = out_dir.absolute()
         recover(out_dir)  # an interrupted update first restores the previous site
         manifest_file = self._manifest_file(out_dir)
-        stored = read_blob(manifest_file)
+        held, self._manifest, self._written = self._manifest, None, {}
+        stored = held[1] if held is not None and held[0] == str(out_dir) else None
+        stored = stored or read_blob(manifest_file)
         previous = None
         if isinstance(stored, dict) and stored.get("out_dir") == str(out_dir):
             previous = stored["files"]
@@ -618,6 +649,20 @@ class SiteBuilder:
             pass
         self.stats["files_written"] = touched
         return touched
+
+    def _page_bytes(
+        self, index: int, pages: Sequence[Page], key: str, store: PackStore | None
+    ) -> bytes:
+        """The HTML of ``pages[index]`` (fingerprint ``key``), for a kept page the writer
+        has to write after all: from the cache, or rendered again if it is not there."""
+        page = pages[index]
+        data = self._cached_page(page.url, key, store)
+        if data is None:
+            last = self._last
+            assert last is not None  # only a successful build hands out kept pages
+            renderer = self._renderer_for(last.render_key, last.theme, last.site, last.static_urls)
+            data = renderer.render(page).encode("utf-8")
+        return data
 
     def _cached_page(self, url: str, key: str, store: PackStore | None) -> bytes | None:
         held = self._rendered.get(url)

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -28,16 +29,34 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 """``C:...``: a Windows drive, absolute there even without a slash."""
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A file the output folder already holds as the last build wrote it, by that build's
+    manifest: named by its digest, its bytes made only if the file on disk turns out to
+    be missing or changed (so a rebuild need not fetch thousands of unchanged pages)."""
+
+    digest: str
+    make: Callable[[], bytes]
+
+
+FileData = bytes | Path | Kept
+"""Bytes to write, a file to copy, or a file kept as it is."""
+
+
+def file_data(data: FileData) -> bytes | Path:
+    """Bytes or a file to copy: a kept file's bytes are made now."""
+    return data.make() if isinstance(data, Kept) else data
+
+
 @dataclass(slots=True)
 class Output:
     """The files of a site, by path relative to the output folder."""
 
-    files: dict[str, bytes | Path] = field(default_factory=dict)
-    """Bytes to write, or a file to copy."""
+    files: dict[str, FileData] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, path: str, data: bytes | Path, origin: str) -> None:
+    def add(self, path: str, data: FileData, origin: str) -> None:
         if _PLAIN_PATH.fullmatch(path) is None and _outside(path):
             self.problems.append(
                 Problem(origin, None, f"would write outside the output folder: {path!r}")
@@ -152,6 +171,7 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
 def write_output(output: Output, out_dir: Path) -> None:
     """Write every file into a new folder, then swap it in place of ``out_dir``."""
     output.check()
+    _make_kept(output, list(output.files))
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _swap_with_links(output, out_dir, unchanged={})
@@ -209,7 +229,9 @@ Manifest = dict[str, tuple[str, int, int, int]]
 """Output path -> (content digest, size, mtime_ns, inode) of the file as written."""
 
 
-def _digest(data: bytes | Path, memo: dict[int, tuple[object, str]]) -> str:
+def _digest(data: FileData, memo: dict[int, tuple[object, str]]) -> str:
+    if isinstance(data, Kept):
+        return data.digest
     if isinstance(data, Path):
         # A copied file (an image, a static file) is named by its source's identity:
         # hashing every photo on every build would cost more than copying a changed one.
@@ -223,7 +245,8 @@ def _digest(data: bytes | Path, memo: dict[int, tuple[object, str]]) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _write_file(target: Path | str, data: bytes | Path) -> None:
+def _write_file(target: Path | str, data: FileData) -> None:
+    data = file_data(data)
     if isinstance(data, Path):
         shutil.copyfile(data, target)
     else:
@@ -299,6 +322,7 @@ def write_changed(
     removed = [rel for rel in previous if rel not in output.files]
     if not changed and not removed:
         return unchanged, 0
+    _make_kept(output, changed)
 
     if len(changed) + len(removed) > IN_PLACE_LIMIT * max(1, len(output.files)):
         _swap_with_links(output, out_dir, unchanged)
@@ -308,6 +332,15 @@ def write_changed(
     for rel in changed:
         manifest[rel] = _record(out_dir / rel, new_digests[rel])
     return {rel: manifest[rel] for rel in output.files}, len(changed) + len(removed)
+
+
+def _make_kept(output: Output, paths: list[str]) -> None:
+    """Replace the kept files among ``paths`` by their bytes, about to be written."""
+    files = output.files
+    for rel in paths:
+        data = files[rel]
+        if isinstance(data, Kept):
+            files[rel] = data.make()
 
 
 def _swap_with_links(output: Output, out_dir: Path, unchanged: Manifest) -> None:

@@ -107,3 +107,18 @@ def test_goals_are_implied_when_there_are_no_goal_files(journal, site):
         "Read a chapter"
     ]
     assert "named by wins" in page(public, "goals/").find("p", cls="note").text()
+    # The entry's own page names the implied goal by the same title.
+    assert "Read more books" in (public / "2026/01/01/index.html").read_text()
+
+
+def test_goal_titles_are_the_titles_goal_progress_names(tmp_path):
+    """The entry pages' goal titles are worked out without any progress: the same names."""
+    import datetime as dt
+
+    from journal_site.build import render_site
+    from journal_site.config import load_config
+
+    today = dt.date.fromisoformat(TODAY)
+    model = render_site(load_config(fixture_copy(tmp_path)), today=today).model
+    assert model.goal_titles == {p.goal.slug: p.goal.title for p in model.goal_progress}
+    assert len(model.goal_titles) >= 2

@@ -137,6 +137,24 @@ def test_hand_edited_output_is_repaired(tmp_path: Path, journal) -> None:  # typ
     assert page.read_bytes() == good
 
 
+def test_a_page_gone_from_output_and_cache_is_made_again(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    """A rebuild does not fetch pages the output folder already holds; one that turns
+    out to be missing there, and from the page cache too, is rendered again."""
+    root = _site(tmp_path)
+    args = ("build", "--today", TODAY.isoformat())
+    assert journal(*args, cwd=root).returncode == 0
+    page = root / "public" / "2026/11/02/index.html"
+    good = page.read_bytes()
+    page.unlink()
+    for pack in (root / ".journal-cache").glob("pages.*"):
+        pack.unlink()
+    (root / "content" / "2026-11-04.md").write_text(ENTRY.format(title="Changed"))
+    result = journal(*args, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert page.read_bytes() == good
+    assert b"Changed" in (root / "public" / "2026/11/04/index.html").read_bytes()
+
+
 def test_interrupted_update_is_rolled_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

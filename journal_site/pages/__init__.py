@@ -145,21 +145,17 @@ class SiteModel:
         """A digest of everything the pages planned from ``heads`` are made of: settings,
         today, every head (its token) with its URL, every goal (its file's token). None
         when a token is missing (a model not made by a builder's build)."""
-        model = self.heads
         known = self.tokens
-        parts = [repr((self.config, self.today)).encode("utf-8", "surrogatepass")]
-        for item in (*model.entries, *self.goals):
+        urls = self.urls
+        named: list[tuple[bytes, str]] = []
+        for item in (*self.heads.entries, *self.goals):
             hit = known.get(id(item))
             if hit is None or hit[0] is not item:
                 return None
-            parts.append(hit[1])
-            if isinstance(item, Entry):
-                parts.append(self.urls[item.source].encode("utf-8", "surrogatepass"))
-        digest = hashlib.blake2b(digest_size=20)
-        for part in parts:  # each with its length: no two lists of parts read the same
-            digest.update(b"%d:" % len(part))
-            digest.update(part)
-        return digest.hexdigest()
+            named.append((hit[1], urls.get(item.source, "")))
+        # repr: canonical for bytes and strings, so no two lists read the same.
+        text = repr((self.config, self.today, named))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
     # Streak aggregates, shared by home, stats and the wins wall. Drafts never count,
     # even when a preview shows them, and neither do days after `today`.
@@ -225,8 +221,17 @@ class SiteModel:
 
     @_on_heads
     def goal_titles(self) -> dict[str, str]:
-        """Goal slug -> title, for every goal (implied ones included)."""
-        return {p.goal.slug: p.goal.title for p in self.goal_progress}
+        """Goal slug -> title, for every goal (implied ones included): what
+        ``goal_progress`` names, without working out any progress."""
+        titles = {goal.slug: goal.title for goal in self.goals}
+        if not self.goals:  # no goal files: the goals wins name are implied
+            from journal_site.aggregate.goals import implied_goal
+
+            for entry in self.entries:
+                for win in entry.wins:
+                    if win.goal is not None and win.goal not in titles:
+                        titles[win.goal] = implied_goal(win.goal).title
+        return titles
 
     @_on_heads
     def tag_slugs(self) -> dict[str, str]:
