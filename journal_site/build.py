@@ -155,7 +155,8 @@ def build(
     """
     from journal_site.incremental import cycle_collection_paused
 
-    # Paused through writing too: collecting after the build would walk all it made.
+    # Paused through writing too: a collection between building and writing would
+    # walk everything the build made.
     with cycle_collection_paused():
         return _build(config, today, drafts, out_dir, protection)
 

@@ -45,14 +45,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     import os
 
     from journal_site.build import build
+    from journal_site.incremental import cycle_collection_paused
     from journal_site.publish import protection_from_env, protection_summary
 
     config = _config(args)
     out = Path(args.out) if args.out else None
     protection = protection_from_env(config, os.environ)
-    result = build(
-        config, today=args.today, drafts=args.drafts, out_dir=out, protection=protection
-    )
+    # The command ends after this build: what it made is never walked for cycles.
+    with cycle_collection_paused(freeze=True):
+        result = build(
+            config, today=args.today, drafts=args.drafts, out_dir=out, protection=protection
+        )
     _print_problems(result.warnings, label="warning")
     entries = result.entries
     try:
