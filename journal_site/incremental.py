@@ -428,7 +428,16 @@ class SiteBuilder:
             if key is not None and not isinstance(data, Kept):
                 self.digests[id(data)] = (data, f"page:{render_key}:{key}")
         for extra in plan_files(model):
-            output.add(extra.path, extra.data, extra.origin)
+            if extra.key is None:
+                output.add(extra.path, extra.make(), extra.origin)
+                continue
+            digest = f"file:{extra.key}"
+            if written.get(extra.path) == digest:
+                output.add(extra.path, Kept(digest, extra.make), extra.origin)
+                continue
+            made = extra.make()
+            self.digests[id(made)] = (made, digest)
+            output.add(extra.path, made, extra.origin)
         for asset in journal.assets:
             output.add(
                 asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"

@@ -126,6 +126,36 @@ def test_rebuild_rewrites_only_changed_files(tmp_path: Path, journal) -> None:  
     assert _bytes(public) == _bytes(fresh / "public")
 
 
+def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(
+    tmp_path: Path, journal
+) -> None:  # type: ignore[no-untyped-def]
+    root = _site(tmp_path, days=2)
+    (root / "content" / "2025-06-01.md").write_text(ENTRY.format(title="Last June"))
+    args = ("build", "--today", TODAY.isoformat())
+    assert journal(*args, cwd=root).returncode == 0
+    public = root / "public"
+    before = _inodes(public)
+    entry = root / "content" / "2026-11-02.md"
+    entry.write_text(ENTRY.format(title="Day 2") + "A zeppelin went by.\n")
+    result = journal(*args, cwd=root)
+    assert result.returncode == 0, result.stderr
+    after = _inodes(public)
+    changed = {path for path in after if after[path] != before.get(path)}
+    # The entry's page, the timeline page with its excerpt, home (it is recent) and
+    # its year's search shard; the wins wall, tags and stats show no body.
+    assert changed == {
+        "2026/11/02/index.html",
+        "timeline/index.html",
+        "index.html",
+        "search/2026.json",
+    }
+    assert b"zeppelin" in (public / "search/2026.json").read_bytes()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".journal-cache", "public"))
+    assert journal(*args, cwd=fresh).returncode == 0
+    assert _bytes(public) == _bytes(fresh / "public")
+
+
 def test_hand_edited_output_is_repaired(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
     root = _site(tmp_path)
     args = ("build", "--today", TODAY.isoformat())

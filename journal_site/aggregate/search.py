@@ -21,9 +21,11 @@ thousands of entries loads in one quick request.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 
 from journal_site.model import Entry
 
@@ -31,6 +33,9 @@ SNIPPET_CHARS = 140
 INDEX_DIR = "search/"
 INDEX_PATH = INDEX_DIR + "index.json"
 FIELDS = ("url", "title", "tags", "lines", "snippet", "words", "day")
+FORMAT = 1
+"""The records' form, named in each shard's key: change it when ``entry_fields`` or the
+shard's JSON changes, so that a kept shard is not taken for the new form."""
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -83,25 +88,49 @@ def search_index(
     entries: Sequence[Entry],
     urls: Mapping[str, str],
     memo: MutableMapping[int, tuple[object, tuple[str, ...]]] | None = None,
-) -> dict[str, bytes]:
-    """Path under the site -> UTF-8 JSON: the manifest and one shard per year.
+    tokens: Mapping[int, tuple[object, bytes]] | None = None,
+) -> dict[str, tuple[str | None, Callable[[], bytes]]]:
+    """Path under the site -> (key, a function making its UTF-8 JSON): the manifest and
+    one shard per year. The JSON is made only when asked for.
 
     Shards and the entries in them are newest first, the order results are shown in.
     ``memo`` (``id(entry) -> (entry, entry_fields(entry))``) holds records already made,
-    and receives the ones made here.
+    and receives the ones made here. With ``tokens`` (see ``SiteModel.tokens``) a shard
+    has a key: a string naming its entries, which determines its bytes (None without).
     """
     if memo is None:
         memo = {}
-    years: dict[int, list[list[str]]] = {}
+    known = tokens or {}
+    years: dict[int, list[Entry]] = {}
     for entry in reversed(entries):
-        held = memo.get(id(entry))
-        if held is not None and held[0] is entry:
-            fields = held[1]
-        else:
-            fields = entry_fields(entry)
-            memo[id(entry)] = (entry, fields)
-        years.setdefault(entry.day.year, []).append([urls[entry.source], *fields])
-    files = {f"{INDEX_DIR}{year}.json": _json({"e": records}) for year, records in years.items()}
-    manifest = {"v": 1, "fields": FIELDS, "shards": [f"{year}.json" for year in years]}
-    files[INDEX_PATH] = _json(manifest)
+        years.setdefault(entry.day.year, []).append(entry)
+
+    def shard(year_entries: list[Entry]) -> bytes:
+        records = []
+        for entry in year_entries:
+            held = memo.get(id(entry))
+            if held is not None and held[0] is entry:
+                fields = held[1]
+            else:
+                fields = entry_fields(entry)
+                memo[id(entry)] = (entry, fields)
+            records.append([urls[entry.source], *fields])
+        return _json({"e": records})
+
+    def key(year_entries: list[Entry]) -> str | None:
+        named = []
+        for entry in year_entries:
+            hit = known.get(id(entry))
+            if hit is None or hit[0] is not entry:
+                return None
+            named.append((hit[1], urls[entry.source]))
+        text = repr((FORMAT, named)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=20).hexdigest()
+
+    files: dict[str, tuple[str | None, Callable[[], bytes]]] = {
+        f"{INDEX_DIR}{year}.json": (key(group), functools.partial(shard, group))
+        for year, group in years.items()
+    }
+    manifest = _json({"v": 1, "fields": FIELDS, "shards": [f"{year}.json" for year in years]})
+    files[INDEX_PATH] = (None, lambda: manifest)
     return files

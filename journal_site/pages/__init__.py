@@ -339,8 +339,12 @@ class SiteFile:
     """A file of the site that is not a page (a search index ...)."""
 
     path: str
-    data: bytes
+    make: Callable[[], bytes]
+    """Makes the file's bytes: called only when they are needed (see ``key``)."""
     origin: str
+    key: str | None = None
+    """When set, a string that determines the bytes: a build whose output folder holds
+    the file made under the same key does not make it again."""
 
 
 def plan_files(model: SiteModel) -> list[SiteFile]:

@@ -314,8 +314,8 @@ def search_page(model: SiteModel) -> list[Page]:
 
 
 def search_files(model: SiteModel) -> list[SiteFile]:
-    files = search_index(model.entries, model.urls, model.search_records)
-    return [SiteFile(path, data, "the search index") for path, data in files.items()]
+    files = search_index(model.entries, model.urls, model.search_records, model.tokens)
+    return [SiteFile(path, make, "the search index", key) for path, (key, make) in files.items()]
 
 
 HEAD_BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages)
