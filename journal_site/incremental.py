@@ -18,12 +18,19 @@ What is re-used, and what decides that it may be (see cache.py for the files):
   version, every template file's bytes, the site-wide ``site`` values and the static
   files' fingerprinted names;
 - a rendered win card (shared by the wins wall, tag and goal pages): everything the
-  card shows, under the same key as pages.
+  card shows, under the same key as pages;
+- the plan of the pages that show no entry's body (stats, wins, lessons, tags, goals:
+  ``pages.HEAD_BUILDERS``): their URLs and fingerprints, under the digest of the
+  bodiless model they were planned from (settings, today, every entry's head and URL,
+  every goal), so that a build after a body edit does not plan them again;
+- an output file (a page, a search shard) that the output folder already holds, by its
+  manifest, under the same digest: passed to the writer as ``Kept``, its bytes not
+  even fetched unless that file turns out to be changed or missing.
 
-Everything else (the model, aggregates, page planning) is recomputed every time, which
-is what makes the cache correct without a dependency graph; entry pages, most of a
-site, are planned as keys and get a view only when rendered. ``quick_page`` makes one
-entry's page ahead of a build, for the live preview.
+Everything else (the model, aggregates, the other pages' plan) is recomputed every
+time, which is what makes the cache correct without a dependency graph; entry pages,
+most of a site, are planned as keys and get a view only when rendered.
+``quick_page`` makes one entry's page ahead of a build, for the live preview.
 A failed build (``JournalError``) leaves the builder's state as it was, and the cache
 on disk too, except that a big parse keeps what it parsed (keyed by content, so never
 wrong; the files' sizes and times, which say which record belongs to which file, are

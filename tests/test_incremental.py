@@ -156,6 +156,24 @@ def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(
     assert _bytes(public) == _bytes(fresh / "public")
 
 
+def test_a_new_entry_rewrites_the_first_timeline_page_only(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
+    root = _site(tmp_path, days=10)
+    (root / "journal.toml").write_text("per_page = 3\n")
+    args = ("build", "--today", TODAY.isoformat())
+    assert journal(*args, cwd=root).returncode == 0
+    public = root / "public"
+    before = _inodes(public)
+    assert {"timeline/page/2/index.html", "timeline/page/3/index.html"} <= before.keys()
+    (root / "content" / "2026-11-11.md").write_text(ENTRY.format(title="Day 11"))
+    result = journal(*args, cwd=root)
+    assert result.returncode == 0, result.stderr
+    after = _inodes(public)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "timeline/index.html" in changed and "2026/11/11/index.html" in changed
+    assert not any(path.startswith("timeline/page/") for path in changed)
+    assert b"Day 11" in (public / "timeline/index.html").read_bytes()
+
+
 def test_hand_edited_output_is_repaired(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
     root = _site(tmp_path)
     args = ("build", "--today", TODAY.isoformat())

@@ -44,12 +44,19 @@ def group_by_month(entries: Sequence[Entry]) -> tuple[MonthGroup, ...]:
 
 
 def timeline_pages(entries: Sequence[Entry], per_page: int) -> tuple[TimelinePage, ...]:
-    """Split oldest-first ``entries`` into newest-first pages of ``per_page``; always at least one page."""
-    newest_first = list(reversed(entries))
-    chunks = [newest_first[i : i + per_page] for i in range(0, len(newest_first), per_page)] or [
-        []
-    ]
-    return tuple(
-        TimelinePage(number=n, count=len(chunks), months=group_by_month(chunk))
-        for n, chunk in enumerate(chunks, start=1)
-    )
+    """Split oldest-first ``entries`` into newest-first pages; always at least one page.
+
+    Pages are cut from the oldest entry on, so that a new entry changes the first page
+    only, not every page after it (which would have every page rendered again and
+    uploaded again every day): every page but the first holds ``per_page`` entries, and
+    the first, the newest, holds the rest, from ``per_page`` to twice that less one.
+    Once every ``per_page`` new entries the first page is full and every page moves
+    one page on.
+    """
+    count = max(1, len(entries) // per_page)
+    pages = []
+    for number in range(1, count + 1):
+        start = (count - number) * per_page
+        chunk = entries[start:] if number == 1 else entries[start : start + per_page]
+        pages.append(TimelinePage(number, count, group_by_month(chunk[::-1])))
+    return tuple(pages)

@@ -3,6 +3,12 @@
 ``plan_pages(model)`` asks every builder listed in ``_builders()`` for its pages. A
 builder is a pure function of the ``SiteModel``; aggregates that several builders
 share are cached properties of the model, so each is computed once per build.
+
+Only an entry's own page, the timeline, home and the search index show an entry's
+body. Every other builder (``HEAD_BUILDERS``) gets ``model.heads``, the model with
+bodiless entries, and every aggregate is computed there: a rebuild after a body edit
+takes those builders' pages from the last build's plan (``PlanMemo``) instead of
+planning them again.
 """
 
 from __future__ import annotations
@@ -240,7 +246,7 @@ class SiteModel:
 
         return tag_slugs(self.entries, self.config.content)
 
-    @cached_property
+    @_on_heads
     def tag_infos(self) -> tuple[TagInfo, ...]:
         from journal_site.aggregate.tags import tag_index
 
