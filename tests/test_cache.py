@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,39 @@ def test_a_body_edit_plans_and_renders_only_the_pages_that_show_bodies(tmp_path:
     assert stats["plans_reused"] == 0
     assert b"Asked for help" in files["wins/index.html"]  # type: ignore[operator]
     assert files == _uncached(root)
+
+
+def test_each_kind_of_edit_builds_what_a_build_without_cache_builds(tmp_path: Path) -> None:
+    """The kept plan and the checks skipped for known heads never leave a page stale:
+    after each edit, the cached build is the uncached one, byte for byte."""
+    root = _site(tmp_path, days=6)
+    goals = root / "content" / "goals"
+    goals.mkdir()
+    (goals / "speak-up.md").write_text("---\ntitle: Speak up\nsteps: [Spoke up]\n---\n")
+    content = root / "content"
+    entry = content / "2026-11-03.md"
+    with_goal = ENTRY.replace("  - Spoke up\n", "  - text: Spoke up\n    goal: speak-up\n")
+
+    def edits() -> Iterator[tuple[str, dt.date]]:
+        yield "first build", TODAY
+        entry.write_text(ENTRY.format(title="Day 3") + "More words.\n")
+        yield "a body", TODAY
+        entry.write_text(with_goal.format(title="Day 3") + "More words.\n")
+        yield "a win now serves a goal", TODAY
+        (goals / "speak-up.md").write_text("---\ntitle: Speak up more\nsteps: [Spoke up]\n---\n")
+        yield "the goal's title", TODAY
+        entry.write_text(with_goal.format(title="Renamed day").replace("health", "rest"))
+        yield "a title and a tag", TODAY
+        yield "another day", TODAY + dt.timedelta(days=1)
+        (root / "journal.toml").write_text('streak = "win"\n')
+        yield "the streak rule", TODAY + dt.timedelta(days=1)
+        (content / "2026-11-05.md").unlink()
+        yield "an entry deleted", TODAY + dt.timedelta(days=1)
+
+    for edit, today in edits():
+        builder = SiteBuilder(load_config(root), today=today, cache_dir=root / CACHE_DIR_NAME)
+        files = builder.build().output.files
+        assert files == render_site(load_config(root), today=today).output.files, edit
 
 
 def test_pages_planned_from_heads_show_no_body(tmp_path: Path) -> None:
