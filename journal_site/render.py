@@ -119,6 +119,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A renderer lives while its templates stay the same (a builder makes a new
+            # one when any template file changes): no need to stat them on every page.
+            auto_reload=False,
         )
         self.env.globals.update(
             site=site, url=self.url, static=self.static, win_card=self.win_card
