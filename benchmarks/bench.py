@@ -10,8 +10,11 @@ alike; each figure is the median of ``--repeat`` rounds:
 - cold: ``journal build`` with no cache and no previous output;
 - no change: ``journal build`` again;
 - one entry edited: one entry's body changed, then ``journal build``;
-- one win added: a win added to one entry, then ``journal build`` (an edit outside the
-  body: the stats, wins wall, lessons, tag and goal pages are planned again);
+- one win added: a win added to an entry in the middle of the journal, then ``journal
+  build`` (an edit outside the body: the stats, wins wall, lessons, tag and goal pages
+  are planned again, and every later win's number moves on by one);
+- new entry: a new entry for the day of the build, with two wins and a tag, then
+  ``journal build``: what a person does every day;
 - hugo: ``hugo`` building the same entries from scratch, with templates that make the
   same kind of pages: a page per entry with its wins and setbacks (and reframes) and
   previous/next links, a timeline paginated by 30, a page per tag and a tag index.
@@ -246,6 +249,15 @@ def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list
             record(size, "one_win", seconds)
             record(size, "one_win_cpu", cpu)
 
+            (ours / "content" / f"{TODAY}-round-{round_number}.md").write_text(
+                f"---\ndate: {TODAY}\ntitle: Round {round_number}\ntags: [career]\n"
+                f'wins:\n  - "Finished round {round_number}"\n  - "Went for a walk"\n---\n'
+                "A short day, written late.\n"
+            )
+            seconds, peak, cpu = run(journal, ours, env)
+            record(size, "new_entry", seconds)
+            record(size, "new_entry_cpu", cpu)
+
             shutil.rmtree(theirs / "public", ignore_errors=True)
             shutil.rmtree(theirs / "resources", ignore_errors=True)
             seconds, peak, cpu = run([hugo, "--quiet", "--noBuildLock"], theirs)
@@ -262,9 +274,9 @@ def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list
 
 def table(results: dict[str, dict[str, list[float]]]) -> str:
     rows = [
-        "| entries | | cold | no change | one entry edited | one win added | Hugo (cold) "
-        "| cold / Hugo | Hugo / one edit |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| entries | | cold | no change | one entry edited | one win added | new entry "
+        "| Hugo (cold) | cold / Hugo | Hugo / one edit |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size, figures in results.items():
         m = {name: statistics.median(values) for name, values in figures.items()}
@@ -273,11 +285,12 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
             rows.append(
                 f"| {int(size):,} | {label} | {cold:.2f} s | {m['no_change' + suffix]:.3f} s | "
                 f"{m['one_edit' + suffix]:.3f} s | {m['one_win' + suffix]:.3f} s | "
-                f"{hugo:.2f} s | {cold / hugo:.2f} | {hugo / m['one_edit' + suffix]:.1f}× |"
+                f"{m['new_entry' + suffix]:.3f} s | {hugo:.2f} s | {cold / hugo:.2f} | "
+                f"{hugo / m['one_edit' + suffix]:.1f}× |"
             )
         rows.append(
             f"| {int(size):,} | peak MB | {m['cold_peak_mb']:.0f} | | "
-            f"{m['one_edit_peak_mb']:.0f} | | {m['hugo_peak_mb']:.0f} | | |"
+            f"{m['one_edit_peak_mb']:.0f} | | | {m['hugo_peak_mb']:.0f} | | |"
         )
     return "\n".join(rows)
 
