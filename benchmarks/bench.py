@@ -165,8 +165,9 @@ def _tree_rss(pid: int) -> int:
 
 def run(
     command: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, int, float]:
-    """(wall seconds, peak resident memory of the process tree, CPU seconds of the tree)."""
+) -> tuple[float, int, float, float]:
+    """(wall seconds, peak resident memory of the process tree, user and system CPU
+    seconds of the tree)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -193,7 +194,7 @@ def run(
     sampler.join()
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{stderr.decode(errors='replace')}")
-    return elapsed, peak, usage.ru_utime + usage.ru_stime
+    return elapsed, peak, usage.ru_utime, usage.ru_stime
 
 
 def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list[float]]]:
@@ -212,29 +213,25 @@ def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list
     sites = {size: make_sites(work, size) for size in sizes}
     results: dict[str, dict[str, list[float]]] = {str(s): {} for s in sizes}
 
-    def record(size: int, name: str, value: float) -> None:
-        results[str(size)].setdefault(name, []).append(value)
+    def measure(size: int, name: str, command: list[str], cwd: Path, peak: bool = False) -> None:
+        seconds, most, user, system = run(command, cwd, env)
+        figures = {"": seconds, "_cpu": user + system, "_user": user, "_sys": system}
+        if peak:
+            figures["_peak_mb"] = most / 1e6
+        for suffix, value in figures.items():
+            results[str(size)].setdefault(name + suffix, []).append(value)
 
     for round_number in range(repeat):
         for size, (ours, theirs) in sites.items():
             shutil.rmtree(ours / ".journal-cache", ignore_errors=True)
             shutil.rmtree(ours / "public", ignore_errors=True)
-            seconds, peak, cpu = run(journal, ours, env)
-            record(size, "cold", seconds)
-            record(size, "cold_cpu", cpu)
-            record(size, "cold_peak_mb", peak / 1e6)
-
-            seconds, peak, cpu = run(journal, ours, env)
-            record(size, "no_change", seconds)
-            record(size, "no_change_cpu", cpu)
+            measure(size, "cold", journal, ours, peak=True)
+            measure(size, "no_change", journal, ours)
 
             entry = sorted((ours / "content").glob("*.md"))[size // 2]
             text = entry.read_text()
             entry.write_text(text + f"\nEdited in round {round_number}.\n")
-            seconds, peak, cpu = run(journal, ours, env)
-            record(size, "one_edit", seconds)
-            record(size, "one_edit_cpu", cpu)
-            record(size, "one_edit_peak_mb", peak / 1e6)
+            measure(size, "one_edit", journal, ours, peak=True)
 
             entry = next(
                 path
@@ -245,28 +242,25 @@ def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list
             entry.write_text(
                 text.replace("\nwins:\n", f'\nwins:\n  - "Added in round {round_number}"\n', 1)
             )
-            seconds, peak, cpu = run(journal, ours, env)
-            record(size, "one_win", seconds)
-            record(size, "one_win_cpu", cpu)
+            measure(size, "one_win", journal, ours)
 
             (ours / "content" / f"{TODAY}-round-{round_number}.md").write_text(
                 f"---\ndate: {TODAY}\ntitle: Round {round_number}\ntags: [career]\n"
                 f'wins:\n  - "Finished round {round_number}"\n  - "Went for a walk"\n---\n'
                 "A short day, written late.\n"
             )
-            seconds, peak, cpu = run(journal, ours, env)
-            record(size, "new_entry", seconds)
-            record(size, "new_entry_cpu", cpu)
+            measure(size, "new_entry", journal, ours)
 
             shutil.rmtree(theirs / "public", ignore_errors=True)
             shutil.rmtree(theirs / "resources", ignore_errors=True)
-            seconds, peak, cpu = run([hugo, "--quiet", "--noBuildLock"], theirs)
-            record(size, "hugo", seconds)
-            record(size, "hugo_cpu", cpu)
-            record(size, "hugo_peak_mb", peak / 1e6)
+            measure(size, "hugo", [hugo, "--quiet", "--noBuildLock"], theirs, peak=True)
             print(
                 f"round {round_number + 1}/{repeat}, {size} entries: "
-                + ", ".join(f"{k} {v[-1]:.3f}" for k, v in results[str(size)].items()),
+                + ", ".join(
+                    f"{k} {v[-1]:.3f}"
+                    for k, v in results[str(size)].items()
+                    if not k.endswith(("_user", "_sys"))
+                ),
                 file=sys.stderr,
             )
     return results
@@ -291,6 +285,21 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
         rows.append(
             f"| {int(size):,} | peak MB | {m['cold_peak_mb']:.0f} | | "
             f"{m['one_edit_peak_mb']:.0f} | | | {m['hugo_peak_mb']:.0f} | | |"
+        )
+    rows += [
+        "",
+        "Cold builds, CPU by kind (user: computing; system: the kernel's share, mostly "
+        "making folders and files, which this kind of machine's disk makes erratic):",
+        "",
+        "| entries | ours user | ours system | Hugo user | Hugo system | user / Hugo user |",
+        "|---|---|---|---|---|---|",
+    ]
+    for size, figures in results.items():
+        m = {name: statistics.median(values) for name, values in figures.items()}
+        rows.append(
+            f"| {int(size):,} | {m['cold_user']:.2f} s | {m['cold_sys']:.2f} s | "
+            f"{m['hugo_user']:.2f} s | {m['hugo_sys']:.2f} s | "
+            f"{m['cold_user'] / m['hugo_user']:.2f} |"
         )
     return "\n".join(rows)
 
