@@ -9,6 +9,7 @@ Where ``fork`` is not available, or the job is small, everything runs in this pr
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -128,7 +129,9 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
     import multiprocessing
 
     jobs = [(config, [files[i] for i in chunk]) for chunk in _chunks(len(files), workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # A worker collects cycles even when the build paused that (it parses, and its
+    # Markdown parser's state is cyclic garbage; see incremental.cycle_collection_paused).
+    with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
         results = pool.map(_parse_chunk, jobs, chunksize=1)
     return [item for chunk in results for item in chunk]
 
@@ -180,7 +183,7 @@ def render_many(
     _RENDER_JOB = (make_renderer, pages)
     _WORKER_RENDERER = None
     try:
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(workers - 1, initializer=gc.enable) as pool:
             theirs = pool.map_async(_render_share, [(k, workers) for k in range(1, workers)], 1)
             ours = _render_share((0, workers))
             results: list[Any] = [ours, *theirs.get()]
