@@ -201,6 +201,13 @@ class SiteModel:
         return stats.wins_by_day(self.entries)
 
     @_on_heads
+    def heatmap_thresholds(self) -> tuple[int, ...]:
+        """One colour scale for every heatmap of the journal (see heatmap.level_thresholds)."""
+        from journal_site.aggregate.heatmap import level_thresholds
+
+        return level_thresholds(self.wins_by_day.values())
+
+    @_on_heads
     def entries_by_day(self) -> dict[dt.date, int]:
         """Non-draft entries per day."""
         counts: dict[dt.date, int] = {}

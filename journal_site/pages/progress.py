@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from journal_site import charts
 from journal_site.aggregate import stats
-from journal_site.aggregate.heatmap import Heatmap, build_heatmap, level_thresholds
+from journal_site.aggregate.heatmap import Heatmap, build_heatmap
 from journal_site.aggregate.streaks import HALF_LIFE_DAYS
 from journal_site.pages import Page, SiteModel
 
@@ -45,7 +45,7 @@ def heatmap_view(
         entries_by_day=model.entries_by_day,
         day_urls=model.day_urls,
         # One scale for the whole journal, so a colour means the same in every year.
-        thresholds=level_thresholds(model.wins_by_day.values()),
+        thresholds=model.heatmap_thresholds,
         counted=model.counted_days,
         grace=model.config.streak_grace,
         grid_end=grid_end,
