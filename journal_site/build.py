@@ -78,7 +78,7 @@ def make_model(
     journal: Journal,
     today: dt.date,
     drafts: bool,
-    tokens: Mapping[int, tuple[object, bytes]] | None = None,
+    tokens: dict[int, tuple[object, bytes]] | None = None,
     head_tokens: Mapping[int, bytes] | None = None,
     checked_heads: str | None = None,
 ) -> SiteModel:

@@ -179,11 +179,9 @@ class SiteBuilder:
         self._output: Output | None = None
         self._pages = 0
         self._fresh_scan: list[tuple[str, str, os.stat_result]] | None = None
-        self._manifest: tuple[str, object] | None = None
-        """(output folder, its manifest as read by ``up_to_date``), for ``write``."""
-        self._written: dict[str, str] = {}
-        """Output path -> digest of the file the output folder holds, by its manifest:
-        a page whose digest is the same is passed on as ``Kept``, not fetched."""
+        self._manifest: dict[str, object] | None = None
+        """The output folder's manifest as ``up_to_date`` read it (when it was that
+        folder's), for the build and ``write`` that follow."""
         self._summary: tuple[int, tuple[Problem, ...]] = (0, ())
         self.digests: dict[int, tuple[object, str]] = {}
         """``id(bytes) -> (bytes, digest)`` for the last build's pages, for ``write``."""
@@ -361,11 +359,11 @@ class SiteBuilder:
             config, journal, today, self.drafts, tokens, head_tokens, self._checked_heads
         )
         # Each entry's search record was made with its parse (see parallel.dumps_parsed).
-        memo = model.search_records
+        records = model.search_records
         for entry in model.entries:
             held = self._parsed.get(entry.source)
             if held is not None and held[1] is entry and held[2] is not None:
-                memo[id(entry)] = (entry, held[2])
+                records[id(entry)] = (entry, held[2])
 
         theme = theme_files(config)
         output = Output()
@@ -399,7 +397,7 @@ class SiteBuilder:
         html: list[bytes | Kept | None] = []
         keys: list[str | None] = []
         missing: list[int] = []
-        written = self._written
+        written = self._written()
         for index, page in enumerate(pages):
             key = page.digest or fingerprint(page)
             data: bytes | Kept | None = None
@@ -534,9 +532,8 @@ class SiteBuilder:
         )
         url = model.urls[source]
         page = Page(url, "entry.html", view, f"{self.config.content}/{source}", "timeline/")
-        renderer = self._renderer_for(last.render_key, last.theme, last.site, last.static_urls)
         try:
-            html = renderer.render(page).encode("utf-8")
+            html = self._last_renderer().render(page).encode("utf-8")
         except JournalError:
             return None
         return url + "index.html", html
@@ -599,9 +596,8 @@ class SiteBuilder:
         if _txn_pending(out_dir):
             return None
         stored = read_blob(self._manifest_file(out_dir))
-        self._manifest = (str(out_dir), stored)
-        if isinstance(stored, dict) and stored.get("out_dir") == str(out_dir):
-            self._written = {rel: record[0] for rel, record in stored["files"].items()}
+        valid = isinstance(stored, dict) and stored.get("out_dir") == str(out_dir)
+        self._manifest = stored if valid else None  # type: ignore[assignment]
         scanned = self._fresh_scan = self._scan()
         inputs = self._inputs_digest(scanned)
         if (
@@ -643,8 +639,8 @@ class SiteBuilder:
         out_dir = out_dir.absolute()
         recover(out_dir)  # an interrupted update first restores the previous site
         manifest_file = self._manifest_file(out_dir)
-        held, self._manifest, self._written = self._manifest, None, {}
-        stored = held[1] if held is not None and held[0] == str(out_dir) else None
+        held, self._manifest = self._manifest, None
+        stored = held if held is not None and held["out_dir"] == str(out_dir) else None
         stored = stored or read_blob(manifest_file)
         previous = None
         if isinstance(stored, dict) and stored.get("out_dir") == str(out_dir):
@@ -673,6 +669,13 @@ class SiteBuilder:
         self.stats["files_written"] = touched
         return touched
 
+    def _written(self) -> dict[str, str]:
+        """Output path -> digest of the file the output folder holds, by the manifest
+        ``up_to_date`` read ({} without one): a page or file whose digest is the same is
+        passed on as ``Kept``, not fetched."""
+        files = self._manifest["files"] if self._manifest is not None else {}
+        return {rel: record[0] for rel, record in files.items()}  # type: ignore[attr-defined]
+
     def _page_bytes(
         self, index: int, pages: Sequence[Page], key: str, store: PackStore | None
     ) -> bytes:
@@ -681,11 +684,14 @@ class SiteBuilder:
         page = pages[index]
         data = self._cached_page(page.url, key, store)
         if data is None:
-            last = self._last
-            assert last is not None  # only a successful build hands out kept pages
-            renderer = self._renderer_for(last.render_key, last.theme, last.site, last.static_urls)
-            data = renderer.render(page).encode("utf-8")
+            data = self._last_renderer().render(page).encode("utf-8")
         return data
+
+    def _last_renderer(self) -> Renderer:
+        """The renderer of the last successful build (its templates, settings, cards)."""
+        last = self._last
+        assert last is not None  # called only after a successful build
+        return self._renderer_for(last.render_key, last.theme, last.site, last.static_urls)
 
     def _cached_page(self, url: str, key: str, store: PackStore | None) -> bytes | None:
         held = self._rendered.get(url)
