@@ -432,11 +432,15 @@ class SiteBuilder:
             output.add(page.url + "index.html", data, page.origin)
             if key is not None and not isinstance(data, Kept):
                 self.digests[id(data)] = (data, f"page:{render_key}:{key}")
+        # A file's key names its inputs; the code that makes the bytes is named here.
+        made_by = hashlib.blake2b(
+            repr(cache_settings("files")).encode(), digest_size=8
+        ).hexdigest()
         for extra in plan_files(model):
             if extra.key is None:
                 output.add(extra.path, extra.make(), extra.origin)
                 continue
-            digest = f"file:{extra.key}"
+            digest = f"file:{made_by}:{extra.key}"
             if written.get(extra.path) == digest:
                 output.add(extra.path, Kept(digest, extra.make), extra.origin)
                 continue

@@ -174,6 +174,23 @@ def test_a_new_entry_rewrites_the_first_timeline_page_only(tmp_path: Path, journ
     assert b"Day 11" in (public / "timeline/index.html").read_bytes()
 
 
+def test_new_code_writes_the_search_index_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search shard the output folder holds is kept only if the same code made it:
+    new code may make other records from the same entries."""
+    from journal_site import cache
+    from journal_site.build import build
+
+    root = _site(tmp_path)
+    build(load_config(root), today=TODAY)
+    shard = root / "public" / "search" / "2026.json"
+    before = (shard.stat().st_ino, shard.stat().st_mtime_ns)
+    monkeypatch.setattr(cache, "_code_version", lambda: "a-newer-version")
+    build(load_config(root), today=TODAY)
+    assert (shard.stat().st_ino, shard.stat().st_mtime_ns) != before
+
+
 def test_hand_edited_output_is_repaired(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
     root = _site(tmp_path)
     args = ("build", "--today", TODAY.isoformat())

@@ -33,9 +33,6 @@ SNIPPET_CHARS = 140
 INDEX_DIR = "search/"
 INDEX_PATH = INDEX_DIR + "index.json"
 FIELDS = ("url", "title", "tags", "lines", "snippet", "words", "day")
-FORMAT = 1
-"""The records' form, named in each shard's key: change it when ``entry_fields`` or the
-shard's JSON changes, so that a kept shard is not taken for the new form."""
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -96,7 +93,8 @@ def search_index(
     Shards and the entries in them are newest first, the order results are shown in.
     ``memo`` (``id(entry) -> (entry, entry_fields(entry))``) holds records already made,
     and receives the ones made here. With ``tokens`` (see ``SiteModel.tokens``) a shard
-    has a key: a string naming its entries, which determines its bytes (None without).
+    has a key: a string naming its entries, which with the code determines its bytes
+    (None without).
     """
     if memo is None:
         memo = {}
@@ -124,7 +122,7 @@ def search_index(
             if hit is None or hit[0] is not entry:
                 return None
             named.append((hit[1], urls[entry.source]))
-        text = repr((FORMAT, named)).encode("utf-8", "surrogatepass")
+        text = repr(named).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(text, digest_size=20).hexdigest()
 
     files: dict[str, tuple[str | None, Callable[[], bytes]]] = {

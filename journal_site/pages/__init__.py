@@ -356,8 +356,9 @@ class SiteFile:
     """Makes the file's bytes: called only when they are needed (see ``key``)."""
     origin: str
     key: str | None = None
-    """When set, a string that determines the bytes: a build whose output folder holds
-    the file made under the same key does not make it again."""
+    """When set, a string that, with the package's code, determines the bytes: a build
+    whose output folder holds the file made under the same key and code does not make
+    it again."""
 
 
 def plan_files(model: SiteModel) -> list[SiteFile]:
