@@ -184,7 +184,10 @@ def _build(
     # cache must not record.
     protected = protection.encrypted or protection.basic_auth is not None
     fresh = None if protected else builder.up_to_date(out_dir)
-    if fresh is not None:  # nothing changed since out_dir was written: nothing to do
+    if fresh is None and not protected:
+        # Only bodies of entries changed: their few pages are made and written alone.
+        fresh = builder.patch(out_dir)
+    if fresh is not None:  # out_dir holds the site these inputs make
         entries, pages, files, warnings = fresh
         return BuildResult(
             entries=entries,

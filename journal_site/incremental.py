@@ -48,7 +48,7 @@ import os
 import pickle
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journal_site.cache import PackStore, cache_settings
 
@@ -66,6 +66,9 @@ if TYPE_CHECKING:
 
 _Parsed = tuple[bytes, "Entry | Goal", "tuple[str, ...] | None", "bytes | None"]
 """A parse as kept: (content digest, value, an entry's search record, its head digest)."""
+
+PATCH_LIMIT = 20
+"""Most entry files a patch takes (see ``SiteBuilder.patch``); more are left to a build."""
 
 FLUSH_PARSED_AT = 400
 """Files parsed in one build from which their cache records are written before rendering."""
@@ -176,9 +179,11 @@ class SiteBuilder:
         self._last: _LastBuild | None = None
         self._stats_pending: dict[str, tuple[int, int, bytes]] = {}
         self._inputs: str | None = None
+        self._base: str | None = None
         self._output: Output | None = None
         self._pages = 0
         self._fresh_scan: list[tuple[str, str, os.stat_result]] | None = None
+        self._fresh_digests: tuple[str, str] | None = None
         self._manifest: dict[str, object] | None = None
         """The output folder's manifest as ``up_to_date`` read it (when it was that
         folder's), for the build and ``write`` that follow."""
@@ -349,8 +354,10 @@ class SiteBuilder:
         config = self.config
         self.stats = {}
         # A scan just made by up_to_date (which found something changed) is still fresh.
-        scanned, self._fresh_scan = self._fresh_scan or self._scan(), None
-        self._inputs = self._inputs_digest(scanned)
+        fresh, self._fresh_scan = self._fresh_scan, None
+        scanned = fresh or self._scan()
+        digests = self._fresh_digests if fresh is not None else self._inputs_digest(scanned)
+        self._inputs, self._base = digests or (None, None)
         loaded, tokens, head_tokens = self._load(scanned)
         links = link_warnings(config.content, self.skipped_links)
         journal = assemble_journal(loaded, links, config.content)
@@ -423,6 +430,20 @@ class SiteBuilder:
                 if store is not None:
                     store.put(pages[index].url, key, data)
         self.stats.update(pages_rendered=len(missing), pages_reused=len(pages) - len(missing))
+        if self.cache_dir is not None and any(pages[i].url == "" for i in missing):
+            # What home shows besides entries, for a patch of an entry home shows.
+            from journal_site.cache import write_blob
+            from journal_site.pages.core import home_summary
+
+            with contextlib.suppress(OSError):
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                write_blob(
+                    self._home_file(),
+                    {
+                        "named": (cache_settings("home"), model.heads_digest),
+                        "summary": home_summary(model),
+                    },
+                )
 
         # The page key names the bytes too (rendering is deterministic), so the writer
         # need not hash unchanged pages to know they are unchanged.
@@ -433,9 +454,7 @@ class SiteBuilder:
             if key is not None and not isinstance(data, Kept):
                 self.digests[id(data)] = (data, f"page:{render_key}:{key}")
         # A file's key names its inputs; the code that makes the bytes is named here.
-        made_by = hashlib.blake2b(
-            repr(cache_settings("files")).encode(), digest_size=8
-        ).hexdigest()
+        made_by = _made_by()
         for extra in plan_files(model):
             if extra.key is None:
                 output.add(extra.path, extra.make(), extra.origin)
@@ -555,9 +574,13 @@ class SiteBuilder:
         self.skipped_links: list[tuple[str, str]] = []
         return scan_content(config.content_dir, self.skipped_links)
 
-    def _inputs_digest(self, scanned: list[tuple[str, str, os.stat_result]]) -> str | None:
-        """A digest of every input of a build, by size and time; None when one cannot be
-        captured: a secret in the environment (a password must not leave a trace in the cache)."""
+    def _inputs_digest(
+        self, scanned: list[tuple[str, str, os.stat_result]]
+    ) -> tuple[str, str] | None:
+        """Digests of the inputs of a build, by size and time: (every input, every input
+        but the entry files' sizes and times, whose names it keeps); None when one cannot
+        be captured: a secret in the environment (a password must not leave a trace in
+        the cache)."""
         from journal_site.build import resolve_today
         from journal_site.theme import theme_files
 
@@ -575,8 +598,294 @@ class SiteBuilder:
             for path in sorted(folder.rglob("*")):
                 st = path.stat()
                 parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-        parts.extend(f"{s}:{i.st_size}:{i.st_mtime_ns}" for s, _, i in scanned)
-        return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        base = list(parts)
+        for source, _, info in scanned:
+            stat = f"{source}:{info.st_size}:{info.st_mtime_ns}"
+            parts.append(stat)
+            base.append(source if source.lower().endswith(".md") else stat)
+        return tuple(  # type: ignore[return-value]
+            hashlib.blake2b("\n".join(named).encode("utf-8", "surrogatepass")).hexdigest()
+            for named in (parts, base)
+        )
+
+    # -- patching the output after body edits ------------------------------------------
+
+    def _state_file(self, out_dir: Path) -> Path:
+        return self._manifest_file(out_dir).with_suffix(".state")
+
+    def _delta_file(self, out_dir: Path) -> Path:
+        return self._manifest_file(out_dir).with_suffix(".delta")
+
+    def _home_file(self) -> Path:
+        assert self.cache_dir is not None
+        return self.cache_dir / "home.summary"
+
+    def _save_state(self, out_dir: Path) -> None:
+        """Keep, beside the manifest of ``out_dir``, what ``patch`` needs of the site the
+        last build wrote there: each entry file's size, time, digest and head digest, the
+        published entries in order with their URLs, and the few aggregates entry,
+        timeline and home pages read."""
+        from journal_site.cache import write_blob
+        from journal_site.pages.core import home_entries
+
+        last = self._last
+        assert last is not None
+        model = last.model
+        parsed = self._parsed
+        sources = {}
+        for source, (size, mtime_ns, digest) in self._stats.items():
+            held = parsed.get(source)
+            head = held[3] if held is not None and held[0] == digest else None
+            sources[source] = (size, mtime_ns, digest, head)
+        years: dict[int, tuple[int, int]] = {}
+        for index, entry in enumerate(model.entries):
+            start = years.get(entry.day.year, (index, index))[0]
+            years[entry.day.year] = (start, index + 1)
+        write_blob(
+            self._state_file(out_dir),
+            {
+                "settings": cache_settings("state", self._parse_settings),
+                "inputs": self._inputs,
+                "sources": sources,
+                "order": tuple(entry.source for entry in model.entries),
+                "urls": dict(model.urls),
+                "years": years,
+                "home": tuple(tuple(e.source for e in part) for part in home_entries(model)),
+                "tag_slugs": model.tag_slugs,
+                "goal_titles": model.goal_titles,
+                "heads_digest": model.heads_digest,
+                "render_key": last.render_key,
+                "static_urls": last.static_urls,
+            },
+        )
+
+    def patch(self, out_dir: Path) -> tuple[int, int, int, tuple[Problem, ...]] | None:
+        """Bring ``out_dir`` up to date after edits to entries' bodies alone, without a
+        build: (entries, pages, files, warnings) as ``up_to_date`` gives them; None when
+        only a build can tell (nothing was written then). Call it after ``up_to_date``.
+
+        It applies when the only inputs changed since the build that wrote ``out_dir``
+        are entry files whose heads (``Entry.head()``: all but the body) are as they
+        were, and that folder's files are the ones written. Then only the pages that
+        show those bodies change: each entry's own page, its timeline page, home when
+        home shows it, and its year's search shard. Each is made by the builders' own
+        functions from the entries it shows, and named by the same key, so the bytes and
+        the manifest are the ones a build would write. What it needs of the rest of the
+        site was kept beside the manifest by that build (``_save_state``).
+        """
+        stored = self._manifest
+        scanned = self._fresh_scan
+        if self.cache_dir is None or stored is None or scanned is None:
+            return None
+        digests = self._fresh_digests  # as up_to_date found them
+        if digests is None or stored.get("base") != digests[1] or stored.get("inputs") is None:
+            return None
+        try:
+            return self._patch(out_dir.absolute(), stored, scanned, digests[0])
+        except _Unpatchable:
+            return None
+
+    def _patch(
+        self,
+        out_dir: Path,
+        stored: dict[str, object],
+        scanned: list[tuple[str, str, os.stat_result]],
+        inputs: str,
+    ) -> tuple[int, int, int, tuple[Problem, ...]]:
+        from journal_site.build import resolve_today
+        from journal_site.cache import read_blob, write_blob
+        from journal_site.parallel import parse_many
+
+        state = read_blob(self._state_file(out_dir))
+        if not isinstance(state, dict) or state.get("settings") != cache_settings(
+            "state", self._parse_settings
+        ):
+            raise _Unpatchable
+        # What earlier patches changed: a small file beside the state, not a new state.
+        delta = (
+            read_blob(self._delta_file(out_dir)) if state["inputs"] != stored["inputs"] else None
+        )
+        if delta is None:
+            delta = {"of": state["inputs"], "inputs": state["inputs"], "sources": {}}
+        if delta.get("of") != state["inputs"] or delta.get("inputs") != stored["inputs"]:
+            raise _Unpatchable
+        sources: dict[str, tuple[int, int, bytes, bytes | None]] = state["sources"]
+        changes: dict[str, tuple[int, int, bytes, bytes | None]] = delta["sources"]
+        sources.update(changes)
+        touched = []
+        for source, full, info in scanned:
+            if not source.lower().endswith(".md"):
+                continue  # named by size and time in the base digest
+            known = sources.get(source)
+            if known is not None and (known[0], known[1]) == (info.st_size, info.st_mtime_ns):
+                continue
+            if known is None or known[3] is None or len(touched) == PATCH_LIMIT:
+                raise _Unpatchable  # a goal, or too many for a patch
+            touched.append((source, full, info))
+        if not touched or not _intact(out_dir, stored["files"]):  # type: ignore[arg-type]
+            raise _Unpatchable
+        edits: dict[str, Entry] = {}
+        parsed = parse_many(self.config, [(source, full) for source, full, _ in touched])
+        for (source, _, info), (_, digest, payload, _problems) in zip(
+            touched, parsed, strict=True
+        ):
+            if payload is None:
+                raise _Unpatchable  # a build reports the problems
+            item, record, head = pickle.loads(payload)
+            self._parsed[source] = (digest, item, record, head)  # for a build that follows
+            known = sources[source]
+            if head != known[3]:
+                raise _Unpatchable
+            sources[source] = changes[source] = (info.st_size, info.st_mtime_ns, digest, head)
+            if digest != known[2]:
+                edits[source] = item
+        files = self._patched_files(state, sources, edits, resolve_today(self.config, self.today))
+
+        from journal_site.writer import patch_files
+
+        manifest_file = self._manifest_file(out_dir)
+        # As in write: a manifest is not trusted while the output is being changed.
+        manifest_file.unlink(missing_ok=True)
+        manifest, written = patch_files(files, out_dir, stored["files"])  # type: ignore[arg-type]
+        stored = {**stored, "files": manifest, "inputs": inputs}
+        with contextlib.suppress(OSError):
+            write_blob(manifest_file, stored)
+            write_blob(self._delta_file(out_dir), {**delta, "inputs": inputs, "sources": changes})
+        self.stats = {
+            "files_parsed": len(touched),
+            "pages_rendered": sum(1 for path in files if path.endswith(".html")),
+            "files_written": written,
+            "patched": 1,
+        }
+        return self._reported(stored)
+
+    def _patched_files(
+        self,
+        state: dict[str, Any],
+        current: dict[str, tuple[int, int, bytes, bytes | None]],
+        edits: dict[str, Entry],
+        today: dt.date,
+    ) -> dict[str, tuple[bytes, str]]:
+        """Output path -> (bytes, manifest digest) of every file that shows an edited body."""
+        from journal_site.aggregate.search import INDEX_DIR, search_index
+        from journal_site.aggregate.timeline import timeline_chunks, timeline_number
+        from journal_site.cache import read_blob
+        from journal_site.errors import JournalError
+        from journal_site.fingerprint import Fingerprinter, Unfingerprintable
+        from journal_site.pages import kept_model
+        from journal_site.pages.core import entry_page, home_page_of, timeline_page_of
+        from journal_site.parallel import parse_many
+        from journal_site.theme import theme_files
+
+        config = self.config
+        order: tuple[str, ...] = state["order"]
+        urls: dict[str, str] = state["urls"]
+        tokens: dict[int, tuple[object, bytes]] = {}
+        store, _ = self._stores()
+        loaded: dict[str, tuple[Entry, Any]] = {}
+
+        def load(source: str) -> tuple[Entry, Any]:
+            """An entry as the site shows it now, with its search record (named in tokens)."""
+            hit = loaded.get(source)
+            if hit is not None:
+                return hit
+            _, _, digest, head = current[source]
+            held = self._parsed.get(source)
+            if held is None or held[0] != digest:
+                payload = store.get(source, digest.hex()) if store is not None else None
+                if payload is None:
+                    # Patched earlier (a patch keeps no parse): parsed again, if unchanged.
+                    [(_, made, payload, _)] = parse_many(
+                        config, [(source, str(config.content_dir / source))]
+                    )
+                    if made != digest or payload is None:
+                        raise _Unpatchable
+                item, record, head = pickle.loads(payload)
+                held = self._parsed[source] = (digest, item, record, head)
+            entry, record = held[1], held[2]
+            name = source.encode()
+            tokens[id(entry)] = (entry, digest + name)
+            token = b"h" + head + name  # type: ignore[operator]
+            for number, part in enumerate(entry.wins):
+                tokens[id(part)] = (part, token + b"/w%d" % number)
+            for number, part in enumerate(entry.setbacks):
+                tokens[id(part)] = (part, token + b"/s%d" % number)
+            loaded[source] = (entry, record)
+            return entry, record
+
+        def head_of(source: str) -> Entry:
+            entry = load(source)[0].head()
+            tokens[id(entry)] = (entry, b"h" + current[source][3] + source.encode())  # type: ignore[operator]
+            return entry
+
+        model = kept_model(
+            config,
+            today,
+            urls,
+            tokens,
+            tag_slugs=state["tag_slugs"],
+            goal_titles=state["goal_titles"],
+            heads_digest=state["heads_digest"],
+        )
+        positions = {source: index for index, source in enumerate(order)}
+        chunks = timeline_chunks(len(order), config.per_page)
+        shown_home = {source for part in state["home"] for source in part}
+        pages = {}
+        years = set()
+        for source, entry in edits.items():
+            index = positions.get(source)
+            if index is None:
+                continue  # a draft the site does not show
+            load(source)  # the new parse (held in _parsed), named in tokens
+            previous = head_of(order[index - 1]) if index > 0 else None
+            following = head_of(order[index + 1]) if index + 1 < len(order) else None
+            page = entry_page(model, entry, previous, following)
+            pages[page.url] = page
+            number, count, start, end = chunks[
+                timeline_number(index, len(order), config.per_page) - 1
+            ]
+            chunk = [load(s)[0] for s in order[start:end]]
+            page = timeline_page_of(model, number, count, chunk)
+            pages[page.url] = page
+            years.add(entry.day.year)
+            if source in shown_home:
+                home = read_blob(self._home_file())
+                if not isinstance(home, dict) or home.get("named") != (
+                    cache_settings("home"),
+                    state["heads_digest"],
+                ):
+                    raise _Unpatchable
+                lists = tuple([load(s)[0] for s in part] for part in state["home"])
+                page = home_page_of(model, lists, home["summary"])  # type: ignore[arg-type]
+                pages[page.url] = page
+
+        render_key: str = state["render_key"]
+        renderer = self._renderer_for(
+            render_key,
+            theme_files(config),
+            _site_view(config, today, self.drafts),
+            state["static_urls"],
+        )
+        fingerprinter = Fingerprinter(tokens)
+        files: dict[str, tuple[bytes, str]] = {}
+        for page in pages.values():
+            try:  # as the build fingerprints a page (see _build)
+                key = _keyed(page) if page.key is not None else fingerprinter.digest(page)
+                html = renderer.render(page).encode("utf-8")
+            except (Unfingerprintable, JournalError):
+                raise _Unpatchable from None  # a build tells
+            files[page.url + "index.html"] = (html, f"page:{render_key}:{key}")
+        for year in years:
+            start, end = state["years"][year]
+            shown = [load(s) for s in order[start:end]]
+            memo = {id(entry): (entry, record) for entry, record in shown}
+            key, make = search_index([e for e, _ in shown], urls, memo, tokens)[
+                f"{INDEX_DIR}{year}.json"
+            ]
+            if key is None:
+                raise _Unpatchable
+            files[f"{INDEX_DIR}{year}.json"] = (make(), f"file:{_made_by()}:{key}")
+        return files
 
     def _manifest_file(self, out_dir: Path) -> Path:
         assert self.cache_dir is not None
@@ -603,7 +912,8 @@ class SiteBuilder:
         valid = isinstance(stored, dict) and stored.get("out_dir") == str(out_dir)
         self._manifest = stored if valid else None  # type: ignore[assignment]
         scanned = self._fresh_scan = self._scan()
-        inputs = self._inputs_digest(scanned)
+        self._fresh_digests = self._inputs_digest(scanned)
+        inputs = (self._fresh_digests or (None,))[0]
         if (
             inputs is None
             or not isinstance(stored, dict)
@@ -613,23 +923,20 @@ class SiteBuilder:
         ):
             return None
         files: Manifest = stored["files"]
-        # Plain strings, not Path objects: this loop is most of a no-change build.
-        prefix = str(out_dir) + os.sep
-        stat = os.stat
-        for rel, (_, size, mtime_ns, inode) in files.items():
-            try:
-                st = stat(prefix + rel)
-            except OSError:
-                return None
-            if st.st_size != size or st.st_mtime_ns != mtime_ns or st.st_ino != inode:
-                return None
-        entries, warnings = stored["summary"]
+        if not _intact(out_dir, files):
+            return None
+        self.stats = {"files_written": 0, "pages_rendered": 0}
+        return self._reported(stored)
+
+    def _reported(self, stored: dict[str, object]) -> tuple[int, int, int, tuple[Problem, ...]]:
+        """(entries, pages, files, warnings) of the site a manifest describes."""
+        entries, warnings = stored["summary"]  # type: ignore[misc]
         if self.skipped_links:  # reported afresh: they are not inputs of the digest
             from journal_site.scan import link_warnings
 
             warnings = (*link_warnings(self.config.content, self.skipped_links), *warnings)
-        self.stats = {"files_written": 0, "pages_rendered": 0}
-        return entries, int(stored["pages"]), len(files), tuple(warnings)
+        files = stored["files"]
+        return entries, int(stored["pages"]), len(files), tuple(warnings)  # type: ignore[arg-type,call-overload]
 
     def write(self, output: Output, out_dir: Path) -> int:
         """Write ``output`` (this builder's last result, possibly transformed) into ``out_dir``,
@@ -664,10 +971,16 @@ class SiteBuilder:
                     # Only a plain result of build() vouches for these inputs: a transformed
                     # output (say, encrypted) is not reproducible from them alone.
                     "inputs": self._inputs if output is self._output else None,
+                    "base": self._base if output is self._output else None,
                     "pages": self._pages,
                     "summary": self._summary,
                 },
             )
+            self._delta_file(out_dir).unlink(missing_ok=True)
+            if output is self._output and self._inputs is not None:
+                self._save_state(out_dir)
+            else:
+                self._state_file(out_dir).unlink(missing_ok=True)
         except OSError:
             pass
         self.stats["files_written"] = touched
@@ -812,10 +1125,34 @@ def _site_view(config: Config, today: dt.date, drafts: bool) -> SiteView:
     )
 
 
+def _made_by() -> str:
+    """Names the code that makes a site file's bytes from its key (see ``SiteFile.key``)."""
+    return hashlib.blake2b(repr(cache_settings("files")).encode(), digest_size=8).hexdigest()
+
+
 def _keyed(page: Page) -> str:
     """The fingerprint of a page whose builder named its view in ``page.key``."""
     named = repr((page.url, page.template, page.origin, page.section, page.key))
     return hashlib.blake2b(named.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def _intact(out_dir: Path, files: Manifest) -> bool:
+    """True when every file of ``files`` is still the one written (size, time, inode)."""
+    # Plain strings, not Path objects: this loop is most of a no-change build.
+    prefix = str(out_dir) + os.sep
+    stat = os.stat
+    for rel, (_, size, mtime_ns, inode) in files.items():
+        try:
+            st = stat(prefix + rel)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime_ns or st.st_ino != inode:
+            return False
+    return True
+
+
+class _Unpatchable(Exception):
+    """Only a build can bring the output folder up to date (see ``SiteBuilder.patch``)."""
 
 
 def _txn_pending(out_dir: Path) -> bool:

@@ -324,14 +324,67 @@ def write_changed(
         return unchanged, 0
     _make_kept(output, changed)
 
+    manifest = dict(unchanged)
     if len(changed) + len(removed) > IN_PLACE_LIMIT * max(1, len(output.files)):
         _swap_with_links(output, out_dir, unchanged)
     else:
+        changed = _rewrite_only_new_bytes(output.files, prefix, changed, new_digests, manifest)
+        if not changed and not removed:
+            return {rel: manifest[rel] for rel in output.files}, 0
         _update_in_place(output, out_dir, changed, removed, previous)
-    manifest = dict(unchanged)
     for rel in changed:
         manifest[rel] = _record(out_dir / rel, new_digests[rel])
     return {rel: manifest[rel] for rel in output.files}, len(changed) + len(removed)
+
+
+def _rewrite_only_new_bytes(
+    files: dict[str, FileData],
+    prefix: str,
+    changed: list[str],
+    digests: dict[str, str],
+    manifest: Manifest,
+) -> list[str]:
+    """``changed`` without the pages whose new bytes are those the file already holds
+    (a page named by new inputs that show the same: an entry card lists wins, not the
+    body, so a body edit does not change it); those get their new digest in
+    ``manifest`` and are not written, so an upload or a browser's cache sees only real
+    changes. Costs a read of each changed file, so it is done for a few changes only."""
+    left = []
+    for rel in changed:
+        data = files.get(rel)
+        if isinstance(data, bytes):
+            try:
+                with open(prefix + rel, "rb") as handle:
+                    same = handle.read(len(data) + 1) == data
+            except OSError:
+                same = False
+            if same:
+                manifest[rel] = _record(prefix + rel, digests[rel])
+                continue
+        left.append(rel)
+    return left
+
+
+def patch_files(
+    files: dict[str, tuple[bytes, str]], out_dir: Path, previous: Manifest
+) -> tuple[Manifest, int]:
+    """Replace a few files of ``out_dir``, which otherwise holds what ``previous`` says:
+    ``files`` maps each path (one ``previous`` names) to (bytes, digest). In place, as
+    ``write_changed`` does, so an interrupted update is rolled back. Returns the new
+    manifest and how many files were written."""
+    out_dir = out_dir.absolute()
+    recover(out_dir)
+    changed = [rel for rel, (_data, digest) in files.items() if previous[rel][0] != digest]
+    manifest = dict(previous)
+    data = {rel: files[rel][0] for rel in changed}
+    digests = {rel: files[rel][1] for rel in changed}
+    changed = _rewrite_only_new_bytes(data, str(out_dir) + os.sep, changed, digests, manifest)  # type: ignore[arg-type]
+    if changed:
+        output = Output(files={rel: files[rel][0] for rel in changed})
+        _update_in_place(output, out_dir, changed, [], previous)
+        for rel in changed:
+            manifest[rel] = _record(out_dir / rel, files[rel][1])
+    return manifest, len(changed)
 
 
 def _make_kept(output: Output, paths: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from journal_site.aggregate.timeline import timeline_pages
+from journal_site.aggregate.timeline import timeline_number, timeline_pages
 from journal_site.model import Entry
 
 PER_PAGE = 7
@@ -60,3 +60,11 @@ def test_a_new_entry_changes_the_first_page_only_until_it_is_full() -> None:
         assert after[0][0] == f"e{count - 1}.md"  # the new entry leads the first page
     # Every page moves on only when the first page overflows: at 14, 21, 28 ... entries.
     assert moved == list(range(2 * PER_PAGE, 60, PER_PAGE))
+
+
+def test_timeline_number_names_the_page_that_lists_the_entry() -> None:
+    for count in range(0, 60):
+        for number, page in enumerate(_sources(count), start=1):
+            for source in page:
+                index = int(source[1:-3])
+                assert timeline_number(index, count, PER_PAGE) == number

@@ -43,8 +43,9 @@ def group_by_month(entries: Sequence[Entry]) -> tuple[MonthGroup, ...]:
     return tuple(groups)
 
 
-def timeline_pages(entries: Sequence[Entry], per_page: int) -> tuple[TimelinePage, ...]:
-    """Split oldest-first ``entries`` into newest-first pages; always at least one page.
+def timeline_chunks(count_entries: int, per_page: int) -> list[tuple[int, int, int, int]]:
+    """(number, count, start, end) of every timeline page: which of ``count_entries``
+    oldest-first entries it holds (``entries[start:end]``); always at least one page.
 
     Pages are cut from the oldest entry on, so that a new entry changes the first page
     only, not every page after it (which would have every page rendered again and
@@ -53,10 +54,29 @@ def timeline_pages(entries: Sequence[Entry], per_page: int) -> tuple[TimelinePag
     Once every ``per_page`` new entries the first page is full and every page moves
     one page on.
     """
-    count = max(1, len(entries) // per_page)
-    pages = []
+    count = max(1, count_entries // per_page)
+    chunks = []
     for number in range(1, count + 1):
         start = (count - number) * per_page
-        chunk = entries[start:] if number == 1 else entries[start : start + per_page]
-        pages.append(TimelinePage(number, count, group_by_month(chunk[::-1])))
-    return tuple(pages)
+        end = count_entries if number == 1 else start + per_page
+        chunks.append((number, count, start, end))
+    return chunks
+
+
+def timeline_number(index: int, count_entries: int, per_page: int) -> int:
+    """The number of the timeline page that holds the entry at ``index`` (oldest first)."""
+    count = max(1, count_entries // per_page)
+    return max(1, count - index // per_page)
+
+
+def timeline_page(number: int, count: int, chunk: Sequence[Entry]) -> TimelinePage:
+    """Page ``number`` of ``count``, holding ``chunk`` (oldest first), newest first."""
+    return TimelinePage(number, count, group_by_month(chunk[::-1]))
+
+
+def timeline_pages(entries: Sequence[Entry], per_page: int) -> tuple[TimelinePage, ...]:
+    """Split oldest-first ``entries`` into newest-first pages (see ``timeline_chunks``)."""
+    return tuple(
+        timeline_page(number, count, entries[start:end])
+        for number, count, start, end in timeline_chunks(len(entries), per_page)
+    )

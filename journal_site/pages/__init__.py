@@ -267,6 +267,30 @@ class SiteModel:
         return goal_progress(self.goals, self.win_records, self.config.content)
 
 
+class _NoHeads:
+    """The heads of a ``kept_model``: any aggregate it was not given fails loudly."""
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError(f"a kept model knows no {name}: pass it to kept_model")
+
+
+def kept_model(
+    config: Config,
+    today: dt.date,
+    urls: Mapping[str, str],
+    tokens: dict[int, tuple[object, bytes]],
+    **aggregates: object,
+) -> SiteModel:
+    """A model holding no entries, with the URLs and ``aggregates`` (cached properties,
+    such as ``tag_slugs``) a build computed: for pages made again from what that build
+    kept (see incremental.SiteBuilder.patch), each given the entries it shows. Reading
+    an aggregate not given raises instead of computing it over no entries."""
+    model = SiteModel(config=config, today=today, entries=(), urls=urls, tokens=tokens)
+    # cached_property values live in the instance's __dict__, read before the property.
+    model.__dict__.update(aggregates, heads=_NoHeads())
+    return model
+
+
 PageBuilder = Callable[[SiteModel], Sequence[Page]]
 
 

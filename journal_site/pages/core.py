@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from journal_site.aggregate.stats import week_start, year_ago
-from journal_site.aggregate.timeline import timeline_pages, timeline_url
+from journal_site.aggregate.timeline import timeline_chunks, timeline_page, timeline_url
 from journal_site.charts import heatmap_legend
 from journal_site.markdown import ENTRY_LINK_PREFIX
 from journal_site.model import Entry
@@ -20,25 +20,31 @@ def entry_pages(model: SiteModel) -> list[Page]:
     """A page per entry. With tokens (a builder's build), each page is planned as a key
     and a view made only if the page is rendered: these are most of a site's pages,
     and a rebuild after one edit renders three of them."""
-    pages = []
     entries = model.entries
     heads = model.heads.entries  # what a page shows of its neighbours
-    urls = model.urls
-    goal_titles = model.goal_titles
-    content = model.config.content
-    tokens = model.tokens
-    for index, entry in enumerate(entries):
-        url = urls[entry.source]
-        origin = f"{content}/{entry.source}"
-        previous = heads[index - 1] if index > 0 else None
-        following = heads[index + 1] if index + 1 < len(entries) else None
-        key = _entry_key(entry, previous, following, urls, tokens, goal_titles)
-        if key is None:
-            view: Any = entry_view(model, entry, previous, following)
-        else:
-            view = functools.partial(entry_view, model, entry, previous, following)
-        pages.append(Page(url, "entry.html", view, origin, "timeline/", key))
-    return pages
+    last = len(entries) - 1
+    return [
+        entry_page(
+            model,
+            entry,
+            heads[index - 1] if index > 0 else None,
+            heads[index + 1] if index < last else None,
+        )
+        for index, entry in enumerate(entries)
+    ]
+
+
+def entry_page(
+    model: SiteModel, entry: Entry, previous: Entry | None, following: Entry | None
+) -> Page:
+    """The page of ``entry``, between the heads of its neighbours."""
+    key = _entry_key(entry, previous, following, model.urls, model.tokens, model.goal_titles)
+    if key is None:
+        view: Any = entry_view(model, entry, previous, following)
+    else:
+        view = functools.partial(entry_view, model, entry, previous, following)
+    origin = f"{model.config.content}/{entry.source}"
+    return Page(model.urls[entry.source], "entry.html", view, origin, "timeline/", key)
 
 
 def _entry_key(
@@ -96,59 +102,106 @@ def entry_view(
     }
 
 
+def _entries_key(model: SiteModel, *lists: Sequence[Entry]) -> list[object] | None:
+    """Each entry of ``lists`` named by its token and URL (None when a token is missing)."""
+    tokens = model.tokens
+    urls = model.urls
+    named: list[object] = []
+    for entries in lists:
+        part = []
+        for entry in entries:
+            hit = tokens.get(id(entry))
+            if hit is None or hit[0] is not entry:
+                return None
+            part.append((hit[1], urls[entry.source]))
+        named.append(part)
+    return named
+
+
 def timeline_page_list(model: SiteModel) -> list[Page]:
-    pages = []
-    for tl in timeline_pages(model.entries, model.config.per_page):
-        pages.append(
-            Page(
-                url=timeline_url(tl.number),
-                template="timeline.html",
-                view={
-                    "timeline": tl,
-                    "cards": {e.source: model.card(e) for g in tl.months for e in g.entries},
-                    "previous_url": timeline_url(tl.number - 1) if tl.number > 1 else None,
-                    "next_url": timeline_url(tl.number + 1) if tl.number < tl.count else None,
-                },
-                origin="the timeline",
-                section="timeline/",
-            )
-        )
-    return pages
+    entries = model.entries
+    return [
+        timeline_page_of(model, number, count, entries[start:end])
+        for number, count, start, end in timeline_chunks(len(entries), model.config.per_page)
+    ]
+
+
+def timeline_page_of(model: SiteModel, number: int, count: int, chunk: Sequence[Entry]) -> Page:
+    """Timeline page ``number`` of ``count``, listing ``chunk`` (oldest first). Named by
+    its number, the count and its entries (tokens and URLs): everything the view holds."""
+    named = _entries_key(model, chunk)
+    key = None if named is None else repr((number, count, named))
+    view: Any = functools.partial(_timeline_view, model, number, count, chunk)
+    return Page(
+        url=timeline_url(number),
+        template="timeline.html",
+        view=view if key is not None else view(),
+        origin="the timeline",
+        section="timeline/",
+        key=key,
+    )
+
+
+def _timeline_view(
+    model: SiteModel, number: int, count: int, chunk: Sequence[Entry]
+) -> dict[str, Any]:
+    tl = timeline_page(number, count, chunk)
+    return {
+        "timeline": tl,
+        "cards": {e.source: model.card(e) for g in tl.months for e in g.entries},
+        "previous_url": timeline_url(number - 1) if number > 1 else None,
+        "next_url": timeline_url(number + 1) if number < count else None,
+    }
+
+
+def home_entries(model: SiteModel) -> tuple[list[Entry], list[Entry], list[Entry]]:
+    """The entries home shows, bodies and all: the latest six, this week's (their
+    wins) and those of a year ago today, each list newest first."""
+    entries = model.entries
+    today = model.today
+    monday = week_start(today)
+    a_year_ago = year_ago(today)
+    latest = list(reversed(entries[-6:]))
+    week = [e for e in reversed(entries) if not e.draft and monday <= e.day <= today]
+    return latest, week, [e for e in entries if e.day == a_year_ago]
+
+
+def home_summary(model: SiteModel) -> dict[str, Any]:
+    """What home shows besides its entries: all of it read from the entries' heads."""
+    entries = model.entries
+    return {
+        "counts": {
+            "entries": len(entries),
+            "days": len({e.day for e in entries}),
+            "wins": sum(len(e.wins) for e in entries),
+            "setbacks": sum(len(e.setbacks) for e in entries),
+        },
+        "streak": streak_view(model),
+        "week_start": week_start(model.today),
+        "heatmap": last_year_heatmap(model),
+        "legend": heatmap_legend(),
+        "year_ago_day": year_ago(model.today),
+    }
+
+
+def home_page_of(
+    model: SiteModel,
+    lists: tuple[list[Entry], list[Entry], list[Entry]],
+    summary: dict[str, Any],
+) -> Page:
+    """Home, showing ``lists`` (see ``home_entries``) beside ``summary`` (see
+    ``home_summary``). Fingerprinted by its view, not keyed: a key would have to name
+    every head the summary is made from, and change with any of them, while the
+    summary itself rarely does."""
+    latest, week, a_year_ago = lists
+    view = {
+        **summary,
+        "latest": [model.card(e) for e in latest],
+        "week_wins": [(win, model.card(e)) for e in week for win in e.wins],
+        "year_ago": [model.card(e) for e in a_year_ago],
+    }
+    return Page(url="", template="home.html", view=view, origin="the home page", section="")
 
 
 def home_page(model: SiteModel) -> list[Page]:
-    entries = model.entries
-    latest = [model.card(e) for e in reversed(entries[-6:])]
-    monday = week_start(model.today)
-    week_wins = [
-        (win, model.card(e))
-        for e in reversed(entries)
-        if not e.draft and monday <= e.day <= model.today
-        for win in e.wins
-    ]
-    a_year_ago = year_ago(model.today)
-    counts = {
-        "entries": len(entries),
-        "days": len({e.day for e in entries}),
-        "wins": sum(len(e.wins) for e in entries),
-        "setbacks": sum(len(e.setbacks) for e in entries),
-    }
-    return [
-        Page(
-            url="",
-            template="home.html",
-            view={
-                "latest": latest,
-                "counts": counts,
-                "streak": streak_view(model),
-                "week_start": monday,
-                "week_wins": week_wins,
-                "heatmap": last_year_heatmap(model),
-                "legend": heatmap_legend(),
-                "year_ago_day": a_year_ago,
-                "year_ago": [model.card(e) for e in entries if e.day == a_year_ago],
-            },
-            origin="the home page",
-            section="",
-        )
-    ]
+    return [home_page_of(model, home_entries(model), home_summary(model))]
