@@ -631,6 +631,9 @@ class SiteBuilder:
         last = self._last
         assert last is not None
         model = last.model
+        if model.heads_digest is None:  # not a model of this builder's build
+            self._state_file(out_dir).unlink(missing_ok=True)
+            return
         parsed = self._parsed
         sources = {}
         for source, (size, mtime_ns, digest) in self._stats.items():
@@ -722,8 +725,8 @@ class SiteBuilder:
             if known is None or known[3] is None or len(touched) == PATCH_LIMIT:
                 raise _Unpatchable  # a goal, or too many for a patch
             touched.append((source, full, info))
-        if not touched or not _intact(out_dir, stored["files"]):  # type: ignore[arg-type]
-            raise _Unpatchable
+        if not touched:
+            raise _Unpatchable  # then an output file changed: a build puts it back
         edits: dict[str, Entry] = {}
         parsed = parse_many(self.config, [(source, full) for source, full, _ in touched])
         for (source, _, info), (_, digest, payload, _problems) in zip(
@@ -739,6 +742,8 @@ class SiteBuilder:
             sources[source] = changes[source] = (info.st_size, info.st_mtime_ns, digest, head)
             if digest != known[2]:
                 edits[source] = item
+        if not _intact(out_dir, stored["files"]):  # type: ignore[arg-type]
+            raise _Unpatchable  # a build puts back what was changed by hand
         files = self._patched_files(state, sources, edits, resolve_today(self.config, self.today))
 
         from journal_site.writer import patch_files
