@@ -14,7 +14,6 @@ folder that the next build removes.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import shutil
@@ -510,6 +509,8 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically (Linux renameat2); False when the system cannot."""
+    import ctypes  # only a swap needs it
+
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from journal_site.aggregate import stats, streaks
 from journal_site.config import Config
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry, Goal
@@ -30,6 +29,7 @@ from journal_site.model import Entry, Goal
 _T = TypeVar("_T")
 
 if TYPE_CHECKING:
+    from journal_site.aggregate import streaks
     from journal_site.aggregate.goals import GoalProgress
     from journal_site.aggregate.tags import TagInfo
     from journal_site.aggregate.wins import WinRecord
@@ -168,6 +168,8 @@ class SiteModel:
     @_on_heads
     def counted_days(self) -> frozenset[dt.date]:
         """Days that count toward streaks under the journal's ``streak`` rule."""
+        from journal_site.aggregate import streaks  # imported when used: a patch needs none
+
         return streaks.counted_days(self.entries, self.config.streak, self.today)
 
     @_on_heads
@@ -179,25 +181,35 @@ class SiteModel:
 
     @_on_heads
     def streak_runs(self) -> tuple[streaks.Streak, ...]:
+        from journal_site.aggregate import streaks
+
         return streaks.streak_runs(self.counted_days, self.config.streak_grace)
 
     @_on_heads
     def streak_summary(self) -> streaks.StreakSummary:
+        from journal_site.aggregate import streaks
+
         return streaks.summarize(self.counted_days, self.today, self.config.streak_grace)
 
     @_on_heads
     def streak_milestones(self) -> tuple[tuple[int, dt.date], ...]:
         """(7/30/100/365, the day reached) for every run that reached it."""
+        from journal_site.aggregate import streaks
+
         return streaks.streak_milestones(self.counted_days, self.config.streak_grace)
 
     @_on_heads
     def consistency(self) -> float:
         """The consistency score today, 0-100 (see aggregate/streaks.py for the formula)."""
+        from journal_site.aggregate import streaks
+
         return streaks.consistency(self.counted_days, self.today, self.first_day)
 
     @_on_heads
     def wins_by_day(self) -> dict[dt.date, int]:
         """Wins per day over non-draft entries (0 for a day written without a win)."""
+        from journal_site.aggregate import stats
+
         return stats.wins_by_day(self.entries)
 
     @_on_heads

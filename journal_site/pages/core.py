@@ -6,13 +6,10 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from journal_site.aggregate.stats import week_start, year_ago
 from journal_site.aggregate.timeline import timeline_chunks, timeline_page, timeline_url
-from journal_site.charts import heatmap_legend
 from journal_site.markdown import ENTRY_LINK_PREFIX
 from journal_site.model import Entry
 from journal_site.pages import Page, SiteModel
-from journal_site.pages.progress import last_year_heatmap, streak_view
 from journal_site.render import resolve_entry_links
 
 
@@ -159,6 +156,8 @@ def home_entries(model: SiteModel) -> tuple[list[Entry], list[Entry], list[Entry
     wins) and those of a year ago today, each list newest first."""
     entries = model.entries
     today = model.today
+    from journal_site.aggregate.stats import week_start, year_ago
+
     monday = week_start(today)
     a_year_ago = year_ago(today)
     latest = list(reversed(entries[-6:]))
@@ -168,6 +167,12 @@ def home_entries(model: SiteModel) -> tuple[list[Entry], list[Entry], list[Entry
 
 def home_summary(model: SiteModel) -> dict[str, Any]:
     """What home shows besides its entries: all of it read from the entries' heads."""
+    # Imported when used: a patch (see incremental.SiteBuilder.patch) takes the summary
+    # a build kept.
+    from journal_site.aggregate.stats import week_start, year_ago
+    from journal_site.charts import heatmap_legend
+    from journal_site.pages.progress import last_year_heatmap, streak_view
+
     entries = model.entries
     return {
         "counts": {
