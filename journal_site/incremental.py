@@ -430,10 +430,11 @@ class SiteBuilder:
                 if store is not None:
                     store.put(pages[index].url, key, data)
         self.stats.update(pages_rendered=len(missing), pages_reused=len(pages) - len(missing))
-        if self.cache_dir is not None and any(pages[i].url == "" for i in missing):
+        home = [pages[i] for i in missing if pages[i].url == ""]
+        if self.cache_dir is not None and home:
             # What home shows besides entries, for a patch of an entry home shows.
             from journal_site.cache import write_blob
-            from journal_site.pages.core import home_summary
+            from journal_site.pages.core import summary_of_home
 
             with contextlib.suppress(OSError):
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -441,7 +442,7 @@ class SiteBuilder:
                     self._home_file(),
                     {
                         "named": (cache_settings("home"), model.heads_digest),
-                        "summary": home_summary(model),
+                        "summary": summary_of_home(home[0].context()),
                     },
                 )
 

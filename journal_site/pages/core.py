@@ -201,11 +201,20 @@ def home_page_of(
     latest, week, a_year_ago = lists
     view = {
         **summary,
-        "latest": [model.card(e) for e in latest],
-        "week_wins": [(win, model.card(e)) for e in week for win in e.wins],
-        "year_ago": [model.card(e) for e in a_year_ago],
+        _HOME_LISTS[0]: [model.card(e) for e in latest],
+        _HOME_LISTS[1]: [(win, model.card(e)) for e in week for win in e.wins],
+        _HOME_LISTS[2]: [model.card(e) for e in a_year_ago],
     }
     return Page(url="", template="home.html", view=view, origin="the home page", section="")
+
+
+_HOME_LISTS = ("latest", "week_wins", "year_ago")
+"""What home's view holds of entries; the rest of it is the summary."""
+
+
+def summary_of_home(view: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary (see ``home_summary``) in a view of home that ``home_page_of`` made."""
+    return {name: value for name, value in view.items() if name not in _HOME_LISTS}
 
 
 def home_page(model: SiteModel) -> list[Page]:
