@@ -31,6 +31,18 @@ Everything else (the model, aggregates, the other pages' plan) is recomputed eve
 time, which is what makes the cache correct without a dependency graph; entry pages,
 most of a site, are planned as keys and get a view only when rendered.
 ``quick_page`` makes one entry's page ahead of a build, for the live preview.
+
+``patch`` is what ``journal build`` tries before a build, when the output folder is
+not up to date: when the only change is to entries' bodies (their heads, and so their
+URLs and every page planned from heads, are as they were), it makes just the pages
+that show those bodies and rewrites those files in place, from a state the build
+that wrote the folder kept beside its manifest (``output-*.state``: each entry file's
+size, time, digest and head digest, the entries in order with their URLs, and what
+entry, timeline and home pages read of the rest; ``home.summary``: what home shows
+besides entries). It uses the builders' own functions and keys, so it writes what a
+build would, under the same manifest digests; anything it cannot vouch for (a head
+changed, another file, the output folder touched, a parse problem) is left to a build.
+
 A failed build (``JournalError``) leaves the builder's state as it was, and the cache
 on disk too, except that a big parse keeps what it parsed (keyed by content, so never
 wrong; the files' sizes and times, which say which record belongs to which file, are
