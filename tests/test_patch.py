@@ -237,3 +237,23 @@ def test_a_body_edit_that_breaks_the_file_is_reported_by_the_build(tmp_path: Pat
         build(load_config(root), today=TODAY)
     assert "2026-11-03.md" in str(caught.value)
     assert _tree(public) == before
+
+
+def test_a_build_leaves_a_page_made_again_with_the_same_bytes(tmp_path: Path) -> None:
+    """A whole build (here the patch state is gone) makes the timeline page of an edited
+    entry again, since the entry on it changed; its card lists the entry's win, not its
+    body, so the bytes are the same and the file is left as it was."""
+    root = _journal(tmp_path / "site")
+    build(load_config(root), today=TODAY)
+    public = root / "public"
+    inodes = _inodes(public)
+    _append(root / "content" / "2026-11-06.md", "More.\n")
+    for state in (root / CACHE_DIR_NAME).glob("*.state"):
+        state.unlink()
+
+    build(load_config(root), today=TODAY)
+
+    changed = {p for p, ino in _inodes(public).items() if ino != inodes.get(p)}
+    assert changed == {"2026/11/06/index.html", "search/2026.json"}
+    assert _tree(public) == _uncached(root, tmp_path / "fresh")
+    _assert_a_build_finds_nothing_to_do(root)
