@@ -348,6 +348,18 @@ def test_cached_build_is_byte_identical_on_a_big_corpus(tmp_path: Path, journal)
     os.utime(entries[42])
     result = journal(*args, cwd=root)
     assert result.returncode == 0, result.stderr
+    _assert_as_uncached(root)
+    # Then only text: three entries' bodies (the newest, which home shows, among them),
+    # which `journal build` patches instead of building (a patch leaves a .delta file).
+    for path in (entries[7], entries[2500], root / "content" / "2026-11-25.md"):
+        path.write_text(path.read_text() + "\nA line added later.\n")
+    result = journal(*args, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert list((root / ".journal-cache").glob("*.delta"))
+    _assert_as_uncached(root)
+
+
+def _assert_as_uncached(root: Path) -> None:
     uncached = render_site(load_config(root), today=TODAY).output.files
     on_disk = _bytes(root / "public")
     assert on_disk.keys() == uncached.keys()
