@@ -161,7 +161,11 @@ class SiteModel:
             named.append((hit[1], urls.get(item.source, "")))
         # repr: canonical for bytes and strings, so no two lists read the same.
         text = repr((self.config, self.today, named))
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20)
+        if not self.bodiless:
+            # The heads are the heads of the heads: the same digest, not worked out again.
+            self.heads.__dict__.setdefault("heads_digest", digest.hexdigest())
+        return digest.hexdigest()
 
     # Streak aggregates, shared by home, stats and the wins wall. Drafts never count,
     # even when a preview shows them, and neither do days after `today`.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,24 @@ def streak_view(model: SiteModel) -> dict[str, Any]:
 
 
 def stats_page(model: SiteModel) -> list[Page]:
+    """/stats/: made from nothing but the entries' heads, settings and today, which
+    ``heads_digest`` names, so that names the page (no walk of its big view); it changes
+    with any head anyway (totals, streaks, heatmaps)."""
+    digest = model.heads_digest
+    view = functools.partial(_stats_view, model)
+    return [
+        Page(
+            url="stats/",
+            template="stats.html",
+            view=view if digest is not None else view(),
+            origin="the stats page",
+            section="stats/",
+            key=None if digest is None else repr(("stats", digest)),
+        )
+    ]
+
+
+def _stats_view(model: SiteModel) -> dict[str, Any]:
     today = model.today
     weeks = stats.wins_per_week(model.entries, today)
     mood_unit, mood_points = stats.mood_trend(model.entries, today)
@@ -119,12 +138,4 @@ def stats_page(model: SiteModel) -> list[Page]:
         "mood_svg": charts.mood_svg(mood_points, mood_unit, "mood-caption"),
         "months": [(m, charts.outcome_bar_svg(m.wins, m.setbacks, widest)) for m in months],
     }
-    return [
-        Page(
-            url="stats/",
-            template="stats.html",
-            view=view,
-            origin="the stats page",
-            section="stats/",
-        )
-    ]
+    return view
