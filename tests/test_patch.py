@@ -257,3 +257,42 @@ def test_a_build_leaves_a_page_made_again_with_the_same_bytes(tmp_path: Path) ->
     assert changed == {"2026/11/06/index.html", "search/2026.json"}
     assert _tree(public) == _uncached(root, tmp_path / "fresh")
     _assert_a_build_finds_nothing_to_do(root)
+
+
+def test_an_interrupted_patch_is_rolled_back_by_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed while it renames new files into place (a BaseException, no cleanup): the
+    next build restores the previous site first, then builds the new one."""
+    from journal_site import writer
+
+    root = _journal(tmp_path / "site")
+    build(load_config(root), today=TODAY)
+    public = root / "public"
+    previous = _tree(public)
+    for day in ("04", "16"):
+        _append(root / "content" / f"2026-11-{day}.md", "Later.\n")
+
+    class Killed(BaseException):
+        pass
+
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def dying_replace(src, dst):  # type: ignore[no-untyped-def]
+        if ".txn" in str(src) and "new" in str(src):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise Killed
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", dying_replace)
+    monkeypatch.setattr(writer, "recover", lambda out_dir: None)  # killed: no cleanup
+    with pytest.raises(Killed):
+        _patch(root)
+    monkeypatch.undo()
+    assert _tree(public) != previous  # half applied, each file whole
+
+    build(load_config(root), today=TODAY)
+    assert _tree(public) == _uncached(root, tmp_path / "fresh")
+    _assert_a_build_finds_nothing_to_do(root)
