@@ -154,10 +154,10 @@ def _timeline_view(
 def home_entries(model: SiteModel) -> tuple[list[Entry], list[Entry], list[Entry]]:
     """The entries home shows, bodies and all: the latest six, this week's (their
     wins) and those of a year ago today, each list newest first."""
-    entries = model.entries
-    today = model.today
     from journal_site.aggregate.stats import week_start, year_ago
 
+    entries = model.entries
+    today = model.today
     monday = week_start(today)
     a_year_ago = year_ago(today)
     latest = list(reversed(entries[-6:]))
