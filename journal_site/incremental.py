@@ -696,20 +696,25 @@ class SiteBuilder:
         digests = self._fresh_digests  # as up_to_date found them
         if digests is None or stored.get("base") != digests[1] or stored.get("inputs") is None:
             return None
+        out_dir = out_dir.absolute()
         try:
-            return self._patch(out_dir.absolute(), stored, scanned, digests[0])
+            files, delta, touched = self._prepare_patch(out_dir, stored, scanned)
         except _Unpatchable:
             return None
+        except Exception:  # a patch only saves time: whatever fails before it writes,
+            return None  # the build that follows does the work (and reports problems)
+        return self._apply_patch(out_dir, stored, digests[0], files, delta, touched)
 
-    def _patch(
+    def _prepare_patch(
         self,
         out_dir: Path,
         stored: dict[str, object],
         scanned: list[tuple[str, str, os.stat_result]],
-        inputs: str,
-    ) -> tuple[int, int, int, tuple[Problem, ...]]:
+    ) -> tuple[dict[str, tuple[bytes, str]], dict[str, Any], int]:
+        """(files to write, the delta to save with them, files parsed); raises
+        _Unpatchable when only a build can tell."""
         from journal_site.build import resolve_today
-        from journal_site.cache import read_blob, write_blob
+        from journal_site.cache import read_blob
         from journal_site.parallel import parse_many
 
         state = read_blob(self._state_file(out_dir))
@@ -758,7 +763,18 @@ class SiteBuilder:
         if not _intact(out_dir, stored["files"]):  # type: ignore[arg-type]
             raise _Unpatchable  # a build puts back what was changed by hand
         files = self._patched_files(state, sources, edits, resolve_today(self.config, self.today))
+        return files, {**delta, "sources": changes}, len(touched)
 
+    def _apply_patch(
+        self,
+        out_dir: Path,
+        stored: dict[str, object],
+        inputs: str,
+        files: dict[str, tuple[bytes, str]],
+        delta: dict[str, Any],
+        parsed: int,
+    ) -> tuple[int, int, int, tuple[Problem, ...]]:
+        from journal_site.cache import write_blob
         from journal_site.writer import patch_files
 
         manifest_file = self._manifest_file(out_dir)
@@ -768,9 +784,9 @@ class SiteBuilder:
         stored = {**stored, "files": manifest, "inputs": inputs}
         with contextlib.suppress(OSError):
             write_blob(manifest_file, stored)
-            write_blob(self._delta_file(out_dir), {**delta, "inputs": inputs, "sources": changes})
+            write_blob(self._delta_file(out_dir), {**delta, "inputs": inputs})
         self.stats = {
-            "files_parsed": len(touched),
+            "files_parsed": parsed,
             "pages_rendered": sum(1 for path in files if path.endswith(".html")),
             "files_written": written,
             "patched": 1,

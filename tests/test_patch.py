@@ -194,6 +194,18 @@ def _patch_state_gone(root: Path) -> None:
         state.unlink()
 
 
+def _patch_state_unreadable(root: Path) -> None:
+    """A state with a sound checksum and the right settings that still does not read
+    (no URLs): the patch steps aside rather than failing the build."""
+    from journal_site.cache import read_blob, write_blob
+
+    _append(root / "content" / "2026-11-03.md", "Edited.\n")
+    for path in (root / CACHE_DIR_NAME).glob("*.state"):
+        state = read_blob(path)
+        del state["urls"]
+        write_blob(path, state)
+
+
 LEFT_TO_A_BUILD: dict[str, Callable[[Path], None]] = {
     "a win added (the head changed)": _win_added,
     "a new entry": lambda root: (root / "content" / "2026-11-26.md").write_text(
@@ -206,6 +218,7 @@ LEFT_TO_A_BUILD: dict[str, Callable[[Path], None]] = {
     "a page in the output changed by hand": _page_changed_by_hand,
     "home's summary missing from the cache": _home_summary_gone,
     "the patch state missing from the cache": _patch_state_gone,
+    "the patch state unreadable": _patch_state_unreadable,
 }
 
 
