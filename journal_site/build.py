@@ -39,6 +39,9 @@ class BuildResult:
     """Every page and the search index need the password."""
     basic_auth: bool = False
     """A Basic-Auth rule for Netlify was written (``_headers``)."""
+    changed: int = 0
+    """Output files written or removed: only those whose bytes changed (all of them
+    for a new output folder), which is what a host's upload has to send."""
 
 
 def resolve_today(
@@ -196,10 +199,11 @@ def _build(
             warnings=warnings,
             seconds=time.perf_counter() - started,
             output_dir=out_dir,
+            changed=builder.stats.get("files_written", 0),
         )
     rendered = builder.build()
     output = protect_output(config, rendered.output, protection, rendered.model.today)
-    builder.write(output, out_dir)
+    changed = builder.write(output, out_dir)
     return BuildResult(
         entries=len(rendered.model.entries),
         pages=rendered.pages,
@@ -209,4 +213,5 @@ def _build(
         output_dir=out_dir,
         encrypted=protection.encrypted,
         basic_auth=protection.basic_auth is not None,
+        changed=changed,
     )

@@ -63,9 +63,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValueError:
         shown = result.output_dir
     summary, warning = protection_summary(protection, publish=args.publish)
+    changed = f"{result.changed:,} changed" if result.changed else "none changed"
     print(
         f"Built {entries:,} {'entry' if entries == 1 else 'entries'} into "
-        f"{result.pages:,} pages ({result.files:,} files) in {shown}/ "
+        f"{result.pages:,} pages ({result.files:,} files, {changed}) in {shown}/ "
         f"in {result.seconds:.2f} s; {summary}"
     )
     if warning:

@@ -104,6 +104,7 @@ def test_rebuild_rewrites_only_changed_files(tmp_path: Path, journal) -> None:  
     result = journal(*args, cwd=root)
     assert result.returncode == 0, result.stderr
     assert _inodes(public) == before  # nothing changed: nothing written
+    assert "files, none changed) in public/" in result.stdout
 
     (root / "content" / "2026-11-03.md").write_text(ENTRY.format(title="Edited title"))
     assert journal(*args, cwd=root).returncode == 0
@@ -145,6 +146,7 @@ def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(
     # recent) show its card, which lists its wins rather than its body: made again
     # with the same bytes, so not written. The wins wall, tags and stats show no body.
     assert changed == {"2026/11/02/index.html", "search/2026.json"}
+    assert "files, 2 changed) in public/" in result.stdout  # what an upload sends
     assert b"zeppelin" in (public / "search/2026.json").read_bytes()
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".journal-cache", "public"))
@@ -289,8 +291,8 @@ def test_a_no_change_build_reports_what_the_build_before_it_did(tmp_path: Path, 
         assert "warning: content/2026-11-20.md: is a link to a file outside" in result.stderr
         assert "Built 4 entries into" in result.stdout
     assert first.stderr == second.stderr
-    summary = first.stdout.split(" in public/ in ")[0]
-    assert second.stdout.startswith(summary)
+    summary = first.stdout.split(" files, ")[0]  # entries, pages, files
+    assert second.stdout.startswith(summary + " files, none changed) in public/")
 
 
 def test_quick_page_is_the_page_the_full_build_makes(tmp_path: Path) -> None:
