@@ -72,6 +72,29 @@ def journal() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_journal
 
 
+class Killed(BaseException):
+    """A build killed half-way (a signal, a power cut): nothing of it cleans up."""
+
+
+def kill_on_second_rename(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the writer die (``Killed``) as it renames its second new file into place,
+    without the roll-back a live process does: what a killed build leaves behind."""
+    from journal_site import writer
+
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def dying_replace(src: str | Path, dst: str | Path) -> None:
+        if ".txn" in str(src) and "new" in str(src):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise Killed
+        real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", dying_replace)
+    monkeypatch.setattr(writer, "recover", lambda out_dir: None)
+
+
 def make_corpus(out: Path, entries: int, seed: int = 7) -> Path:
     """A realistic journal of ``entries`` entries from the shared benchmark generator."""
     subprocess.run(

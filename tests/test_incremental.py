@@ -234,21 +234,9 @@ def test_interrupted_update_is_rolled_back(
     for day in (2, 4):
         (root / "content" / f"2026-11-0{day}.md").write_text(ENTRY.format(title=f"New {day}"))
 
-    class Killed(BaseException):
-        pass
+    from tests.conftest import Killed, kill_on_second_rename
 
-    real_replace = os.replace
-    calls = {"n": 0}
-
-    def dying_replace(src, dst):  # type: ignore[no-untyped-def]
-        if "txn" in str(src) and "new" in str(src):
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise Killed
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(writer.os, "replace", dying_replace)
-    monkeypatch.setattr(writer, "recover", lambda out_dir: None)  # killed: no cleanup
+    kill_on_second_rename(monkeypatch)
     with pytest.raises(Killed):
         build(config, today=TODAY)
     monkeypatch.undo()

@@ -277,7 +277,7 @@ def test_an_interrupted_patch_is_rolled_back_by_the_next_build(
 ) -> None:
     """Killed while it renames new files into place (a BaseException, no cleanup): the
     next build restores the previous site first, then builds the new one."""
-    from journal_site import writer
+    from tests.conftest import Killed, kill_on_second_rename
 
     root = _journal(tmp_path / "site")
     build(load_config(root), today=TODAY)
@@ -286,21 +286,7 @@ def test_an_interrupted_patch_is_rolled_back_by_the_next_build(
     for day in ("04", "16"):
         _append(root / "content" / f"2026-11-{day}.md", "Later.\n")
 
-    class Killed(BaseException):
-        pass
-
-    real_replace = os.replace
-    calls = {"n": 0}
-
-    def dying_replace(src, dst):  # type: ignore[no-untyped-def]
-        if ".txn" in str(src) and "new" in str(src):
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise Killed
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(writer.os, "replace", dying_replace)
-    monkeypatch.setattr(writer, "recover", lambda out_dir: None)  # killed: no cleanup
+    kill_on_second_rename(monkeypatch)
     with pytest.raises(Killed):
         _patch(root)
     monkeypatch.undo()
