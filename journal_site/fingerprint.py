@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from types import BuiltinFunctionType, FunctionType
 from typing import Any
@@ -48,6 +48,23 @@ def _plain(container: Any) -> bool:
             map(type, container.values())
         ).issubset(_ATOM_SET)
     return set(map(type, container)).issubset(_ATOM_SET)
+
+
+def tokens_and_urls(
+    items: Iterable[Any],
+    known: Mapping[int, tuple[object, bytes]],
+    url_of: Callable[[str], str],
+) -> list[tuple[bytes, str]] | None:
+    """Each of ``items`` (entries, goals) named by its token in ``known`` and the URL of
+    its source: what, with the code, determines all a list of them shows. None when one
+    has no token (a model not made by a builder's build)."""
+    named = []
+    for item in items:
+        hit = known.get(id(item))
+        if hit is None or hit[0] is not item:
+            return None
+        named.append((hit[1], url_of(item.source)))
+    return named
 
 
 class Fingerprinter:

@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 
+from journal_site.fingerprint import tokens_and_urls
 from journal_site.model import Entry
 
 SNIPPET_CHARS = 140
@@ -116,12 +117,9 @@ def search_index(
         return _json({"e": records})
 
     def key(year_entries: list[Entry]) -> str | None:
-        named = []
-        for entry in year_entries:
-            hit = known.get(id(entry))
-            if hit is None or hit[0] is not entry:
-                return None
-            named.append((hit[1], urls[entry.source]))
+        named = tokens_and_urls(year_entries, known, urls.__getitem__)
+        if named is None:
+            return None
         text = repr(named).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(text, digest_size=20).hexdigest()
 

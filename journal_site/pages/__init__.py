@@ -151,14 +151,13 @@ class SiteModel:
         """A digest of everything the pages planned from ``heads`` are made of: settings,
         today, every head (its token) with its URL, every goal (its file's token). None
         when a token is missing (a model not made by a builder's build)."""
-        known = self.tokens
+        from journal_site.fingerprint import tokens_and_urls
+
         urls = self.urls
-        named: list[tuple[bytes, str]] = []
-        for item in (*self.heads.entries, *self.goals):
-            hit = known.get(id(item))
-            if hit is None or hit[0] is not item:
-                return None
-            named.append((hit[1], urls.get(item.source, "")))
+        items = (*self.heads.entries, *self.goals)  # a goal has no URL here: ""
+        named = tokens_and_urls(items, self.tokens, lambda source: urls.get(source, ""))
+        if named is None:
+            return None
         # repr: canonical for bytes and strings, so no two lists read the same.
         text = repr((self.config, self.today, named))
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from journal_site.aggregate.timeline import timeline_chunks, timeline_page, timeline_url
+from journal_site.fingerprint import tokens_and_urls
 from journal_site.markdown import ENTRY_LINK_PREFIX
 from journal_site.model import Entry
 from journal_site.pages import Page, SiteModel
@@ -101,16 +102,11 @@ def entry_view(
 
 def _entries_key(model: SiteModel, *lists: Sequence[Entry]) -> list[object] | None:
     """Each entry of ``lists`` named by its token and URL (None when a token is missing)."""
-    tokens = model.tokens
-    urls = model.urls
     named: list[object] = []
     for entries in lists:
-        part = []
-        for entry in entries:
-            hit = tokens.get(id(entry))
-            if hit is None or hit[0] is not entry:
-                return None
-            part.append((hit[1], urls[entry.source]))
+        part = tokens_and_urls(entries, model.tokens, model.urls.__getitem__)
+        if part is None:
+            return None
         named.append(part)
     return named
 
