@@ -306,17 +306,9 @@ class SiteBuilder:
         for item in results:
             if item is None or isinstance(item, Exception | Asset):
                 continue
-            source = item.source.encode()
-            tokens[id(item)] = (item, stats[item.source][2] + source)
-            head = held[item.source][3]
-            if head is None:
-                continue
-            head_tokens[id(item)] = token = b"h" + head + source
-            # Wins and setbacks are parts of the head: named by position in it.
-            for number, part in enumerate(item.wins):  # type: ignore[union-attr]
-                tokens[id(part)] = (part, token + b"/w%d" % number)
-            for number, part in enumerate(item.setbacks):  # type: ignore[union-attr]
-                tokens[id(part)] = (part, token + b"/s%d" % number)
+            token = _name_entry(tokens, item, stats[item.source][2], held[item.source][3])
+            if token is not None:
+                head_tokens[id(item)] = token
         return results, tokens, head_tokens  # type: ignore[return-value]
 
     def _cached_item(
@@ -816,10 +808,11 @@ class SiteBuilder:
         urls: dict[str, str] = state["urls"]
         tokens: dict[int, tuple[object, bytes]] = {}
         store, _ = self._stores()
-        loaded: dict[str, tuple[Entry, Any]] = {}
+        loaded: dict[str, tuple[Entry, Any, bytes]] = {}
 
-        def load(source: str) -> tuple[Entry, Any]:
-            """An entry as the site shows it now, with its search record (named in tokens)."""
+        def load(source: str) -> tuple[Entry, Any, bytes]:
+            """An entry as the site shows it now, its search record and its head's token
+            (it is named in tokens)."""
             hit = loaded.get(source)
             if hit is not None:
                 return hit
@@ -837,20 +830,16 @@ class SiteBuilder:
                 item, record, head = pickle.loads(payload)
                 held = self._parsed[source] = (digest, item, record, head)
             entry, record = held[1], held[2]
-            name = source.encode()
-            tokens[id(entry)] = (entry, digest + name)
-            token = b"h" + head + name  # type: ignore[operator]
-            for number, part in enumerate(entry.wins):
-                tokens[id(part)] = (part, token + b"/w%d" % number)
-            for number, part in enumerate(entry.setbacks):
-                tokens[id(part)] = (part, token + b"/s%d" % number)
-            loaded[source] = (entry, record)
-            return entry, record
+            token = _name_entry(tokens, entry, digest, head)
+            assert token is not None  # an entry: the state names goals apart
+            loaded[source] = (entry, record, token)
+            return loaded[source]
 
         def head_of(source: str) -> Entry:
-            entry = load(source)[0].head()
-            tokens[id(entry)] = (entry, b"h" + current[source][3] + source.encode())  # type: ignore[operator]
-            return entry
+            entry, _, token = load(source)
+            head = entry.head()
+            tokens[id(head)] = (head, token)
+            return head
 
         model = kept_model(
             config,
@@ -882,16 +871,16 @@ class SiteBuilder:
             page = timeline_page_of(model, number, count, chunk)
             pages[page.url] = page
             years.add(entry.day.year)
-            if source in shown_home:
-                home = read_blob(self._home_file())
-                if not isinstance(home, dict) or home.get("named") != (
-                    cache_settings("home"),
-                    state["heads_digest"],
-                ):
-                    raise _Unpatchable
-                lists = tuple([load(s)[0] for s in part] for part in state["home"])
-                page = home_page_of(model, lists, home["summary"])  # type: ignore[arg-type]
-                pages[page.url] = page
+        if shown_home.intersection(edits):
+            home = read_blob(self._home_file())
+            if not isinstance(home, dict) or home.get("named") != (
+                cache_settings("home"),
+                state["heads_digest"],
+            ):
+                raise _Unpatchable
+            lists = tuple([load(s)[0] for s in part] for part in state["home"])
+            page = home_page_of(model, lists, home["summary"])  # type: ignore[arg-type]
+            pages[page.url] = page
 
         render_key: str = state["render_key"]
         renderer = self._renderer_for(
@@ -912,8 +901,8 @@ class SiteBuilder:
         for year in years:
             start, end = state["years"][year]
             shown = [load(s) for s in order[start:end]]
-            memo = {id(entry): (entry, record) for entry, record in shown}
-            key, make = search_index([e for e, _ in shown], urls, memo, tokens)[
+            memo = {id(entry): (entry, record) for entry, record, _ in shown}
+            key, make = search_index([entry for entry, _, _ in shown], urls, memo, tokens)[
                 f"{INDEX_DIR}{year}.json"
             ]
             if key is None:
@@ -1168,6 +1157,24 @@ def _keyed(page: Page) -> str:
     """The fingerprint of a page whose builder named its view in ``page.key``."""
     named = repr((page.url, page.template, page.origin, page.section, page.key))
     return hashlib.blake2b(named.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def _name_entry(
+    tokens: dict[int, tuple[object, bytes]], item: Entry | Goal, digest: bytes, head: bytes | None
+) -> bytes | None:
+    """Put in ``tokens`` the token of ``item`` (its file's content digest and path) and,
+    for an entry, those of its wins and setbacks, which are parts of its head: named by
+    their position there. Returns the head's token (None for a goal)."""
+    source = item.source.encode()
+    tokens[id(item)] = (item, digest + source)
+    if head is None:
+        return None
+    token = b"h" + head + source
+    for number, part in enumerate(item.wins):  # type: ignore[union-attr]
+        tokens[id(part)] = (part, token + b"/w%d" % number)
+    for number, part in enumerate(item.setbacks):  # type: ignore[union-attr]
+        tokens[id(part)] = (part, token + b"/s%d" % number)
+    return token
 
 
 def _intact(out_dir: Path, files: Manifest) -> bool:
