@@ -72,6 +72,23 @@ def journal() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_journal
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, to compare a folder byte for byte."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def file_ids(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its inode and modification time: both change
+    when a file is written again, neither when it is left alone."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
 class Killed(BaseException):
     """A build killed half-way (a signal, a power cut): nothing of it cleans up."""
 

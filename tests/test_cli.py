@@ -6,7 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import BadFileCase, problems_match, read_bad_file_cases, run_journal, write_files
+from conftest import (
+    BadFileCase,
+    problems_match,
+    read_bad_file_cases,
+    run_journal,
+    tree,
+    write_files,
+)
 
 BAD_FILES = read_bad_file_cases("malformed_entries.txt")
 GOOD_ENTRY = "---\ntitle: A good day\nwins: [Ran 3 km]\n---\nFine.\n"
@@ -16,13 +23,6 @@ def error_lines(stderr: str) -> list[str]:
     return [
         line.removeprefix("error: ") for line in stderr.splitlines() if line.startswith("error: ")
     ]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` with its bytes, to compare a folder byte for byte."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 @pytest.mark.parametrize("case", BAD_FILES, ids=[f"line{c.line}" for c in BAD_FILES])

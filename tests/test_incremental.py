@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import Killed, file_ids, kill_on_second_rename, make_corpus, tree
 
 from journal_site.build import render_site
 from journal_site.config import load_config
@@ -80,35 +81,21 @@ def test_failed_build_keeps_previous_state(tmp_path: Path) -> None:
 # -- `journal build`: only changed files are rewritten -----------------------------------
 
 
-def _inodes(public: Path) -> dict[str, tuple[int, int]]:
-    return {
-        p.relative_to(public).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-        for p in public.rglob("*")
-        if p.is_file()
-    }
-
-
-def _bytes(public: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file()
-    }
-
-
 def test_rebuild_rewrites_only_changed_files(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
     root = _site(tmp_path, days=6)
     args = ("build", "--today", TODAY.isoformat())
     assert journal(*args, cwd=root).returncode == 0
     public = root / "public"
-    before = _inodes(public)
+    before = file_ids(public)
 
     result = journal(*args, cwd=root)
     assert result.returncode == 0, result.stderr
-    assert _inodes(public) == before  # nothing changed: nothing written
+    assert file_ids(public) == before  # nothing changed: nothing written
     assert "files, none changed) in public/" in result.stdout
 
     (root / "content" / "2026-11-03.md").write_text(ENTRY.format(title="Edited title"))
     assert journal(*args, cwd=root).returncode == 0
-    after = _inodes(public)
+    after = file_ids(public)
     changed = {path for path in after if after[path] != before.get(path)}
     assert "2026/11/03/index.html" in changed
     # Neighbours link to it by title; pages of entries far from it are untouched.
@@ -124,7 +111,7 @@ def test_rebuild_rewrites_only_changed_files(tmp_path: Path, journal) -> None:  
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".journal-cache", "public"))
     assert journal(*args, cwd=fresh).returncode == 0
-    assert _bytes(public) == _bytes(fresh / "public")
+    assert tree(public) == tree(fresh / "public")
 
 
 def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(
@@ -135,12 +122,12 @@ def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(
     args = ("build", "--today", TODAY.isoformat())
     assert journal(*args, cwd=root).returncode == 0
     public = root / "public"
-    before = _inodes(public)
+    before = file_ids(public)
     entry = root / "content" / "2026-11-02.md"
     entry.write_text(ENTRY.format(title="Day 2") + "A zeppelin went by.\n")
     result = journal(*args, cwd=root)
     assert result.returncode == 0, result.stderr
-    after = _inodes(public)
+    after = file_ids(public)
     changed = {path for path in after if after[path] != before.get(path)}
     # The entry's page and its year's search shard. The timeline and home (it is
     # recent) show its card, which lists its wins rather than its body: made again
@@ -151,7 +138,7 @@ def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".journal-cache", "public"))
     assert journal(*args, cwd=fresh).returncode == 0
-    assert _bytes(public) == _bytes(fresh / "public")
+    assert tree(public) == tree(fresh / "public")
 
 
 def test_a_new_entry_rewrites_the_first_timeline_page_only(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
@@ -160,12 +147,12 @@ def test_a_new_entry_rewrites_the_first_timeline_page_only(tmp_path: Path, journ
     args = ("build", "--today", TODAY.isoformat())
     assert journal(*args, cwd=root).returncode == 0
     public = root / "public"
-    before = _inodes(public)
+    before = file_ids(public)
     assert {"timeline/page/2/index.html", "timeline/page/3/index.html"} <= before.keys()
     (root / "content" / "2026-11-11.md").write_text(ENTRY.format(title="Day 11"))
     result = journal(*args, cwd=root)
     assert result.returncode == 0, result.stderr
-    after = _inodes(public)
+    after = file_ids(public)
     changed = {path for path in after if after[path] != before.get(path)}
     assert "timeline/index.html" in changed and "2026/11/11/index.html" in changed
     assert not any(path.startswith("timeline/page/") for path in changed)
@@ -230,22 +217,20 @@ def test_interrupted_update_is_rolled_back(
     config = load_config(root)
     build(config, today=TODAY)
     public = root / "public"
-    previous = _bytes(public)
+    previous = tree(public)
     for day in (2, 4):
         (root / "content" / f"2026-11-0{day}.md").write_text(ENTRY.format(title=f"New {day}"))
-
-    from tests.conftest import Killed, kill_on_second_rename
 
     kill_on_second_rename(monkeypatch)
     with pytest.raises(Killed):
         build(config, today=TODAY)
     monkeypatch.undo()
-    assert _bytes(public) != previous  # half-applied, each file whole
+    assert tree(public) != previous  # half-applied, each file whole
     assert (tmp_path / ".public.txn" / "plan.json").exists() or any(
         p.name.endswith(".txn") for p in root.iterdir()
     )
     writer.recover(public)
-    assert _bytes(public) == previous
+    assert tree(public) == previous
     build(config, today=TODAY)
     assert b"New 2" in (public / "2026/11/02/index.html").read_bytes()
     assert not any(p.name.endswith(".txn") for p in root.iterdir())
@@ -255,12 +240,12 @@ def test_failed_build_leaves_output_untouched(tmp_path: Path, journal) -> None: 
     root = _site(tmp_path)
     args = ("build", "--today", TODAY.isoformat())
     assert journal(*args, cwd=root).returncode == 0
-    before = _bytes(root / "public")
+    before = tree(root / "public")
     (root / "content" / "2026-11-02.md").write_text("---\nmood: eleven\n---\n")
     result = journal(*args, cwd=root)
     assert result.returncode == 1
     assert "content/2026-11-02.md" in result.stderr
-    assert _bytes(root / "public") == before
+    assert tree(root / "public") == before
 
 
 def test_a_no_change_build_reports_what_the_build_before_it_did(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
@@ -324,8 +309,6 @@ def test_quick_page_leaves_to_the_full_build_what_reaches_beyond_the_page(
 
 @pytest.mark.slow
 def test_cached_build_is_byte_identical_on_a_big_corpus(tmp_path: Path, journal) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import make_corpus
-
     root = tmp_path / "big"
     make_corpus(root / "content", 4000)
     args = ("build", "--today", TODAY.isoformat())
@@ -351,7 +334,7 @@ def test_cached_build_is_byte_identical_on_a_big_corpus(tmp_path: Path, journal)
 
 def _assert_as_uncached(root: Path) -> None:
     uncached = render_site(load_config(root), today=TODAY).output.files
-    on_disk = _bytes(root / "public")
+    on_disk = tree(root / "public")
     assert on_disk.keys() == uncached.keys()
     for path, data in uncached.items():
         expected = data.read_bytes() if isinstance(data, Path) else data
@@ -366,8 +349,6 @@ def test_cold_build_time_grows_linearly(tmp_path: Path, journal) -> None:  # typ
     workers): on a shared machine, wall time mostly measures the neighbours.
     """
     import resource
-
-    from tests.conftest import make_corpus
 
     sites = {n: make_corpus(tmp_path / f"c{n}" / "content", n).parent for n in (1000, 2000)}
     best = {n: float("inf") for n in sites}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import Killed, file_ids, kill_on_second_rename, tree
 
 from journal_site.build import build
 from journal_site.config import load_config
@@ -47,18 +48,6 @@ def _journal(root: Path) -> Path:
     return root
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def _inodes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*")}
-
-
 def _builder(root: Path) -> SiteBuilder:
     return SiteBuilder(load_config(root), today=TODAY, cache_dir=root / CACHE_DIR_NAME)
 
@@ -75,7 +64,7 @@ def _uncached(root: Path, into: Path) -> dict[str, bytes]:
     """The output of a first build of a copy of the journal, with no cache at all."""
     shutil.copytree(root, into, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
     build(load_config(into), today=TODAY)
-    return _tree(into / "public")
+    return tree(into / "public")
 
 
 def _assert_a_build_finds_nothing_to_do(root: Path) -> None:
@@ -141,17 +130,17 @@ def test_a_body_edit_is_patched_byte_for_byte(tmp_path: Path, edit: str) -> None
     root = _journal(tmp_path / "site")
     build(load_config(root), today=TODAY)
     public = root / "public"
-    before, inodes = _tree(public), _inodes(public)
+    before, ids = tree(public), file_ids(public)
     change, expected = EDITS[edit]
     change(root / "content")
 
     result, stats = _patch(root)
 
     assert result is not None and stats["patched"] == 1, edit
-    after = _tree(public)
+    after = tree(public)
     assert after == _uncached(root, tmp_path / "fresh"), edit
     assert {path for path in after if after[path] != before[path]} == expected
-    assert {p for p, ino in _inodes(public).items() if ino != inodes[p]} == expected
+    assert {p for p, now in file_ids(public).items() if now != ids[p]} == expected
     assert stats["files_written"] == len(expected)
     _assert_a_build_finds_nothing_to_do(root)
 
@@ -169,7 +158,7 @@ def test_patches_follow_each_other_and_a_touched_file_writes_nothing(tmp_path: P
     os.utime(content / "2026-11-14.md", ns=(1, 1))  # touched, not changed
     result, stats = _patch(root)
     assert result is not None and stats["files_written"] == 0
-    assert _tree(root / "public") == _uncached(root, tmp_path / "fresh")
+    assert tree(root / "public") == _uncached(root, tmp_path / "fresh")
     _assert_a_build_finds_nothing_to_do(root)
 
 
@@ -228,20 +217,20 @@ def test_what_a_patch_leaves_to_a_build(tmp_path: Path, change: str) -> None:
     build(load_config(root), today=TODAY)
     public = root / "public"
     LEFT_TO_A_BUILD[change](root)
-    before, inodes = _tree(public), _inodes(public)
+    before, ids = tree(public), file_ids(public)
 
     assert _patch(root)[0] is None, change
-    assert _tree(public) == before and _inodes(public) == inodes  # nothing written
+    assert tree(public) == before and file_ids(public) == ids  # nothing written
 
     build(load_config(root), today=TODAY)
-    assert _tree(public) == _uncached(root, tmp_path / "fresh"), change
+    assert tree(public) == _uncached(root, tmp_path / "fresh"), change
 
 
 def test_a_body_edit_that_breaks_the_file_is_reported_by_the_build(tmp_path: Path) -> None:
     root = _journal(tmp_path / "site")
     build(load_config(root), today=TODAY)
     public = root / "public"
-    before = _tree(public)
+    before = tree(public)
     path = root / "content" / "2026-11-03.md"
     path.write_text(path.read_text().replace("title: Day 3", "title: [Day 3"))
 
@@ -249,7 +238,7 @@ def test_a_body_edit_that_breaks_the_file_is_reported_by_the_build(tmp_path: Pat
     with pytest.raises(JournalError) as caught:
         build(load_config(root), today=TODAY)
     assert "2026-11-03.md" in str(caught.value)
-    assert _tree(public) == before
+    assert tree(public) == before
 
 
 def test_a_build_leaves_a_page_made_again_with_the_same_bytes(tmp_path: Path) -> None:
@@ -259,16 +248,16 @@ def test_a_build_leaves_a_page_made_again_with_the_same_bytes(tmp_path: Path) ->
     root = _journal(tmp_path / "site")
     build(load_config(root), today=TODAY)
     public = root / "public"
-    inodes = _inodes(public)
+    ids = file_ids(public)
     _append(root / "content" / "2026-11-06.md", "More.\n")
     for state in (root / CACHE_DIR_NAME).glob("*.state"):
         state.unlink()
 
     build(load_config(root), today=TODAY)
 
-    changed = {p for p, ino in _inodes(public).items() if ino != inodes.get(p)}
+    changed = {p for p, now in file_ids(public).items() if now != ids.get(p)}
     assert changed == {"2026/11/06/index.html", "search/2026.json"}
-    assert _tree(public) == _uncached(root, tmp_path / "fresh")
+    assert tree(public) == _uncached(root, tmp_path / "fresh")
     _assert_a_build_finds_nothing_to_do(root)
 
 
@@ -277,12 +266,10 @@ def test_an_interrupted_patch_is_rolled_back_by_the_next_build(
 ) -> None:
     """Killed while it renames new files into place (a BaseException, no cleanup): the
     next build restores the previous site first, then builds the new one."""
-    from tests.conftest import Killed, kill_on_second_rename
-
     root = _journal(tmp_path / "site")
     build(load_config(root), today=TODAY)
     public = root / "public"
-    previous = _tree(public)
+    previous = tree(public)
     for day in ("04", "16"):
         _append(root / "content" / f"2026-11-{day}.md", "Later.\n")
 
@@ -290,8 +277,8 @@ def test_an_interrupted_patch_is_rolled_back_by_the_next_build(
     with pytest.raises(Killed):
         _patch(root)
     monkeypatch.undo()
-    assert _tree(public) != previous  # half applied, each file whole
+    assert tree(public) != previous  # half applied, each file whole
 
     build(load_config(root), today=TODAY)
-    assert _tree(public) == _uncached(root, tmp_path / "fresh")
+    assert tree(public) == _uncached(root, tmp_path / "fresh")
     _assert_a_build_finds_nothing_to_do(root)
