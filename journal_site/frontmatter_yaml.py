@@ -9,7 +9,10 @@ Before anything is composed, one pass over the parser's events (iterative, so it
 cannot overflow the stack) refuses what a journal never needs and an attacker
 would use: anchors and aliases (billion-laughs bombs, shared lists that multiply
 when processed), nesting deeper than ``MAX_DEPTH`` (libyaml's composer recurses in C
-and would crash the process) and more than ``MAX_NODES`` values. Lines are counted
+and would crash the process) and more than ``MAX_NODES`` values. Front matter that
+cannot hold any of these (no ``&`` or ``*``, and so few of the characters that open a
+collection or a value that neither depth nor size can be near a limit) skips that
+pass, which costs as much as composing; the walk over the tree checks its depth. Lines are counted
 from character offsets, so a line break that YAML knows but editors do not
 (U+2028, U+0085) never moves a reported line past the end of the file.
 """
@@ -30,7 +33,11 @@ MAX_DEPTH = 32
 """Nesting levels allowed in front matter; entries need three or four."""
 MAX_NUMBER_CHARS = 100
 """Longest whole number accepted; longer ones could not even be printed in a message."""
-"""Nesting levels allowed in front matter; entries need three or four."""
+SCREEN_LIMIT = 1000
+"""Front matter with at most this many of the characters that can open a collection or
+a value (``[{-:?,``) and no ``&`` or ``*`` is not pre-checked: it nests at most this deep
+(safe for libyaml's recursion) and holds far fewer than ``MAX_NODES`` values."""
+_OPENERS = "[{-:?,"
 
 _SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -123,10 +130,7 @@ def _precheck(fm: str, line_of: _LineOf) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise FrontMatterError(
-                        line_of(event.start_mark),
-                        f"front matter is nested too deeply (more than {MAX_DEPTH} levels)",
-                    )
+                    raise _too_deep(line_of(event.start_mark))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.ScalarEvent):
@@ -140,31 +144,54 @@ def _precheck(fm: str, line_of: _LineOf) -> None:
         loader.dispose()
 
 
+def _screened(fm: str) -> bool:
+    """True if ``fm`` cannot hold what ``_precheck`` refuses (see ``SCREEN_LIMIT``)."""
+    if "&" in fm or "*" in fm:
+        return False
+    return sum(fm.count(ch) for ch in _OPENERS) <= SCREEN_LIMIT
+
+
+def _too_deep(line: int) -> FrontMatterError:
+    return FrontMatterError(
+        line, f"front matter is nested too deeply (more than {MAX_DEPTH} levels)"
+    )
+
+
 def _walk(
-    node: yaml.Node, path: Path, lines: dict[Path, int], line_of: _LineOf, budget: list[int]
+    node: yaml.Node,
+    path: Path,
+    lines: dict[Path, int],
+    line_of: _LineOf,
+    budget: list[int],
+    depth: int = 0,
 ) -> None:
     budget[0] -= 1
     if budget[0] < 0:
         raise FrontMatterError(
             line_of(node.start_mark), f"front matter is too large (over {MAX_NODES:,} values)"
         )
-    lines[path] = line_of(node.start_mark)
+    line = lines[path] = line_of(node.start_mark)
     if isinstance(node, yaml.MappingNode):
+        if depth == MAX_DEPTH:
+            raise _too_deep(line)
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             lines[(*path, key)] = line_of(key_node.start_mark)
-            _walk(value_node, (*path, key), lines, line_of, budget)
+            _walk(value_node, (*path, key), lines, line_of, budget, depth + 1)
             lines[(*path, key)] = line_of(key_node.start_mark)
     elif isinstance(node, yaml.SequenceNode):
+        if depth == MAX_DEPTH:
+            raise _too_deep(line)
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, line_of, budget)
+            _walk(item, (*path, index), lines, line_of, budget, depth + 1)
 
 
 def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
     """Parse front-matter YAML; return (value, {key path: line in the file})."""
     line_of = _LineOf(fm, first_line)
     try:
-        _precheck(fm, line_of)
+        if not _screened(fm):
+            _precheck(fm, line_of)
         loader = _Loader(fm)
         try:
             node = loader.get_single_node()
@@ -185,8 +212,7 @@ def load_yaml(fm: str, first_line: int) -> tuple[Any, dict[Path, int]]:
         if "maximum nesting depth" in what:
             # Newer libyaml builds stop deep flow collections in the parser, before the
             # pre-check sees them: the same problem, so the same words.
-            what = f"front matter is nested too deeply (more than {MAX_DEPTH} levels)"
-            raise FrontMatterError(line, what) from exc
+            raise _too_deep(line) from exc
         mark = exc.problem_mark
         if mark is not None and 0 <= mark.index < len(fm) and fm[mark.index] == "\t":
             what = "a tab character; YAML indents with spaces only"

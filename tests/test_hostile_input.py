@@ -312,6 +312,30 @@ def test_deep_nesting_is_a_clear_error_not_a_crash(front_matter: str) -> None:
     assert seconds < 5 and peak_mb < 200, (seconds, peak_mb)
 
 
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "title: fine\nx: " + "[" * 40 + "]" * 40,
+        "title: fine\nx:\n" + "".join("  " * depth + "- \n" for depth in range(40)),
+        "title: fine\n" + "".join(" " * depth + "a:\n" for depth in range(40)),
+    ],
+    ids=["flow-lists", "block-lists", "block-mappings"],
+)
+def test_nesting_found_by_the_walk_is_reported_as_the_pre_check_reports_it(
+    front_matter: str,
+) -> None:
+    # Front matter this short skips the pre-check (see frontmatter_yaml.SCREEN_LIMIT) and
+    # the walk over the composed tree finds the depth; a "&" in a comment forces the
+    # pre-check, which must agree on the message and the line.
+    walked = single_problem(
+        measured(lambda: parse_entry("2026-11-24.md", f"---\n{front_matter}\n---\n"))[0]
+    )
+    forced = f"---\n# & forces the pre-check\n{front_matter}\n---\n"
+    prechecked = single_problem(measured(lambda: parse_entry("2026-11-24.md", forced))[0])
+    assert f"nested too deeply (more than {MAX_DEPTH} levels)" in walked[1]
+    assert prechecked == (walked[0] + 1, walked[1])
+
+
 def test_nesting_a_journal_needs_is_fine() -> None:
     text = "---\nwins:\n  - text: ran\n    tags: [health, [not, a, tag]]\n---\n"
     line, message = single_problem(measured(lambda: parse_entry("2026-11-24.md", text))[0])
