@@ -137,28 +137,43 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
 
 
 # What forked render workers inherit: set just before the pool starts, cleared after.
-_RENDER_JOB: tuple[Callable[[], Renderer], Sequence[Page]] | None = None
+_RENDER_JOB: tuple[Callable[[], Renderer], Sequence[Page], Any] | None = None
 _WORKER_RENDERER: Renderer | None = None
 
+RENDER_CHUNK = 16
+"""Pages a process takes at a time from the shared queue of a parallel render: small
+enough that the processes finish together (an aggregate page costs up to 60 entry
+pages), large enough that taking them costs nothing."""
 
-def _render_share(
-    share: tuple[int, int],
-) -> tuple[list[bytes], dict[str, str]] | tuple[Problem, ...]:
-    """Render every ``step``-th page from ``first`` on (``share`` = (first, step)), with
-    the cards made on the way; or the problems."""
+_Rendered = tuple[list[tuple[int, list[bytes]]], dict[str, str]]
+
+
+def _render_share(_: object = None) -> _Rendered | tuple[Problem, ...]:
+    """Render pages RENDER_CHUNK at a time, taking the next chunk from the counter all
+    processes share until none is left; returns (first page, their HTML) for each chunk
+    taken, with the cards made on the way; or the problems."""
     global _WORKER_RENDERER
     assert _RENDER_JOB is not None
-    make_renderer, pages = _RENDER_JOB
+    make_renderer, pages, taken = _RENDER_JOB
     if _WORKER_RENDERER is None:
         _WORKER_RENDERER = make_renderer()
     renderer = _WORKER_RENDERER
-    first, step = share
+    done: list[tuple[int, list[bytes]]] = []
     try:
-        html = [renderer.render(pages[i]).encode("utf-8") for i in range(first, len(pages), step)]
+        while True:
+            with taken.get_lock():
+                first = taken.value
+                taken.value = first + RENDER_CHUNK
+            if first >= len(pages):
+                break
+            last = min(first + RENDER_CHUNK, len(pages))
+            done.append(
+                (first, [renderer.render(pages[i]).encode("utf-8") for i in range(first, last)])
+            )
     except JournalError as exc:
         return exc.problems
     # The cards made travel back, so the parent can keep them for later builds.
-    return html, renderer.take_new_fragments()
+    return done, renderer.take_new_fragments()
 
 
 def render_many(
@@ -167,10 +182,12 @@ def render_many(
     """Render ``pages`` to UTF-8 HTML, over all cores when there are enough of them; also
     returns the win cards made on the way (see Renderer.win_card), by key.
 
-    With N cores, N - 1 forked workers and this process each render every N-th page
-    (interleaved, so that the heavy aggregate pages at the end are shared out): this
-    process would otherwise sit waiting, and every worker starts as a copy of it, so
-    one worker fewer is one copy of the planned site fewer in memory.
+    With N cores, N - 1 forked workers and this process take pages from one queue (a
+    shared counter), a few at a time, until all are rendered: pages differ a lot in cost
+    (a tag page shows hundreds of cards, an entry page one day), so a fixed share each
+    would leave one process waiting for another. This process renders too: it would
+    otherwise sit waiting, and every worker starts as a copy of it, so one worker fewer is
+    one copy of the planned site fewer in memory.
     """
     global _RENDER_JOB, _WORKER_RENDERER
     workers = worker_count()
@@ -180,12 +197,13 @@ def render_many(
         return html, renderer.take_new_fragments()
     import multiprocessing
 
-    _RENDER_JOB = (make_renderer, pages)
+    context = multiprocessing.get_context("fork")
+    _RENDER_JOB = (make_renderer, pages, context.Value("q", 0))
     _WORKER_RENDERER = None
     try:
-        with multiprocessing.get_context("fork").Pool(workers - 1, initializer=gc.enable) as pool:
-            theirs = pool.map_async(_render_share, [(k, workers) for k in range(1, workers)], 1)
-            ours = _render_share((0, workers))
+        with context.Pool(workers - 1, initializer=gc.enable) as pool:
+            theirs = pool.map_async(_render_share, range(1, workers), 1)
+            ours = _render_share()
             results: list[Any] = [ours, *theirs.get()]
     finally:
         _RENDER_JOB = None
@@ -195,7 +213,8 @@ def render_many(
         raise JournalError(problems)
     html: list[bytes] = [b""] * len(pages)
     made: dict[str, str] = {}
-    for first, (part, cards) in enumerate(results):
-        html[first::workers] = part
+    for done, cards in results:
+        for first, part in done:
+            html[first : first + len(part)] = part
         made.update(cards)
     return html, made
