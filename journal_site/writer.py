@@ -412,8 +412,10 @@ def _swap_with_links(output: Output, out_dir: Path, unchanged: Manifest) -> None
 
 
 WRITER_THREADS = 4
-"""Threads that write a staging folder: making folders and files is mostly waiting on
-the file system, which threads overlap (the GIL is released around each call)."""
+"""Most threads that write a staging folder, and no more than the cores: making folders
+and files is kernel work, which threads spread over the cores (the GIL is released
+around each call); more threads than cores only contend for the file system's locks
+(on 2 cores, 4 threads took 0.31 s where 2 took 0.28 s for 4,273 pages)."""
 
 
 def _stage(output: Output, out_dir: Path, staging: Path, unchanged: Manifest) -> None:
@@ -437,7 +439,9 @@ def _stage(output: Output, out_dir: Path, staging: Path, unchanged: Manifest) ->
             else:
                 _write_file(root + rel, data)
 
-    threads = min(WRITER_THREADS, len(items) // 200 + 1)
+    from journal_site.parallel import worker_count
+
+    threads = min(WRITER_THREADS, worker_count(), len(items) // 200 + 1)
     if threads == 1:
         write(range(len(items)))
         return
