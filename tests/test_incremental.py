@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import Killed, file_ids, kill_on_second_rename, make_corpus, tree
+from conftest import REPO, Killed, file_ids, kill_on_second_rename, make_corpus, tree
 
 from journal_site.build import render_site
 from journal_site.config import load_config
@@ -330,6 +332,28 @@ def test_cached_build_is_byte_identical_on_a_big_corpus(tmp_path: Path, journal)
     assert result.returncode == 0, result.stderr
     assert list((root / ".journal-cache").glob("*.delta"))
     _assert_as_uncached(root)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_build_over_all_cores_writes_what_a_build_on_one_core_writes(tmp_path: Path) -> None:
+    # 700 entries: more files to parse (400) and pages to render (600) than a build
+    # does in one process, so on this machine's cores it parses in a pool and renders
+    # with processes taking pages from a shared counter; pinned to one core, the same
+    # command parses and renders everything in one process.
+    first = make_corpus(tmp_path / "cores" / "content", 700).parent
+    second = tmp_path / "one-core"
+    shutil.copytree(first / "content", second / "content")
+    command = [sys.executable, "-m", "journal_site", "build", "--today", TODAY.isoformat()]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    one_core = min(os.sched_getaffinity(0))
+    for root, pin in ((first, None), (second, lambda: os.sched_setaffinity(0, {one_core}))):
+        result = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, preexec_fn=pin
+        )
+        assert result.returncode == 0, result.stderr
+    built, built_on_one_core = tree(first / "public"), tree(second / "public")
+    assert len(built) > 700
+    assert built == built_on_one_core
 
 
 def _assert_as_uncached(root: Path) -> None:
