@@ -11,10 +11,10 @@ would use: anchors and aliases (billion-laughs bombs, shared lists that multiply
 when processed), nesting deeper than ``MAX_DEPTH`` (libyaml's composer recurses in C
 and would crash the process) and more than ``MAX_NODES`` values. Front matter that
 cannot hold any of these (no ``&`` or ``*``, and so few of the characters that open a
-collection or a value that neither depth nor size can be near a limit) skips that
-pass, which costs as much as composing; the walk over the tree checks its depth. Lines are counted
-from character offsets, so a line break that YAML knows but editors do not
-(U+2028, U+0085) never moves a reported line past the end of the file.
+collection or a value that neither depth nor size can come near a limit) skips that
+pass, which costs as much as composing; the walk over the composed tree checks its
+depth. Lines are counted from character offsets, so a line break that YAML knows but
+editors do not (U+2028, U+0085) never moves a reported line past the end of the file.
 """
 
 from __future__ import annotations
