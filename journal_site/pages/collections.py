@@ -258,8 +258,12 @@ def _tag_pages(model: SiteModel, tag: TagInfo) -> list[Page]:
 
 
 def tag_pages(model: SiteModel) -> list[Page]:
+    # The index is made of every tag's lists, so of nothing but the heads, which
+    # ``heads_digest`` names (as the stats page is named): no walk of those lists.
+    digest = model.heads_digest
+    key = None if digest is None else repr(("tags", digest))
     pages = [
-        Page("tags/", "tags.html", {"tags": model.tag_infos}, "the tags index", "tags/"),
+        Page("tags/", "tags.html", {"tags": model.tag_infos}, "the tags index", "tags/", key=key),
     ]
     for tag in model.tag_infos:
         pages.extend(_tag_pages(model, tag))
