@@ -1,9 +1,10 @@
 """All cores on a big build: Markdown parsing and page rendering in a process pool.
 
-Work goes out in a few large pieces (a list of files; every N-th page), not item by
-item, so that pickling stays a small part of the cost. Rendering relies on ``fork``:
-the children inherit the planned pages and only page numbers travel to them; each
-child makes its own ``Renderer`` (a Jinja environment is not shared between processes).
+Parsing goes out in a few large pieces (lists of files), not file by file, so that
+pickling stays a small part of the cost. Rendering relies on ``fork``: the children
+inherit the planned pages, take page numbers from a counter they share with this
+process, and send back only HTML; each makes its own ``Renderer`` (a Jinja environment
+is not shared between processes).
 Where ``fork`` is not available, or the job is small, everything runs in this process.
 """
 
