@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,17 +130,22 @@ def hugo_binary() -> str:
     return found
 
 
-def make_sites(work: Path, size: int) -> tuple[Path, Path]:
-    ours = work / f"journal-{size}"
-    if not (ours / "content").is_dir():
+def make_sites(work: Path, size: int, set_aside: Callable[..., None]) -> tuple[Path, Path]:
+    """Our site and Hugo's, each with a fresh copy of the corpus: the rounds edit it (and
+    add entries), so a run on a kept work folder starts from the generated files again,
+    not from the last run's edits (a "new entry" already there would not be new)."""
+    corpus = work / f"corpus-{size}"
+    if not corpus.is_dir():
         subprocess.run(
-            [sys.executable, str(MAKE_CORPUS), str(ours / "content"), "--entries", str(size)],
+            [sys.executable, str(MAKE_CORPUS), str(corpus), "--entries", str(size)],
             check=True,
             capture_output=True,
         )
+    ours = work / f"journal-{size}"
     theirs = work / f"hugo-{size}"
-    if not (theirs / "content").is_dir():
-        shutil.copytree(ours / "content", theirs / "content" / "entries")
+    set_aside(ours, theirs)
+    shutil.copytree(corpus, ours / "content")
+    shutil.copytree(corpus, theirs / "content" / "entries")
     (theirs / "layouts" / "_partials").mkdir(parents=True, exist_ok=True)
     (theirs / "hugo.toml").write_text(HUGO_CONFIG)
     for name, text in HUGO_LAYOUTS.items():
@@ -210,17 +216,6 @@ def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list
         stdout=subprocess.DEVNULL,
     )
     journal = [sys.executable, "-m", "journal_site", "build", "--today", TODAY]
-    sites = {size: make_sites(work, size) for size in sizes}
-    results: dict[str, dict[str, list[float]]] = {str(s): {} for s in sizes}
-
-    def measure(size: int, name: str, command: list[str], cwd: Path, peak: bool = False) -> None:
-        seconds, most, user, system = run(command, cwd, env)
-        figures = {"": seconds, "_cpu": user + system, "_user": user, "_sys": system}
-        if peak:
-            figures["_peak_mb"] = most / 1e6
-        for suffix, value in figures.items():
-            results[str(size)].setdefault(name + suffix, []).append(value)
-
     # Outputs of earlier builds are moved aside before a cold build, and deleted only when
     # every round is done: on a file system without a journal (ext4 as some virtual
     # machines mount it) inodes freed a moment ago are skipped when new files are made,
@@ -233,6 +228,17 @@ def bench(sizes: list[int], repeat: int, work: Path) -> dict[str, dict[str, list
         for folder in folders:
             if folder.exists():
                 folder.rename(trash / f"{len(list(trash.iterdir()))}-{folder.name}")
+
+    sites = {size: make_sites(work, size, set_aside) for size in sizes}
+    results: dict[str, dict[str, list[float]]] = {str(s): {} for s in sizes}
+
+    def measure(size: int, name: str, command: list[str], cwd: Path, peak: bool = False) -> None:
+        seconds, most, user, system = run(command, cwd, env)
+        figures = {"": seconds, "_cpu": user + system, "_user": user, "_sys": system}
+        if peak:
+            figures["_peak_mb"] = most / 1e6
+        for suffix, value in figures.items():
+            results[str(size)].setdefault(name + suffix, []).append(value)
 
     for round_number in range(repeat):
         for size, (ours, theirs) in sites.items():
