@@ -1,14 +1,18 @@
-"""build(config) -> BuildResult: the stages in order, data in and data out.
+"""build(config) -> BuildResult: ``journal build``, the engine's result written to disk.
 
-load (loader) -> choose what is published -> URLs (aggregate) -> pages (render)
--> files (writer). Nothing here reads content or writes output itself.
+The engine (engine/site.py) makes the site; this module decides whether anything at
+all must be done (nothing changed since the output folder was written), protects the
+result when a password is set, and hands it to the writer. Nothing here reads content
+or writes output itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,13 +21,9 @@ from journal_site.config import Config
 from journal_site.errors import Problem
 
 if TYPE_CHECKING:
-    # Imported where used: a no-change build needs none of them.
-    from journal_site.loader import Journal
-    from journal_site.pages import SiteModel
+    from journal_site.engine.site import SiteBuild
+    from journal_site.engine.store import Manifest, Store
     from journal_site.publish import Protection
-    from journal_site.writer import Output
-
-ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,103 +44,13 @@ class BuildResult:
     for a new output folder), which is what a host's upload has to send."""
 
 
-def resolve_today(
-    config: Config, override: dt.date | None = None, now: dt.datetime | None = None
-) -> dt.date:
-    """ "Today" for streaks: ``--today`` if given, else the date now in the configured time zone.
-
-    ``now`` (an aware instant; default: the clock) lets tests pick the moment. Only the
-    instant is converted, never a local midnight built, so days on which midnight does
-    not exist (a DST change at 00:00, as in Santiago or Havana) need no special case.
-    """
-    if override is not None:
-        return override
-    moment = now if now is not None else dt.datetime.now(dt.UTC)
-    return moment.astimezone(config.tzinfo()).date()
-
-
-def publishable(journal: Journal, drafts: bool) -> tuple:
-    return tuple(e for e in journal.entries if drafts or not e.draft)
-
-
-def future_warnings(config: Config, model: SiteModel) -> list[Problem]:
-    return [
-        Problem(
-            f"{config.content}/{e.source}",
-            None,
-            f"is dated {e.day.isoformat()}, after today ({model.today.isoformat()}); "
-            "it is shown but does not count toward streaks until then",
-        )
-        for e in model.entries
-        if e.day > model.today
-    ]
-
-
-def make_model(
-    config: Config,
-    journal: Journal,
-    today: dt.date,
-    drafts: bool,
-    tokens: dict[int, tuple[object, bytes]] | None = None,
-    head_tokens: Mapping[int, bytes] | None = None,
-    checked_heads: str | None = None,
-) -> SiteModel:
-    """The model of the site; ``tokens`` and ``head_tokens`` name entries by their files
-    (see SiteModel.tokens). ``checked_heads``: the ``heads_digest`` of a model that
-    passed ``check_references``; a model with the same heads passes too (the checks read
-    nothing else), so they are not made again."""
-    from journal_site.aggregate.urls import entry_urls
-    from journal_site.pages import SiteModel
-
-    entries = publishable(journal, drafts)
-    model = SiteModel(
-        config=config,
-        today=today,
-        entries=entries,
-        urls=entry_urls(entries, config.content),
-        goals=journal.goals,
-        tokens=tokens if tokens is not None else {},
-        head_tokens=head_tokens or {},
-    )
-    # Unknown goals and tags sharing a slug are content errors: found here, so that
-    # `journal check` reports them too, all at once.
-    if checked_heads is not None and model.heads_digest == checked_heads:
-        return model
-    from journal_site.pages.collections import check_references  # heavy: imported when used
-
-    check_references(model)
-    return model
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedSite:
-    """A whole site in memory: what ``write_output`` writes, or ``journal serve`` serves."""
-
-    model: SiteModel
-    output: Output
-    pages: int
-    warnings: tuple[Problem, ...]
-    changed: frozenset[str] = frozenset()
-    """Output paths added or changed since the previous build of the same SiteBuilder."""
-    removed: frozenset[str] = frozenset()
-    """Output paths of the previous build that this one no longer has."""
-
-
 def render_site(
-    config: Config,
-    *,
-    today: dt.date | None = None,
-    drafts: bool = False,
-    cache_dir: Path | None = None,
-) -> RenderedSite:
-    """Load, aggregate and render every page into memory; raise JournalError on any problem.
+    config: Config, *, today: dt.date | None = None, drafts: bool = False
+) -> SiteBuild:
+    """The whole site in memory, from nothing kept (a clean build); raise JournalError."""
+    from journal_site.engine.site import Engine
 
-    One build of a fresh ``SiteBuilder`` (see incremental.py): with ``cache_dir``, work
-    saved there by earlier builds is re-used.
-    """
-    from journal_site.incremental import SiteBuilder
-
-    return SiteBuilder(config, today=today, drafts=drafts, cache_dir=cache_dir).build()
+    return Engine(config, today=today, drafts=drafts).build()
 
 
 def build(
@@ -156,62 +66,126 @@ def build(
     ``protection`` (read from the environment by the CLI) encrypts the site and/or adds
     a Basic-Auth rule, between rendering and writing.
     """
-    from journal_site.incremental import cycle_collection_paused
-
-    # Paused through writing too: a collection between building and writing would
-    # walk everything the build made.
-    with cycle_collection_paused():
-        return _build(config, today, drafts, out_dir, protection)
-
-
-def _build(
-    config: Config,
-    today: dt.date | None,
-    drafts: bool,
-    out_dir: Path | None,
-    protection: Protection | None,
-) -> BuildResult:
+    from journal_site.engine.site import CACHE_DIR_NAME, Engine, code_version
+    from journal_site.engine.store import Store
     from journal_site.publish import Protection, protect_output
-    from journal_site.writer import check_output_dir
+    from journal_site.writer import check_output_dir, recover, write_changed
 
     started = time.perf_counter()
     out_dir = out_dir or config.output_dir
     check_output_dir(out_dir, config.root, config.content_dir)
-    from journal_site.incremental import CACHE_DIR_NAME, SiteBuilder
-
-    builder = SiteBuilder(
-        config, today=today, drafts=drafts, cache_dir=config.root / CACHE_DIR_NAME
-    )
+    out_dir = out_dir.absolute()
     protection = protection or Protection()
-    # A protected build is never "up to date": its output depends on secrets that the
-    # cache must not record.
+    # A protected build is written whole every time: its output depends on secrets
+    # that nothing kept may record.
     protected = protection.encrypted or protection.basic_auth is not None
-    fresh = None if protected else builder.up_to_date(out_dir)
-    if fresh is None and not protected:
-        # Only bodies of entries changed: their few pages are made and written alone.
-        fresh = builder.patch(out_dir)
-    if fresh is not None:  # out_dir holds the site these inputs make
-        entries, pages, files, warnings = fresh
+    version = code_version()
+    store = Store(config.root / CACHE_DIR_NAME, version)
+    try:
+        recover(out_dir)  # an interrupted update first restores the previous site
+        inputs = _inputs_digest(config, today, drafts, version)
+        manifest = None if protected else store.manifest(out_dir)
+        if manifest is not None and inputs is not None and store.meta("inputs") == inputs:
+            done = _unchanged(store, out_dir, manifest, started)
+            if done is not None:
+                return done
+        engine = Engine(config, today=today, drafts=drafts, store=store)
+        kept = {path: record[0] for path, record in (manifest or {}).items()}
+        site = engine.build(kept=kept)
+        output = protect_output(config, site.output, protection, site.model.today)
+        digests = {
+            id(data): (data, site.keys[path])
+            for path, data in output.files.items()
+            if isinstance(data, bytes) and path in site.keys and output is site.output
+        }
+        store.forget_manifest()  # an interrupted write leaves nothing to trust
+        written, changed = write_changed(output, out_dir, manifest, digests)
+        if not protected:
+            store.save_manifest(
+                out_dir,
+                written,
+                {
+                    "inputs": inputs or "",
+                    "summary": json.dumps(
+                        [
+                            len(site.model.entries),
+                            site.pages,
+                            [list(_plain(w)) for w in site.warnings],
+                        ]
+                    ),
+                },
+            )
         return BuildResult(
-            entries=entries,
-            pages=pages,
-            files=files,
-            warnings=warnings,
+            entries=len(site.model.entries),
+            pages=site.pages,
+            files=len(output.files),
+            warnings=site.warnings,
             seconds=time.perf_counter() - started,
             output_dir=out_dir,
-            changed=builder.stats.get("files_written", 0),
+            encrypted=protection.encrypted,
+            basic_auth=protection.basic_auth is not None,
+            changed=changed,
         )
-    rendered = builder.build()
-    output = protect_output(config, rendered.output, protection, rendered.model.today)
-    changed = builder.write(output, out_dir)
+    finally:
+        store.close()
+
+
+def _plain(problem: Problem) -> tuple[str, int | None, str]:
+    return (problem.path, problem.line, problem.message)
+
+
+def _unchanged(
+    store: Store, out_dir: Path, manifest: Manifest, started: float
+) -> BuildResult | None:
+    """The result of a build whose inputs are those of the build that wrote ``out_dir``,
+    when the folder still holds every file as written; None otherwise."""
+    for path, (_, size, mtime, ino) in manifest.items():
+        try:
+            st = os.stat(out_dir / path)
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, ino):
+            return None
+    try:
+        entries, pages, warnings = json.loads(store.meta("summary") or "")
+        problems = tuple(Problem(p, line, message) for p, line, message in warnings)
+    except (ValueError, TypeError):
+        return None
     return BuildResult(
-        entries=len(rendered.model.entries),
-        pages=rendered.pages,
-        files=len(output.files),
-        warnings=rendered.warnings,
+        entries=int(entries),
+        pages=int(pages),
+        files=len(manifest),
+        warnings=problems,
         seconds=time.perf_counter() - started,
         output_dir=out_dir,
-        encrypted=protection.encrypted,
-        basic_auth=protection.basic_auth is not None,
-        changed=changed,
     )
+
+
+def _inputs_digest(
+    config: Config, today: dt.date | None, drafts: bool, version: str
+) -> str | None:
+    """A digest of everything a build reads, by names, sizes and times (no file is
+    read): content files, templates, static files, settings, today and the code."""
+    from journal_site.config import resolve_today
+    from journal_site.scan import scan_content
+    from journal_site.theme import theme_files
+
+    if not config.content_dir.is_dir():
+        return None
+    digest = hashlib.blake2b(digest_size=20)
+    skipped: list[tuple[str, str]] = []
+    for source, _, info in scan_content(config.content_dir, skipped):
+        digest.update(
+            f"{source}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogatepass")
+        )
+    digest.update(repr(skipped).encode("utf-8", "surrogatepass"))
+    theme = theme_files(config)
+    for folder in (*theme.template_dirs, *theme.static_dirs):
+        for path in sorted(folder.rglob("*")):
+            st = path.stat()
+            digest.update(
+                f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass")
+            )
+    today_now = resolve_today(config, today)
+    digest.update(repr((config, today_now, drafts, version)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()

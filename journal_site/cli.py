@@ -45,7 +45,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     import os
 
     from journal_site.build import build
-    from journal_site.incremental import cycle_collection_paused
+    from journal_site.engine.site import cycle_collection_paused
     from journal_site.publish import protection_from_env, protection_summary
 
     config = _config(args)
@@ -75,13 +75,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from journal_site.build import future_warnings, make_model, resolve_today
+    from journal_site.config import resolve_today
     from journal_site.loader import load_journal
+    from journal_site.pages import future_warnings, make_model
 
     config = _config(args)
     journal = load_journal(config)
     model = make_model(config, journal, resolve_today(config, args.today), drafts=True)
-    warnings = [*journal.warnings, *future_warnings(config, model)]
+    warnings = [*journal.warnings, *future_warnings(model)]
     _print_problems(warnings, label="warning")
     from journal_site.text import plural
 
@@ -95,7 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from journal_site.build import resolve_today
+    from journal_site.config import resolve_today
     from journal_site.scaffold import create_entry, open_in_editor
 
     config = _config(args)

@@ -7,6 +7,7 @@ silently ignored.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -209,3 +210,18 @@ def parse_config(root: Path, text: str) -> Config:
     if problems:
         raise JournalError(problems)
     return Config(root=root, **values)
+
+
+def resolve_today(
+    config: Config, override: dt.date | None = None, now: dt.datetime | None = None
+) -> dt.date:
+    """ "Today" for streaks: ``--today`` if given, else the date now in the configured time zone.
+
+    ``now`` (an aware instant; default: the clock) lets tests pick the moment. Only the
+    instant is converted, never a local midnight built, so days on which midnight does
+    not exist (a DST change at 00:00, as in Santiago or Havana) need no special case.
+    """
+    if override is not None:
+        return override
+    moment = now if now is not None else dt.datetime.now(dt.UTC)
+    return moment.astimezone(config.tzinfo()).date()

@@ -32,7 +32,7 @@ MAX_FILE_BYTES = 2_000_000
 entry; a bigger file would take the Markdown renderer minutes and gigabytes."""
 
 
-def _too_big(path: str, size: int) -> JournalError | None:
+def too_big(path: str, size: int) -> JournalError | None:
     if size <= MAX_FILE_BYTES:
         return None
     return JournalError.single(
@@ -263,7 +263,7 @@ def _front_matter(
     # Imported here: a rebuild whose files are all cached never loads YAML or Markdown.
     from journal_site.frontmatter_yaml import FrontMatterError, load_yaml, split
 
-    if (error := _too_big(path, len(text))) is not None:
+    if (error := too_big(path, len(text))) is not None:
         raise error
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
@@ -494,7 +494,7 @@ def load_file(config: Config, source: str, full: Path) -> Entry | Goal | Asset:
         return Asset(source=source)
     path = f"{config.content}/{source}"
     try:
-        if (error := _too_big(path, full.stat().st_size)) is not None:
+        if (error := too_big(path, full.stat().st_size)) is not None:
             raise error  # before reading 50 MB that would be refused anyway
         raw = full.read_bytes()
     except OSError as exc:

@@ -11,17 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def _reduce_by_fields(value: Any) -> tuple[type, tuple[Any, ...]]:
-    """Pickle a value as a call of its class with every field, in order: loading the
-    thousands of cached entries of a rebuild this way is about a third faster than
-    restoring slot state field by field."""
-    return (type(value), tuple(getattr(value, name) for name in value.__slots__))
-
-
 @dataclass(frozen=True, slots=True)
 class Win:
-    __reduce__ = _reduce_by_fields
-
     text: str
     tags: tuple[str, ...] = ()
     """Tags of this win alone (the entry's tags are not repeated here)."""
@@ -33,8 +24,6 @@ class Win:
 
 @dataclass(frozen=True, slots=True)
 class Setback:
-    __reduce__ = _reduce_by_fields
-
     text: str
     reframe: str = ""
     """What the setback taught; empty when none is written yet."""
@@ -42,9 +31,34 @@ class Setback:
     line: int | None = None
 
 
+class _EntryFacts:
+    """What an entry and its summary both say: read from their front-matter fields."""
+
+    __slots__ = ()
+    day: dt.date
+    time: dt.time | None
+    source: str
+    tags: tuple[str, ...]
+    wins: tuple[Win, ...]
+    setbacks: tuple[Setback, ...]
+
+    @property
+    def sort_key(self) -> tuple[dt.date, dt.time, str]:
+        return (self.day, self.time or dt.time.min, self.source)
+
+    def all_tags(self) -> tuple[str, ...]:
+        """The entry's tags followed by tags that only its wins or setbacks carry."""
+        more = [tag for item in (*self.wins, *self.setbacks) for tag in item.tags]
+        if not more:
+            return self.tags
+        return tuple(dict.fromkeys((*self.tags, *more)))
+
+
 @dataclass(frozen=True, slots=True)
-class Entry:
-    __reduce__ = _reduce_by_fields
+class EntrySummary(_EntryFacts):
+    """An entry as pages that show no bodies receive it: everything its front matter
+    says, and no body. It has no ``body_html`` or ``text``: a template that asks for
+    them fails the build (see render.py), and so does any code that reads them."""
 
     source: str
     """Path of the Markdown file relative to the content folder, with forward slashes."""
@@ -60,24 +74,41 @@ class Entry:
     wins: tuple[Win, ...]
     setbacks: tuple[Setback, ...]
     draft: bool
-    body_html: str
-    """The body rendered to HTML; links to other entries are left as markers (see markdown.py)."""
-    text: str
-    """The body as plain text, for search and excerpts."""
     slug: str
     """Used in the URL of a second entry on the same day."""
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
     """Front-matter keys this tool does not know, handed to templates as they are."""
 
-    @property
-    def sort_key(self) -> tuple[dt.date, dt.time, str]:
-        return (self.day, self.time or dt.time.min, self.source)
 
-    def head(self) -> Entry:
-        """This entry without its body (``body_html`` and ``text`` empty): everything
-        its front matter says, which is all that pages other than its own, the timeline
-        and home show of it (see ``SiteModel.heads``)."""
-        return Entry(
+BODY_FIELDS = ("body_html", "text")
+"""What an Entry has and its EntrySummary has not."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry(_EntryFacts):
+    """One entry: its front matter (see EntrySummary) and its body."""
+
+    source: str
+    day: dt.date
+    time: dt.time | None
+    title: str
+    title_is_default: bool
+    tags: tuple[str, ...]
+    mood: int | None
+    wins: tuple[Win, ...]
+    setbacks: tuple[Setback, ...]
+    draft: bool
+    body_html: str
+    """The body rendered to HTML; links to other entries are left as markers (see markdown.py)."""
+    text: str
+    """The body as plain text, for search and excerpts."""
+    slug: str
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+
+    def summary(self) -> EntrySummary:
+        """This entry without its body: all that pages other than its own, the timeline
+        and home show of it."""
+        return EntrySummary(
             self.source,
             self.day,
             self.time,
@@ -88,24 +119,17 @@ class Entry:
             self.wins,
             self.setbacks,
             self.draft,
-            "",
-            "",
             self.slug,
             self.extra,
         )
 
-    def all_tags(self) -> tuple[str, ...]:
-        """The entry's tags followed by tags that only its wins or setbacks carry."""
-        more = [tag for item in (*self.wins, *self.setbacks) for tag in item.tags]
-        if not more:
-            return self.tags
-        return tuple(dict.fromkeys((*self.tags, *more)))
+
+AnyEntry = Entry | EntrySummary
+"""An entry with or without its body: what aggregates that read no body accept."""
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    __reduce__ = _reduce_by_fields
-
     text: str
     done: bool
     """Ticked in the goal file (``[x] ...``); a linked win with the same text also completes it."""
@@ -113,8 +137,6 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Goal:
-    __reduce__ = _reduce_by_fields
-
     slug: str
     source: str
     """Path relative to the content folder; empty for a goal implied by wins alone."""
@@ -127,7 +149,5 @@ class Goal:
 
 @dataclass(frozen=True, slots=True)
 class Asset:
-    __reduce__ = _reduce_by_fields
-
     source: str
     """Path relative to the content folder of a non-Markdown file, copied as it is."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,49 +59,46 @@ def _chunks(count: int, workers: int) -> list[range]:
     return ranges
 
 
-ParsedFile = tuple[str, bytes, bytes | None, tuple[Problem, ...]]
-"""(source, content digest, pickled (Entry or Goal, search record or None) or None,
-problems)."""
+ParsedFile = tuple[str, str, tuple[str, str, str | None, str | None] | None, tuple[Problem, ...]]
+"""(source, content digest, the parse as the store keeps it or None, problems): the
+parse is (kind, head JSON, body JSON, search record JSON); see engine/codec.py."""
 
 
-def content_digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
+def content_digest(source: str, raw: bytes) -> str:
+    """What names a file's parse: its path (the date and slug may come from it) and bytes."""
+    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass") + b"\0", digest_size=16)
+    digest.update(raw)
+    return digest.hexdigest()
 
 
-def head_digest(entry: Entry) -> bytes:
-    """A digest of ``entry.head()``: what the entry says outside its body. Equal for two
-    parses that differ only in their bodies (see ``SiteModel.heads``)."""
-    named = repr(entry.head()).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(named, digest_size=16).digest()
-
-
-def dumps_parsed(item: Entry | Goal) -> bytes:
-    """Pickle a parsed Entry or Goal the way the cache stores it: ``(item, search record,
-    head digest)``, the last two made here on all cores instead of in the main process
-    (None for a goal). Model values pickle as calls of their classes (see model.py)."""
+def encode_parsed(item: Entry | Goal) -> tuple[str, str, str | None, str | None]:
+    """A parsed Entry or Goal as the store keeps it, its search record made here, on all
+    cores, rather than in the main process."""
     from journal_site.aggregate.search import entry_fields
+    from journal_site.engine import codec
     from journal_site.model import Entry
 
     if isinstance(item, Entry):
-        parsed = (item, entry_fields(item), head_digest(item))
-    else:
-        parsed = (item, None, None)
-    return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        head, body = codec.encode_entry(item)
+        return "entry", head, body, codec.dump(entry_fields(item))
+    return "goal", codec.encode_goal(item), None, None
 
 
 def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedFile]:
-    """Read and parse Markdown files; the result of each travels pickled (it is also what the cache stores)."""
-    from journal_site.loader import decode, is_goal, parse_entry, parse_goal
+    """Read and parse Markdown files into the store's form (see ``encode_parsed``)."""
+    from journal_site.loader import decode, is_goal, parse_entry, parse_goal, too_big
 
     out: list[ParsedFile] = []
     for source, full in files:
         path = f"{config.content}/{source}"
         try:
             try:
+                if (error := too_big(path, os.stat(full).st_size)) is not None:
+                    raise error
                 raw = Path(full).read_bytes()
             except OSError as exc:
                 raise JournalError.single(path, None, f"cannot be read: {exc.strerror}") from exc
-            digest = content_digest(raw)
+            digest = content_digest(source, raw)
             parse = parse_goal if is_goal(source) else parse_entry
             item = parse(
                 source,
@@ -112,9 +108,9 @@ def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[Parsed
                 content=config.content,
             )
         except JournalError as exc:
-            out.append((source, b"", None, exc.problems))
+            out.append((source, "", None, exc.problems))
             continue
-        out.append((source, digest, dumps_parsed(item), ()))
+        out.append((source, digest, encode_parsed(item), ()))
     return out
 
 
@@ -131,7 +127,7 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
 
     jobs = [(config, [files[i] for i in chunk]) for chunk in _chunks(len(files), workers)]
     # A worker collects cycles even when the build paused that (it parses, and its
-    # Markdown parser's state is cyclic garbage; see incremental.cycle_collection_paused).
+    # Markdown parser's state is cyclic garbage; see engine.site.cycle_collection_paused).
     with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
         results = pool.map(_parse_chunk, jobs, chunksize=1)
     return [item for chunk in results for item in chunk]
@@ -146,13 +142,13 @@ RENDER_CHUNK = 16
 enough that the processes finish together (an aggregate page costs up to 60 entry
 pages), large enough that taking them costs nothing."""
 
-_Rendered = tuple[list[tuple[int, list[bytes]]], dict[str, str]]
+_Rendered = list[tuple[int, list[bytes]]]
 
 
 def _render_share(_: object = None) -> _Rendered | tuple[Problem, ...]:
     """Render pages RENDER_CHUNK at a time, taking the next chunk from the counter all
     processes share until none is left; returns (first page, their HTML) for each chunk
-    taken, with the cards made on the way; or the problems."""
+    taken; or the problems."""
     global _WORKER_RENDERER
     assert _RENDER_JOB is not None
     make_renderer, pages, taken = _RENDER_JOB
@@ -173,15 +169,11 @@ def _render_share(_: object = None) -> _Rendered | tuple[Problem, ...]:
             )
     except JournalError as exc:
         return exc.problems
-    # The cards made travel back, so the parent can keep them for later builds.
-    return done, renderer.take_new_fragments()
+    return done
 
 
-def render_many(
-    make_renderer: Callable[[], Renderer], pages: Sequence[Page]
-) -> tuple[list[bytes], dict[str, str]]:
-    """Render ``pages`` to UTF-8 HTML, over all cores when there are enough of them; also
-    returns the win cards made on the way (see Renderer.win_card), by key.
+def render_many(make_renderer: Callable[[], Renderer], pages: Sequence[Page]) -> list[bytes]:
+    """Render ``pages`` to UTF-8 HTML, over all cores when there are enough of them.
 
     With N cores, N - 1 forked workers and this process take pages from one queue (a
     shared counter), a few at a time, until all are rendered: pages differ a lot in cost
@@ -194,8 +186,7 @@ def render_many(
     workers = worker_count()
     if len(pages) < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
         renderer = make_renderer()
-        html = [renderer.render(page).encode("utf-8") for page in pages]
-        return html, renderer.take_new_fragments()
+        return [renderer.render(page).encode("utf-8") for page in pages]
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -209,13 +200,11 @@ def render_many(
     finally:
         _RENDER_JOB = None
         _WORKER_RENDERER = None
-    problems = [p for share in results if isinstance(share[0], Problem) for p in share]
+    problems = [p for share in results if share and isinstance(share[0], Problem) for p in share]
     if problems:
         raise JournalError(problems)
     html: list[bytes] = [b""] * len(pages)
-    made: dict[str, str] = {}
-    for done, cards in results:
+    for done in results:
         for first, part in done:
             html[first : first + len(part)] = part
-        made.update(cards)
-    return html, made
+    return html

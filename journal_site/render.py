@@ -8,7 +8,6 @@ process (big journals).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,12 +18,13 @@ from markupsafe import Markup
 
 if TYPE_CHECKING:
     from journal_site.aggregate.wins import WinRecord
-    from journal_site.cache import PackStore as FragmentStore
+    from journal_site.engine.keys import Fingerprinter
     from journal_site.pages import Page
 
 from journal_site import __version__
 from journal_site.errors import JournalError
 from journal_site.markdown import ENTRY_LINK_PREFIX
+from journal_site.model import BODY_FIELDS, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
 from journal_site.text import long_date, plural
 from journal_site.theme import ThemeFiles
@@ -69,18 +69,32 @@ _ENTRY_LINK = re.compile(
 )
 
 
-def resolve_entry_links(html: str, urls: Mapping[str, str], base_path: str) -> str:
-    """Turn links to other entries' Markdown files into links to their pages.
-
-    A link to a file that is not an entry (deleted, a draft in a build) becomes plain text.
-    """
+def entry_links(html: str, urls: Mapping[str, str]) -> dict[str, str | None]:
+    """Each link to another entry in ``html`` (its marker, see markdown.py) with the URL
+    of that entry's page, or None when it is not on the site (deleted, a draft): all
+    that a page made from ``html`` needs of the site's URLs."""
     if ENTRY_LINK_PREFIX not in html:
+        return {}
+    links: dict[str, str | None] = {}
+    for match in _ENTRY_LINK.finditer(html):
+        target = match.group(1)
+        if target not in links:
+            url = urls.get(target)
+            if url is None and target.startswith("[["):
+                url = resolve_wiki_link(target, urls)
+            links[target] = url
+    return links
+
+
+def resolve_entry_links(html: str, links: Mapping[str, str | None], base_path: str) -> str:
+    """Turn links to other entries' Markdown files into links to their pages, by
+    ``links`` (see ``entry_links``); a link to a file that is not on the site becomes
+    plain text."""
+    if not links:
         return html
 
     def replace(match: re.Match[str]) -> str:
-        url = urls.get(match.group(1))
-        if url is None and match.group(1).startswith("[["):
-            url = resolve_wiki_link(match.group(1), urls)
+        url = links.get(match.group(1))
         if url is None:
             return f'<span class="missing-link">{match.group(4)}</span>'
         return f'<a href="{base_path}{url}{match.group(2) or ""}"{match.group(3)}>{match.group(4)}</a>'
@@ -92,6 +106,21 @@ def _mood_label(mood: int | None) -> str:
     return {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "great"}.get(mood or 0, "")
 
 
+class SummaryUndefined(jinja2.StrictUndefined):
+    """StrictUndefined that says why an entry summary has no body."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        if isinstance(self._undefined_obj, EntrySummary) and self._undefined_name in BODY_FIELDS:
+            return (
+                f"this page receives entry summaries, which have no {self._undefined_name!r}: "
+                "only entry, timeline and home pages receive entries' bodies"
+            )
+        return super()._undefined_message
+
+
 class Renderer:
     """A Jinja2 environment over the theme's templates: autoescaped, strict, cached."""
 
@@ -100,22 +129,19 @@ class Renderer:
         theme: ThemeFiles,
         site: SiteView,
         static_urls: Mapping[str, str],
+        fingerprinter: Fingerprinter,
         fragments: dict[str, Markup] | None = None,
-        fragment_store: FragmentStore | None = None,
     ):
         self.site = site
         self.static_urls = dict(static_urls)
+        self.fingerprinter = fingerprinter
         self.fragments = {} if fragments is None else fragments
-        """Rendered win cards by what they show (see ``win_card``); a builder may keep
-        them from build to build while the templates and site settings stay the same."""
-        self.fragment_store = fragment_store
-        """Where cards of earlier builds were kept on disk (same templates and settings)."""
-        self.new_fragments: dict[str, Markup] = {}
-        """Cards this renderer made, for its builder to keep."""
+        """Rendered win cards by the digest of what they receive (see ``win_card``): kept
+        while the templates and site settings stay the same."""
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
+            undefined=SummaryUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -145,42 +171,23 @@ class Renderer:
 
     @jinja2.pass_context
     def win_card(self, context: jinja2.runtime.Context, rec: WinRecord) -> Markup:
-        """``partials/win_card.html`` for one win, made once per build (or per builder)
-        for every page that shows it: the wins wall, tag pages and goal pages share most
-        cards. The partial sees ``rec``, ``urls``, ``slugs`` and ``goal_titles``; the
-        key below is everything of them that a card shows."""
-        urls, slugs, titles = context["urls"], context["slugs"], context["goal_titles"]
-        entry = rec.entry
-        goal = rec.win.goal
-        named = repr(
-            (
-                rec.number,
-                rec.win,
-                entry.source,
-                entry.day,
-                rec.tags,
-                urls[entry.source],
-                titles[goal] if goal else None,
-            )
-        )
-        key = hashlib.blake2b(named.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        """``partials/win_card.html`` for one win, made once for every page that shows
+        it (the wins wall, tag and goal pages share most cards). The partial receives
+        ``rec``, ``urls``, ``slugs`` and ``goal_titles``, and is kept under the digest
+        of exactly those (see engine/keys.py): a card is made again whenever anything it
+        could print changes, whatever an override of the partial prints."""
+        view = {
+            "rec": rec,
+            "urls": context["urls"],
+            "slugs": context["slugs"],
+            "goal_titles": context["goal_titles"],
+        }
+        key = self.fingerprinter.digest(view)
         card = self.fragments.get(key)
-        if card is None and self.fragment_store is not None:
-            kept = self.fragment_store.get(key, "")
-            if kept is not None:
-                card = self.fragments[key] = Markup(bytes(kept).decode("utf-8"))
         if card is None:
             template = self.env.get_template("partials/win_card.html")
-            view = {"rec": rec, "urls": urls, "slugs": slugs, "goal_titles": titles}
             card = self.fragments[key] = Markup(template.render(view))
-            self.new_fragments[key] = card
         return card
-
-    def take_new_fragments(self) -> dict[str, str]:
-        """The cards made since the last call, as plain text by key (to keep or send back)."""
-        made = {key: str(card) for key, card in self.new_fragments.items()}
-        self.new_fragments.clear()
-        return made
 
     def render(self, page: Page) -> str:
         """Render one page; template problems become a JournalError naming template and line."""

@@ -13,10 +13,9 @@ import sys
 from typing import Any
 
 from journal_site.aggregate.stats import tag_counts, totals
-from journal_site.build import future_warnings, make_model, resolve_today
-from journal_site.config import Config
+from journal_site.config import Config, resolve_today
 from journal_site.loader import load_journal
-from journal_site.pages import SiteModel
+from journal_site.pages import SiteModel, future_warnings, make_model
 from journal_site.text import long_date
 
 
@@ -119,7 +118,7 @@ def stats_command(config: Config, args: argparse.Namespace) -> int:
     journal = load_journal(config)
     model = make_model(config, journal, resolve_today(config, args.today), drafts=False)
     # Warnings go to stderr so `--json` output stays one clean object on stdout.
-    for problem in (*journal.warnings, *future_warnings(config, model)):
+    for problem in (*journal.warnings, *future_warnings(model)):
         print(f"warning: {problem}", file=sys.stderr)
     data = stats_object(model)
     if args.json:

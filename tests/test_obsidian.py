@@ -11,7 +11,7 @@ from conftest import FIXTURES
 from journal_site.config import MarkdownOptions
 from journal_site.loader import parse_entry
 from journal_site.obsidian import resolve_wiki_link
-from journal_site.render import resolve_entry_links
+from journal_site.render import entry_links, resolve_entry_links
 
 
 def tags_on(page: str) -> set[str]:
@@ -91,7 +91,7 @@ def test_wiki_link_resolution_rules():
     assert resolve_wiki_link("[[2026-11-24]]", urls) == "2026/11/24/"
     assert resolve_wiki_link("[[2026-11-30]]", urls) is None
     html = '<p><a href="journal-entry:[[Evening]]" class="wikilink">then</a></p>'
-    assert resolve_entry_links(html, urls, "/j/") == (
+    assert resolve_entry_links(html, entry_links(html, urls), "/j/") == (
         '<p><a href="/j/2026/11/20/" class="wikilink">then</a></p>'
     )
 

@@ -21,13 +21,10 @@ thousands of entries loads in one quick request.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from journal_site.fingerprint import tokens_and_urls
 from journal_site.model import Entry
 
 SNIPPET_CHARS = 140
@@ -82,51 +79,41 @@ def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def shard(
+    entries: Sequence[Entry], urls: Mapping[str, str], memo: Mapping[str, tuple[str, ...]]
+) -> bytes:
+    """One shard's UTF-8 JSON: ``entries`` (newest first) with their URLs. ``memo``
+    holds search fields already made, by source (``entry_fields`` of the same entry)."""
+    records = []
+    for entry in entries:
+        fields = memo.get(entry.source)
+        records.append([urls[entry.source], *(fields or entry_fields(entry))])
+    return _json({"e": records})
+
+
+def manifest(years: Sequence[int], memo: Mapping[str, object]) -> bytes:
+    """``index.json``: the fields' names and the shards, newest first."""
+    return _json({"v": 1, "fields": FIELDS, "shards": [f"{year}.json" for year in years]})
+
+
 def search_index(
-    entries: Sequence[Entry],
-    urls: Mapping[str, str],
-    memo: MutableMapping[int, tuple[object, tuple[str, ...]]] | None = None,
-    tokens: Mapping[int, tuple[object, bytes]] | None = None,
-) -> dict[str, tuple[str | None, Callable[[], bytes]]]:
-    """Path under the site -> (key, a function making its UTF-8 JSON): the manifest and
-    one shard per year. The JSON is made only when asked for.
+    entries: Sequence[Entry], urls: Mapping[str, str]
+) -> list[tuple[str, Callable[..., bytes], tuple[object, ...]]]:
+    """(path under the site, a function making its bytes, the arguments it takes) for the
+    manifest and one shard per year: the JSON is made only when asked for.
 
     Shards and the entries in them are newest first, the order results are shown in.
-    ``memo`` (``id(entry) -> (entry, entry_fields(entry))``) holds records already made,
-    and receives the ones made here. With ``tokens`` (see ``SiteModel.tokens``) a shard
-    has a key: a string naming its entries, which with the code determines its bytes
-    (None without).
     """
-    if memo is None:
-        memo = {}
-    known = tokens or {}
     years: dict[int, list[Entry]] = {}
     for entry in reversed(entries):
         years.setdefault(entry.day.year, []).append(entry)
-
-    def shard(year_entries: list[Entry]) -> bytes:
-        records = []
-        for entry in year_entries:
-            held = memo.get(id(entry))
-            if held is not None and held[0] is entry:
-                fields = held[1]
-            else:
-                fields = entry_fields(entry)
-                memo[id(entry)] = (entry, fields)
-            records.append([urls[entry.source], *fields])
-        return _json({"e": records})
-
-    def key(year_entries: list[Entry]) -> str | None:
-        named = tokens_and_urls(year_entries, known, urls.__getitem__)
-        if named is None:
-            return None
-        text = repr(named).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(text, digest_size=20).hexdigest()
-
-    files: dict[str, tuple[str | None, Callable[[], bytes]]] = {
-        f"{INDEX_DIR}{year}.json": (key(group), functools.partial(shard, group))
+    files: list[tuple[str, Callable[..., bytes], tuple[object, ...]]] = [
+        (
+            f"{INDEX_DIR}{year}.json",
+            shard,
+            (tuple(group), {e.source: urls[e.source] for e in group}),
+        )
         for year, group in years.items()
-    }
-    manifest = _json({"v": 1, "fields": FIELDS, "shards": [f"{year}.json" for year in years]})
-    files[INDEX_PATH] = (None, lambda: manifest)
+    ]
+    files.append((INDEX_PATH, manifest, (tuple(years),)))
     return files

@@ -27,8 +27,8 @@ from journal_site.aggregate.wins import (
 )
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry
-from journal_site.pages import Page, SiteFile, SiteModel
-from journal_site.render import resolve_entry_links
+from journal_site.pages import Deferred, Page, SiteFile, SiteModel
+from journal_site.render import entry_links, resolve_entry_links
 
 WINS_PER_PAGE = 1000
 """Most wins on one page of a year of the wall; years are split only beyond this."""
@@ -257,14 +257,13 @@ def _tag_pages(model: SiteModel, tag: TagInfo) -> list[Page]:
     return pages
 
 
+def _tags_view(model: SiteModel) -> dict[str, Any]:
+    return {"tags": model.tag_infos}
+
+
 def tag_pages(model: SiteModel) -> list[Page]:
-    # The index is made of every tag's lists, so of nothing but the heads, which
-    # ``heads_digest`` names (as the stats page is named): no walk of those lists.
-    digest = model.heads_digest
-    key = None if digest is None else repr(("tags", digest))
-    pages = [
-        Page("tags/", "tags.html", {"tags": model.tag_infos}, "the tags index", "tags/", key=key),
-    ]
+    # The index is made of every tag's lists, so of the whole model: named by it.
+    pages = [Page("tags/", "tags.html", Deferred(_tags_view, (model,)), "the tags index", "tags/")]
     for tag in model.tag_infos:
         pages.extend(_tag_pages(model, tag))
     return pages
@@ -280,7 +279,9 @@ def _goal_view(progress: GoalProgress, model: SiteModel) -> dict[str, Any]:
         "page_url": goal_url(progress.goal.slug),
         # Links to entries (Markdown or [[wiki]]) become their pages' URLs, as on entry pages.
         "goal_body": resolve_entry_links(
-            progress.goal.body_html, model.urls, model.config.base_path
+            progress.goal.body_html,
+            entry_links(progress.goal.body_html, model.urls),
+            model.config.base_path,
         ),
     }
 
@@ -318,10 +319,12 @@ def search_page(model: SiteModel) -> list[Page]:
 
 
 def search_files(model: SiteModel) -> list[SiteFile]:
-    files = search_index(model.entries, model.urls, model.search_records, model.tokens)
-    return [SiteFile(path, make, "the search index", key) for path, (key, make) in files.items()]
+    return [
+        SiteFile(path, make, args, "the search index", memo=model.search_records)
+        for path, make, args in search_index(model.entries, model.urls)
+    ]
 
 
-HEAD_BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages)
-"""Builders planned from ``SiteModel.heads``: what they show of an entry is its head."""
+SUMMARY_BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages)
+"""Builders that receive ``SiteModel.summaries``: what they show of an entry is its summary."""
 FILE_BUILDERS: Sequence = (search_files,)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +12,7 @@ from journal_site import charts
 from journal_site.aggregate import stats
 from journal_site.aggregate.heatmap import Heatmap, build_heatmap
 from journal_site.aggregate.streaks import HALF_LIFE_DAYS
-from journal_site.pages import Page, SiteModel
+from journal_site.pages import Deferred, Page, SiteModel
 
 CONSISTENCY_FORMULA = (
     "Consistency is the share of days you wrote since your first entry, with recent "
@@ -101,19 +100,14 @@ def streak_view(model: SiteModel) -> dict[str, Any]:
 
 
 def stats_page(model: SiteModel) -> list[Page]:
-    """/stats/: made from nothing but the entries' heads, settings and today, which
-    ``heads_digest`` names, so that names the page (no walk of its big view); it changes
-    with any head anyway (totals, streaks, heatmaps)."""
-    digest = model.heads_digest
-    view = functools.partial(_stats_view, model)
+    """/stats/: made from the summaries, settings and today (``model``, which names it)."""
     return [
         Page(
             url="stats/",
             template="stats.html",
-            view=view if digest is not None else view(),
+            view=Deferred(_stats_view, (model,)),
             origin="the stats page",
             section="stats/",
-            key=None if digest is None else repr(("stats", digest)),
         )
     ]
 

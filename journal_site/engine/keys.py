@@ -1,0 +1,154 @@
+"""Keys derived from values: what names a page is what its template receives.
+
+``Fingerprinter.digest(value)`` walks a value (a page's view, or the arguments its
+view is made from) and digests everything in it, so that two values with the same
+digest give a template the same things to read. Nothing is named by hand:
+
+- plain values (strings, numbers, dates, ``Markup``) by their type and text;
+- containers by their items in order (a set sorted), mappings by keys and values;
+- a dataclass (any value of the model or a view) by its type and every field that
+  is part of its identity (``compare=True``; the others are derived from those);
+- an entry or its summary by a token: the digest of its canonical JSON (codec.py),
+  which the loader computes once per parse; a goal likewise;
+- a module-level function (a view maker, a filter handed to a template) by its
+  qualified name: its code is named by the code version in every key.
+
+A value of any other kind (an open file, a lambda, an object with hidden state)
+cannot be named, and raises ``Unnameable``: the page is then a build error in tests
+and rendered every time otherwise, never cached under a guess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import types
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from markupsafe import Markup
+
+from journal_site.engine import codec
+from journal_site.model import Entry, EntrySummary, Goal
+
+
+class Unnameable(Exception):
+    """A value that the fingerprinter cannot name."""
+
+
+_SCALARS = (str, int, float, bool, type(None), bytes)
+_DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
+_MEMO_MIN = 8
+"""Containers at least this long are digested once per build, by identity."""
+
+
+def goal_token(goal: Goal) -> str:
+    return codec.token(codec.encode_goal(goal))
+
+
+class Fingerprinter:
+    """Digests values; ``tokens`` maps ``id(entry or summary)`` to ``(value, token)``."""
+
+    def __init__(self, tokens: Mapping[int, tuple[object, str]]) -> None:
+        self.tokens = tokens
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def digest(self, *values: Any) -> str:
+        out: list[str] = []
+        for value in values:
+            self._feed(value, out, 0)
+        text = "\x1f".join(out).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=20).hexdigest()
+
+    def _feed(self, value: Any, out: list[str], depth: int) -> None:
+        if depth > 80:
+            raise Unnameable("nested too deeply")
+        kind = type(value)
+        if kind in _SCALARS:
+            out.append(f"{kind.__name__}:{value!r}")
+            return
+        if kind is Markup:
+            out.append(f"markup:{str(value)!r}")
+            return
+        if kind in _DATES:
+            out.append(
+                f"{kind.__name__}:{value.isoformat() if kind is not dt.timedelta else value}"
+            )
+            return
+        if kind is Entry or kind is EntrySummary or kind is Goal:
+            out.append(f"{kind.__name__}:{self._token(value)}")
+            return
+        if kind in (list, tuple, dict, set, frozenset) and len(value) >= _MEMO_MIN:
+            out.append(self._memoized(value, depth))
+            return
+        self._walk(value, out, depth)
+
+    def _walk(self, value: Any, out: list[str], depth: int) -> None:
+        kind = type(value)
+        if isinstance(value, Mapping):
+            out.append(f"{{{len(value)}")
+            for key, item in value.items():
+                self._feed(key, out, depth + 1)
+                self._feed(item, out, depth + 1)
+            out.append("}")
+        elif kind in (list, tuple):
+            out.append(f"[{len(value)}")
+            for item in value:
+                self._feed(item, out, depth + 1)
+            out.append("]")
+        elif kind in (set, frozenset):
+            out.append(f"<{len(value)}")
+            out.extend(sorted(self.digest(item) for item in value))
+            out.append(">")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out.append(f"@{kind.__module__}.{kind.__qualname__}(")
+            for f in dataclasses.fields(value):
+                if f.compare:  # a field outside the value's identity is derived from it
+                    self._feed(getattr(value, f.name), out, depth + 1)
+            out.append(")")
+        elif isinstance(value, PurePath):
+            out.append(f"path:{value.as_posix()}")
+        elif isinstance(value, str | int | float):  # subclasses (enums, Markup-likes)
+            out.append(f"{kind.__qualname__}:{value!r}")
+        elif isinstance(value, types.FunctionType | types.BuiltinFunctionType):
+            if "<" in value.__qualname__:  # a lambda or a closure: holds state unseen
+                raise Unnameable(f"a local function {value.__qualname__}")
+            out.append(f"fn:{value.__module__}.{value.__qualname__}")
+        elif isinstance(value, functools.partial):
+            out.append("partial(")
+            self._feed(value.func, out, depth + 1)
+            self._feed(value.args, out, depth + 1)
+            self._feed(value.keywords, out, depth + 1)
+            out.append(")")
+        else:
+            raise Unnameable(f"a {kind.__qualname__}")
+
+    def _memoized(self, value: Any, depth: int) -> str:
+        held = self._memo.get(id(value))
+        if held is not None and held[0] is value:
+            return held[1]
+        inner: list[str] = []
+        self._walk(value, inner, depth)
+        text = "\x1f".join(inner).encode("utf-8", "surrogatepass")
+        named = "#" + hashlib.blake2b(text, digest_size=16).hexdigest()
+        self._memo[id(value)] = (value, named)  # the value is kept alive with its id
+        return named
+
+    def _token(self, value: Entry | EntrySummary | Goal) -> str:
+        held = self.tokens.get(id(value))
+        if held is not None and held[0] is value:
+            return held[1]
+        held = self._memo.get(id(value))
+        if held is not None and held[0] is value:
+            return held[1]
+        if isinstance(value, Goal):
+            named = goal_token(value)
+        elif isinstance(value, Entry):
+            named = codec.entry_tokens(*codec.encode_entry(value))[0]
+        else:
+            named = codec.token(codec.dump(codec.head_data(value)))
+        self._memo[id(value)] = (value, named)
+        return named

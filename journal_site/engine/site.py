@@ -1,0 +1,393 @@
+"""One engine for ``journal build``, ``journal serve`` and a deploy: ``Engine.build()``.
+
+The stages, in order (``Engine.build`` lists them in one place):
+
+1. scan content/ and load it: only files whose bytes changed are parsed (sources.py);
+2. assemble the journal and its model (pages/__init__.py);
+3. name the templates, static files and site settings: the *render key*;
+4. plan every output with the digest of what it is made from (plan.py);
+5. key each output by that digest and the render key, and take its bytes from memory,
+   the store or the output folder when the key is known; render the rest, the pages of
+   the entries that just changed first;
+6. the site: every output's bytes (or a reference to them), and what changed since
+   the last build of this engine.
+
+Nothing is keyed by hand: a key is the digest of what a template receives (keys.py),
+so after any change exactly the outputs whose inputs changed are made again. A build
+asked to stop (``cancel``, when a newer save overtakes it in ``journal serve``) raises
+``Cancelled`` between pages and leaves the engine as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import hashlib
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from journal_site import __version__
+from journal_site.config import Config, resolve_today
+from journal_site.engine import sources
+from journal_site.engine.keys import Fingerprinter
+from journal_site.engine.plan import Planned, plan
+from journal_site.engine.store import Store
+from journal_site.errors import Problem
+from journal_site.pages import SiteModel, future_warnings, make_model
+from journal_site.render import Renderer, SiteView
+from journal_site.theme import ThemeFiles, theme_files
+from journal_site.writer import Kept, Output
+
+ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
+CACHE_DIR_NAME = ".journal-cache"
+"""The store's folder inside a site: git-ignored, safe to delete at any time."""
+
+
+class Cancelled(Exception):
+    """The build was asked to stop (a newer change overtook it)."""
+
+
+def code_version() -> str:
+    """The package version, plus the size and time of every module of the package: the
+    version alone would keep results of old code for someone running from a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(__version__.encode(), digest_size=12)
+    for path in sorted(package.rglob("*.py")):
+        st = path.stat()
+        digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def cycle_collection_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Pause Python's cycle collector: a build makes many objects that live until it ends
+    and few cycles, so the collector would walk every entry again and again for nothing.
+    ``freeze`` (for a process about to end) sets all that aside for good (``gc.freeze``)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if freeze:
+                gc.freeze()
+            gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBuild:
+    """A whole site in memory: what the writer writes, or ``journal serve`` serves."""
+
+    model: SiteModel
+    output: Output
+    pages: int
+    warnings: tuple[Problem, ...]
+    keys: dict[str, str]
+    """Output path -> its key (only outputs that could be named)."""
+    changed: frozenset[str] = frozenset()
+    """Output paths added or changed since this engine's previous build."""
+    removed: frozenset[str] = frozenset()
+    """Output paths of the previous build that this one no longer has."""
+    stats: dict[str, int] = field(default_factory=dict)
+    """What the build did: files parsed, outputs rendered, outputs reused."""
+
+
+def _site_view(config: Config, drafts: bool) -> SiteView:
+    return SiteView(
+        title=config.title,
+        author=config.author,
+        base_path=config.base_path,
+        language=config.language,
+        drafts_shown=drafts,
+    )
+
+
+def _templates_digest(theme: ThemeFiles) -> str:
+    """Every template that could be used: its layer, name and bytes."""
+    digest = hashlib.blake2b(digest_size=20)
+    for layer, folder in enumerate(theme.template_dirs):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(f"{layer}\0{path.relative_to(folder).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+                digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class Engine:
+    """Builds one site again and again, doing only what changed inputs need.
+
+    ``store`` keeps what was learnt across processes (None: memory only). The engine
+    holds, between builds, each file's parse, the last plans, and (``keep``, for
+    ``journal serve``) the bytes of every output by key.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        drafts: bool = False,
+        today: dt.date | None = None,
+        store: Store | None = None,
+        keep: bool = False,
+    ) -> None:
+        self.config = config
+        self.drafts = drafts
+        self.today = today
+        self.store = store
+        self.keep = keep
+        self.version = code_version()
+        self._parsed: dict[str, sources.Parsed] = {}
+        self._stats: dict[str, sources.Stat] | None = None
+        self._plans: dict[str, tuple[str, str]] | None = None
+        self._outputs: dict[str, bytes] = {}
+        """Key -> bytes of every output of the last build (``keep`` only)."""
+        self._renderer_held: tuple[str, Renderer] | None = None
+        self._previous: dict[str, str] | None = None
+        """Output path -> signature, of the last build."""
+        self.last: SiteBuild | None = None
+
+    # -- the build -------------------------------------------------------------------
+
+    def build(
+        self,
+        *,
+        cancel: Callable[[], bool] | None = None,
+        first: Collection[str] = (),
+        on_output: Callable[[str, bytes], None] | None = None,
+        kept: Mapping[str, str] | None = None,
+    ) -> SiteBuild:
+        """Build the site; raise JournalError listing every problem, or Cancelled.
+
+        ``first``: sources (under content/) whose pages are rendered before any other
+        and handed to ``on_output`` as soon as each is made (the live preview).
+        ``kept``: output path -> the key of the file the output folder holds; such an
+        output comes as a ``Kept`` reference, its bytes fetched only if needed.
+        """
+        with cycle_collection_paused():
+            return self._build(cancel or (lambda: False), first, on_output, kept or {})
+
+    def _build(
+        self,
+        cancel: Callable[[], bool],
+        first: Collection[str],
+        on_output: Callable[[str, bytes], None] | None,
+        kept: Mapping[str, str],
+    ) -> SiteBuild:
+        from journal_site.loader import assemble_journal
+
+        config = self.config
+        store = self.store
+        stats: dict[str, int] = {}
+        if self._stats is None:
+            self._stats = store.file_stats() if store is not None else {}
+            self._plans = store.plans() if store is not None else {}
+
+        # 1. Load.
+        scanned, skipped = sources.scan(config)
+        loaded = sources.load(config, scanned, skipped, self._stats, self._parsed, store)
+        stats["files_parsed"] = loaded.parsed_count
+        # 2. The journal and its model.
+        journal = assemble_journal(
+            [*loaded.entries, *loaded.goals, *loaded.assets], loaded.warnings, config.content
+        )
+        parsed = loaded.parsed
+        model = make_model(
+            config,
+            journal,
+            resolve_today(config, self.today),
+            self.drafts,
+            summary_of={s: p.summary for s, p in parsed.items() if p.summary is not None},
+            search_records={s: p.record for s, p in parsed.items() if p.record is not None},
+        )
+        tokens = {}
+        for held in parsed.values():
+            tokens[id(held.item)] = (held.item, held.token)
+            if held.summary is not None:
+                tokens[id(held.summary)] = (held.summary, held.summary_token)
+        fingerprinter = Fingerprinter(tokens)
+        # 3. What every page is rendered with.
+        theme = theme_files(config)
+        output = Output()
+        static_urls: dict[str, str] = {}
+        from journal_site.theme import fingerprint as static_name
+
+        for name, path in theme.static_files().items():
+            hashed = "static/" + static_name(name, path.read_bytes())
+            static_urls[name] = hashed
+            output.add(hashed, path, f"static/{name}")
+        site = _site_view(config, self.drafts)
+        render_key = fingerprinter.digest(
+            self.version, _templates_digest(theme), site, static_urls
+        )
+
+        def render() -> Renderer:
+            return self._renderer(render_key, theme, site, static_urls, fingerprinter)
+
+        # 4. Plan.
+        planned, plans, reused = plan(model, fingerprinter, self._plans or {})
+        stats["plans_reused"] = reused
+        # 5. Key every output; make what is not known.
+        keys = {p.path: f"{render_key}:{p.inputs}" for p in planned if p.inputs is not None}
+        known = self._outputs if self.keep else {}
+        data: dict[str, bytes | Kept] = {}
+        missing: list[Planned] = []
+        fetch: list[Planned] = []
+        for item in planned:
+            key = keys.get(item.path)
+            if key is None:
+                missing.append(item)
+            elif kept.get(item.path) == key:
+                data[item.path] = Kept(key, self._fetcher(item, key, render))
+            elif key in known:
+                data[item.path] = known[key]
+            else:
+                fetch.append(item)
+        if fetch and store is not None:
+            found = store.pages(keys[p.path] for p in fetch)
+            for item in fetch:
+                hit = found.get(keys[item.path])
+                if hit is None:
+                    missing.append(item)
+                else:
+                    data[item.path] = hit
+        else:
+            missing.extend(fetch)
+        stats["outputs_reused"] = len(planned) - len(missing)
+        made = self._make(missing, first, cancel, on_output, render)
+        stats["outputs_made"] = len(made)
+        data.update(made)
+        # 6. The site.
+        for item in planned:
+            origin = item.page.origin if item.page is not None else item.file.origin  # type: ignore[union-attr]
+            output.add(item.path, data[item.path], origin)
+        for asset in journal.assets:
+            output.add(
+                asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
+            )
+        output.add("robots.txt", ROBOTS_TXT, "robots.txt")
+        output.check()
+
+        # Success: only now does what this build learnt become the engine's.
+        self._stats = loaded.stats
+        self._plans = plans
+        self._parsed = {d: parsed[s] for s, (_, _, d) in loaded.stats.items() if s in parsed}
+        if self.keep:
+            self._outputs = {
+                keys[path]: value
+                for path, value in data.items()
+                if path in keys and isinstance(value, bytes)
+            }
+        signatures = {
+            path: keys.get(path) or _signature(value) for path, value in output.files.items()
+        }
+        if self._previous is None:
+            changed, removed = frozenset(signatures), frozenset()
+        else:
+            changed = frozenset(p for p, sig in signatures.items() if self._previous.get(p) != sig)
+            removed = frozenset(p for p in self._previous if p not in signatures)
+        self._previous = signatures
+        warnings = (*journal.warnings, *future_warnings(model))
+        result = SiteBuild(
+            model=model,
+            output=output,
+            pages=sum(1 for p in planned if p.page is not None),
+            warnings=tuple(warnings),
+            keys=keys,
+            changed=changed,
+            removed=removed,
+            stats=stats,
+        )
+        if store is not None:
+            store.save_parses(loaded.stats, loaded.new_parses)
+            store.save_plans(plans)
+            store.save_pages(
+                {keys[path]: value for path, value in made.items() if path in keys},
+                set(keys.values()),
+            )
+        self.last = result
+        return result
+
+    def _renderer(
+        self,
+        key: str,
+        theme: ThemeFiles,
+        site: SiteView,
+        static_urls: dict[str, str],
+        fp: Fingerprinter,
+    ) -> Renderer:
+        # One renderer (its compiled templates and win cards) while the templates and
+        # settings (the render key) hold; each build hands it the fingerprinter that
+        # knows its entries.
+        if self._renderer_held is None or self._renderer_held[0] != key:
+            self._renderer_held = (key, Renderer(theme, site, static_urls, fp))
+        renderer = self._renderer_held[1]
+        renderer.fingerprinter = fp
+        return renderer
+
+    def _fetcher(
+        self, item: Planned, key: str, render: Callable[[], Renderer]
+    ) -> Callable[[], bytes]:
+        """The bytes of a kept output, should the writer need them after all."""
+
+        def fetch() -> bytes:
+            if self.store is not None:
+                hit = self.store.pages([key]).get(key)
+                if hit is not None:
+                    return hit
+            return _make_one(item, render())
+
+        return fetch
+
+    def _make(
+        self,
+        missing: list[Planned],
+        first: Collection[str],
+        cancel: Callable[[], bool],
+        on_output: Callable[[str, bytes], None] | None,
+        render: Callable[[], Renderer],
+    ) -> dict[str, bytes]:
+        from journal_site.parallel import MIN_PARALLEL_PAGES, render_many
+
+        made: dict[str, bytes] = {}
+        if not missing:
+            return made
+        origins = {f"{self.config.content}/{source}" for source in first}
+        missing.sort(key=lambda p: p.page is None or p.page.origin not in origins)
+        renderer = render()
+        pages = [p for p in missing if p.page is not None]
+        if len(pages) >= MIN_PARALLEL_PAGES and not first:
+            html = render_many(lambda: renderer, [p.page for p in pages])  # type: ignore[misc]
+            made.update((p.path, h) for p, h in zip(pages, html, strict=True))
+        for item in missing:
+            if item.path in made:
+                continue
+            if cancel():
+                raise Cancelled
+            made[item.path] = _make_one(item, renderer)
+            if on_output is not None:
+                on_output(item.path, made[item.path])
+        return made
+
+
+def _make_one(item: Planned, renderer: Renderer) -> bytes:
+    if item.page is not None:
+        return renderer.render(item.page).encode("utf-8")
+    assert item.file is not None
+    return item.file.data()
+
+
+def _signature(value: object) -> str:
+    if isinstance(value, bytes):
+        return hashlib.blake2b(value, digest_size=16).hexdigest()
+    if isinstance(value, Kept):
+        return value.digest
+    if isinstance(value, Path):
+        try:
+            st = value.stat()
+        except OSError:
+            return f"{value}:missing"
+        return f"{value}:{st.st_size}:{st.st_mtime_ns}"
+    return repr(value)

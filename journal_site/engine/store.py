@@ -1,0 +1,241 @@
+"""The engine's store: one SQLite file of plain data, ``.journal-cache/store.sqlite``.
+
+What it keeps, all of it data (text, numbers and bytes; nothing is unpickled or run):
+
+- ``files``: each content file's size, time and content digest as last seen, so that
+  an untouched file is not read again;
+- ``parsed``: each parse by content digest: an entry's head and body as JSON (see
+  codec.py), its search fields, or a goal;
+- ``pages``: each rendered output by its key (see keys.py), so that a build whose
+  output folder is gone (a fresh clone on a host that keeps this folder) writes pages
+  without rendering them;
+- ``plans``: what the builders that read only summaries planned, by the digest of
+  the summaries they read;
+- ``outputs``: the manifest of the output folder the last build wrote;
+- ``meta``: the schema, the code version and settings the rest was made under.
+
+A store of another schema or code version, a foreign file or a damaged one is set
+aside and a new one started: it only ever costs a slower build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+SCHEMA = 1
+STORE_NAME = "store.sqlite"
+_APPLICATION_ID = 0x4A534954  # "JSIT": marks the file as this tool's
+
+_TABLES = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest TEXT);
+CREATE TABLE parsed (digest TEXT PRIMARY KEY, kind TEXT, head TEXT, body TEXT, record TEXT);
+CREATE TABLE pages (key TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE plans (builder TEXT PRIMARY KEY, digest TEXT, pages TEXT);
+CREATE TABLE outputs (path TEXT PRIMARY KEY, digest TEXT, size INTEGER, mtime_ns INTEGER,
+                      ino INTEGER);
+"""
+
+Manifest = dict[str, tuple[str, int, int, int]]
+"""Output path -> (digest, size, mtime_ns, inode) of the file as written."""
+
+
+class Store:
+    """The store of one site; ``version`` names the code (and settings) it is valid for."""
+
+    def __init__(self, folder: Path, version: str) -> None:
+        self.path = folder / STORE_NAME
+        self.version = version
+        self._db: sqlite3.Connection | None = None
+        self.usable = True
+        """False once the file could not be opened or written: builds go on without it."""
+
+    # -- opening ---------------------------------------------------------------------
+
+    def db(self) -> sqlite3.Connection | None:
+        if self._db is None and self.usable:
+            try:
+                self._db = self._open()
+            except (sqlite3.Error, OSError):
+                self.usable = False
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(sqlite3.Error, OSError):
+            db = self._connect()
+            if self._valid(db):
+                return db
+            db.close()
+        # Not ours, another version or damaged: set aside, never trusted.
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        db = self._connect()
+        db.executescript(_TABLES)
+        db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA}")
+        db.execute("INSERT INTO meta VALUES ('code', ?)", (self.version,))
+        db.commit()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level="DEFERRED")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    def _valid(self, db: sqlite3.Connection) -> bool:
+        if db.execute("PRAGMA application_id").fetchone()[0] != _APPLICATION_ID:
+            return False
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+            return False
+        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            return False
+        row = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+        return row is not None and row[0] == self.version
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection | None]:
+        """A transaction; a store that cannot be written is dropped for this process."""
+        db = self.db()
+        try:
+            yield db
+            if db is not None:
+                db.commit()
+        except (sqlite3.Error, OSError):
+            with contextlib.suppress(sqlite3.Error):
+                if db is not None:
+                    db.rollback()
+            self.close()
+            self.usable = False
+
+    def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+        db = self.db()
+        if db is None:
+            return []
+        try:
+            return db.execute(sql, tuple(args)).fetchall()
+        except sqlite3.Error:
+            self.close()
+            self.usable = False
+            return []
+
+    # -- meta ------------------------------------------------------------------------
+
+    def meta(self, name: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        with self._writing() as db:
+            if db is not None:
+                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    # -- files and parses ------------------------------------------------------------
+
+    def file_stats(self) -> dict[str, tuple[int, int, str]]:
+        return {s: (z, m, d) for s, z, m, d in self._read("SELECT * FROM files")}
+
+    def parsed(self, digests: Iterable[str]) -> dict[str, tuple[str, str, str | None, str | None]]:
+        """digest -> (kind, head, body, search record) for the digests the store has."""
+        wanted = list(digests)
+        found: dict[str, tuple[str, str, str | None, str | None]] = {}
+        for start in range(0, len(wanted), 900):  # SQLite's limit on parameters
+            part = wanted[start : start + 900]
+            marks = ",".join("?" * len(part))
+            for row in self._read(f"SELECT * FROM parsed WHERE digest IN ({marks})", part):
+                found[row[0]] = row[1:]
+        return found
+
+    def save_parses(
+        self,
+        stats: dict[str, tuple[int, int, str]],
+        parses: Iterable[tuple[str, str, str, str | None, str | None]],
+    ) -> None:
+        """Record every content file's stat and digest (replacing the old list) and new parses."""
+        with self._writing() as db:
+            if db is None:
+                return
+            db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?)", parses)
+            db.execute("DELETE FROM files")
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?)", ((s, *v) for s, v in stats.items())
+            )
+            live = {v[2] for v in stats.values()}
+            stale = [d for (d,) in db.execute("SELECT digest FROM parsed") if d not in live]
+            db.executemany("DELETE FROM parsed WHERE digest = ?", ((d,) for d in stale))
+
+    # -- pages -----------------------------------------------------------------------
+
+    def pages(self, keys: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(keys)
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), 900):
+            part = wanted[start : start + 900]
+            marks = ",".join("?" * len(part))
+            for key, data in self._read(f"SELECT * FROM pages WHERE key IN ({marks})", part):
+                with contextlib.suppress(zlib.error):
+                    found[key] = zlib.decompress(data)
+        return found
+
+    def save_pages(self, made: dict[str, bytes], live: set[str]) -> None:
+        """Keep the pages made, and drop every page no longer produced."""
+        with self._writing() as db:
+            if db is None:
+                return
+            db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?)",
+                ((k, zlib.compress(v, 1)) for k, v in made.items()),
+            )
+            stale = [k for (k,) in db.execute("SELECT key FROM pages") if k not in live]
+            db.executemany("DELETE FROM pages WHERE key = ?", ((k,) for k in stale))
+
+    # -- plans -----------------------------------------------------------------------
+
+    def plans(self) -> dict[str, tuple[str, str]]:
+        return {b: (d, p) for b, d, p in self._read("SELECT * FROM plans")}
+
+    def save_plans(self, plans: dict[str, tuple[str, str]]) -> None:
+        with self._writing() as db:
+            if db is not None:
+                db.execute("DELETE FROM plans")
+                db.executemany(
+                    "INSERT INTO plans VALUES (?, ?, ?)", ((b, *v) for b, v in plans.items())
+                )
+
+    # -- the output folder's manifest ------------------------------------------------
+
+    def manifest(self, out_dir: Path) -> Manifest | None:
+        if self.meta("out_dir") != str(out_dir):
+            return None
+        return {p: (d, z, m, i) for p, d, z, m, i in self._read("SELECT * FROM outputs")}
+
+    def forget_manifest(self) -> None:
+        """Before an output folder is touched: an interrupted write leaves no manifest."""
+        with self._writing() as db:
+            if db is not None:
+                db.execute("DELETE FROM meta WHERE name IN ('out_dir', 'inputs')")
+
+    def save_manifest(self, out_dir: Path, manifest: Manifest, meta: dict[str, str]) -> None:
+        with self._writing() as db:
+            if db is None:
+                return
+            db.execute("DELETE FROM outputs")
+            db.executemany(
+                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                ((p, *v) for p, v in manifest.items()),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                {**meta, "out_dir": str(out_dir)}.items(),
+            )
