@@ -18,7 +18,7 @@ from typing import Any
 from journal_site import conventions
 from journal_site.config import Config, MarkdownOptions
 from journal_site.errors import JournalError, Problem
-from journal_site.model import Asset, Entry, Goal, Setback, Step, Win
+from journal_site.model import Asset, Entry, EntrySummary, Goal, Setback, Step, Win
 from journal_site.scan import link_warnings, scan_content
 from journal_site.text import describe, long_date, slugify
 
@@ -47,8 +47,9 @@ def too_big(path: str, size: int) -> JournalError | None:
 class Journal:
     """Everything read from content/."""
 
-    entries: tuple[Entry, ...]
-    """Every entry, drafts included, sorted by day, time and path."""
+    entries: tuple[Entry, ...] | tuple[EntrySummary, ...]
+    """Every entry, drafts included, sorted by day, time and path (summaries, when
+    assembled by the engine, which reads bodies only for the pages that show them)."""
     goals: tuple[Goal, ...]
     assets: tuple[Asset, ...]
     warnings: tuple[Problem, ...] = ()
@@ -522,13 +523,13 @@ def load_journal(config: Config) -> Journal:
 
 
 def assemble_journal(
-    loaded: Iterable[Entry | Goal | Asset | JournalError],
+    loaded: Iterable[Entry | EntrySummary | Goal | Asset | JournalError],
     warnings: Iterable[Problem] = (),
     content: str = "content",
 ) -> Journal:
     """A Journal from every file's parse result (or error); raise JournalError listing every problem."""
     problems: list[Problem] = []
-    entries: list[Entry] = []
+    entries: list[Entry | EntrySummary] = []
     goals: list[Goal] = []
     assets: list[Asset] = []
     seen: dict[str, str] = {}
@@ -549,7 +550,7 @@ def assemble_journal(
                 continue
         if isinstance(item, JournalError):
             problems.extend(item.problems)
-        elif isinstance(item, Entry):
+        elif isinstance(item, Entry | EntrySummary):
             entries.append(item)
         elif isinstance(item, Goal):
             goals.append(item)

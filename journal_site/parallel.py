@@ -22,8 +22,6 @@ from journal_site.errors import JournalError, Problem
 if TYPE_CHECKING:
     from journal_site.config import Config
     from journal_site.model import Entry, Goal
-    from journal_site.pages import Page
-    from journal_site.render import Renderer
 
 MIN_PARALLEL_FILES = 400
 """Fewer files to parse than this: parse in this process. Starting two workers costs
@@ -59,9 +57,11 @@ def _chunks(count: int, workers: int) -> list[range]:
     return ranges
 
 
-ParsedFile = tuple[str, str, tuple[str, str, str | None, str | None] | None, tuple[Problem, ...]]
-"""(source, content digest, the parse as the store keeps it or None, problems): the
-parse is (kind, head JSON, body JSON, search record JSON); see engine/codec.py."""
+ParsedRow = tuple[str, str, str | None, str | None, str | None]
+"""A parse as the store keeps it: (kind, head JSON, body JSON, search record JSON,
+link targets JSON); see engine/codec.py and engine/sources.py."""
+ParsedFile = tuple[str, str, ParsedRow | None, tuple[Problem, ...]]
+"""(source, content digest, the parse or None, problems)."""
 
 
 def content_digest(source: str, raw: bytes) -> str:
@@ -71,17 +71,19 @@ def content_digest(source: str, raw: bytes) -> str:
     return digest.hexdigest()
 
 
-def encode_parsed(item: Entry | Goal) -> tuple[str, str, str | None, str | None]:
+def encode_parsed(item: Entry | Goal) -> ParsedRow:
     """A parsed Entry or Goal as the store keeps it, its search record made here, on all
     cores, rather than in the main process."""
     from journal_site.aggregate.search import entry_fields
     from journal_site.engine import codec
     from journal_site.model import Entry
+    from journal_site.render import link_targets
 
     if isinstance(item, Entry):
         head, body = codec.encode_entry(item)
-        return "entry", head, body, codec.dump(entry_fields(item))
-    return "goal", codec.encode_goal(item), None, None
+        links = codec.dump(link_targets(item.body_html))
+        return "entry", head, body, codec.dump(entry_fields(item)), links
+    return "goal", codec.encode_goal(item), None, None, None
 
 
 def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedFile]:
@@ -134,11 +136,10 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
 
 
 # What forked render workers inherit: set just before the pool starts, cleared after.
-_RENDER_JOB: tuple[Callable[[], Renderer], Sequence[Page], Any] | None = None
-_WORKER_RENDERER: Renderer | None = None
+_RENDER_JOB: tuple[Callable[[int], bytes], int, Any] | None = None
 
 RENDER_CHUNK = 16
-"""Pages a process takes at a time from the shared queue of a parallel render: small
+"""Outputs a process takes at a time from the shared queue of a parallel render: small
 enough that the processes finish together (an aggregate page costs up to 60 entry
 pages), large enough that taking them costs nothing."""
 
@@ -146,52 +147,43 @@ _Rendered = list[tuple[int, list[bytes]]]
 
 
 def _render_share(_: object = None) -> _Rendered | tuple[Problem, ...]:
-    """Render pages RENDER_CHUNK at a time, taking the next chunk from the counter all
-    processes share until none is left; returns (first page, their HTML) for each chunk
-    taken; or the problems."""
-    global _WORKER_RENDERER
+    """Make outputs RENDER_CHUNK at a time, taking the next chunk from the counter all
+    processes share until none is left; returns (first output, their bytes) for each
+    chunk taken; or the problems."""
     assert _RENDER_JOB is not None
-    make_renderer, pages, taken = _RENDER_JOB
-    if _WORKER_RENDERER is None:
-        _WORKER_RENDERER = make_renderer()
-    renderer = _WORKER_RENDERER
-    done: list[tuple[int, list[bytes]]] = []
+    make, count, taken = _RENDER_JOB
+    done: _Rendered = []
     try:
         while True:
             with taken.get_lock():
                 first = taken.value
                 taken.value = first + RENDER_CHUNK
-            if first >= len(pages):
+            if first >= count:
                 break
-            last = min(first + RENDER_CHUNK, len(pages))
-            done.append(
-                (first, [renderer.render(pages[i]).encode("utf-8") for i in range(first, last)])
-            )
+            last = min(first + RENDER_CHUNK, count)
+            done.append((first, [make(i) for i in range(first, last)]))
     except JournalError as exc:
         return exc.problems
     return done
 
 
-def render_many(make_renderer: Callable[[], Renderer], pages: Sequence[Page]) -> list[bytes]:
-    """Render ``pages`` to UTF-8 HTML, over all cores when there are enough of them.
+def render_many(make: Callable[[int], bytes], count: int) -> list[bytes]:
+    """``[make(0), ..., make(count - 1)]``, over all cores when there are enough.
 
-    With N cores, N - 1 forked workers and this process take pages from one queue (a
-    shared counter), a few at a time, until all are rendered: pages differ a lot in cost
-    (a tag page shows hundreds of cards, an entry page one day), so a fixed share each
-    would leave one process waiting for another. This process renders too: it would
-    otherwise sit waiting, and every worker starts as a copy of it, so one worker fewer is
-    one copy of the planned site fewer in memory.
+    With N cores, N - 1 forked workers and this process take outputs from one queue (a
+    shared counter), a few at a time, until all are made: pages differ a lot in cost (a
+    tag page shows hundreds of cards, an entry page one day), so a fixed share each
+    would leave one process waiting for another. This process works too: it would
+    otherwise sit waiting, and every worker starts as a copy of it.
     """
-    global _RENDER_JOB, _WORKER_RENDERER
+    global _RENDER_JOB
     workers = worker_count()
-    if len(pages) < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
-        renderer = make_renderer()
-        return [renderer.render(page).encode("utf-8") for page in pages]
+    if count < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
+        return [make(i) for i in range(count)]
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    _RENDER_JOB = (make_renderer, pages, context.Value("q", 0))
-    _WORKER_RENDERER = None
+    _RENDER_JOB = (make, count, context.Value("q", 0))
     try:
         with context.Pool(workers - 1, initializer=gc.enable) as pool:
             theirs = pool.map_async(_render_share, range(1, workers), 1)
@@ -199,12 +191,11 @@ def render_many(make_renderer: Callable[[], Renderer], pages: Sequence[Page]) ->
             results: list[Any] = [ours, *theirs.get()]
     finally:
         _RENDER_JOB = None
-        _WORKER_RENDERER = None
     problems = [p for share in results if share and isinstance(share[0], Problem) for p in share]
     if problems:
         raise JournalError(problems)
-    html: list[bytes] = [b""] * len(pages)
+    made: list[bytes] = [b""] * count
     for done in results:
         for first, part in done:
-            html[first : first + len(part)] = part
-    return html
+            made[first : first + len(part)] = part
+    return made

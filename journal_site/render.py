@@ -9,9 +9,9 @@ process (big journals).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -69,21 +69,29 @@ _ENTRY_LINK = re.compile(
 )
 
 
+def link_targets(html: str) -> tuple[str, ...]:
+    """What each link to another entry in ``html`` names (its marker), once each."""
+    if ENTRY_LINK_PREFIX not in html:
+        return ()
+    return tuple(dict.fromkeys(m.group(1) for m in _ENTRY_LINK.finditer(html)))
+
+
+def resolve_links(targets: Iterable[str], urls: Mapping[str, str]) -> dict[str, str | None]:
+    """Each target (see ``link_targets``) with the URL of its entry's page, or None."""
+    links: dict[str, str | None] = {}
+    for target in targets:
+        url = urls.get(target)
+        if url is None and target.startswith("[["):
+            url = resolve_wiki_link(target, urls)
+        links[target] = url
+    return links
+
+
 def entry_links(html: str, urls: Mapping[str, str]) -> dict[str, str | None]:
     """Each link to another entry in ``html`` (its marker, see markdown.py) with the URL
     of that entry's page, or None when it is not on the site (deleted, a draft): all
     that a page made from ``html`` needs of the site's URLs."""
-    if ENTRY_LINK_PREFIX not in html:
-        return {}
-    links: dict[str, str | None] = {}
-    for match in _ENTRY_LINK.finditer(html):
-        target = match.group(1)
-        if target not in links:
-            url = urls.get(target)
-            if url is None and target.startswith("[["):
-                url = resolve_wiki_link(target, urls)
-            links[target] = url
-    return links
+    return resolve_links(link_targets(html), urls)
 
 
 def resolve_entry_links(html: str, links: Mapping[str, str | None], base_path: str) -> str:
@@ -189,11 +197,13 @@ class Renderer:
             card = self.fragments[key] = Markup(template.render(view))
         return card
 
-    def render(self, page: Page) -> str:
-        """Render one page; template problems become a JournalError naming template and line."""
+    def render(self, page: Page, view: Mapping[str, Any] | None = None) -> str:
+        """Render one page with ``view`` (default: the page's own, see Page.context);
+        template problems become a JournalError naming template and line."""
         try:
             template = self.env.get_template(page.template)
-            return template.render(page=page, section=page.section, **page.context())
+            context = page.context() if view is None else view
+            return template.render(page=page, section=page.section, **context)
         except jinja2.TemplateSyntaxError as exc:
             raise JournalError.single(
                 f"templates/{exc.name or page.template}",

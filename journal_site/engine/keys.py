@@ -11,7 +11,11 @@ digest give a template the same things to read. Nothing is named by hand:
 - an entry or its summary by a token: the digest of its canonical JSON (codec.py),
   which the loader computes once per parse; a goal likewise;
 - a module-level function (a view maker, a filter handed to a template) by its
-  qualified name: its code is named by the code version in every key.
+  qualified name: its code is named by the code version in every key;
+- a ``Body`` or ``Links`` reference (pages/__init__.py) by its kind and source,
+  collected in order: ``inputs`` returns them beside the digest of the rest (the
+  *skeleton*), and a page's inputs are the skeleton with each reference's token
+  (``combine``), so that they can be named again from the references' tokens alone.
 
 A value of any other kind (an open file, a lambda, an object with hidden state)
 cannot be named, and raises ``Unnameable``: the page is then a build error in tests
@@ -25,7 +29,7 @@ import datetime as dt
 import functools
 import hashlib
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -33,6 +37,7 @@ from markupsafe import Markup
 
 from journal_site.engine import codec
 from journal_site.model import Entry, EntrySummary, Goal
+from journal_site.pages import Body, Links
 
 
 class Unnameable(Exception):
@@ -45,6 +50,16 @@ _MEMO_MIN = 8
 """Containers at least this long are digested once per build, by identity."""
 
 
+Ref = tuple[str, str]
+"""A reference's kind ("Body" or "Links") and source."""
+
+
+def combine(skeleton: str, tokens: Iterable[str]) -> str:
+    """A page's inputs: its skeleton with the tokens of its references, in order."""
+    text = skeleton + "|" + "|".join(tokens)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
 def goal_token(goal: Goal) -> str:
     return codec.token(codec.encode_goal(goal))
 
@@ -54,14 +69,26 @@ class Fingerprinter:
 
     def __init__(self, tokens: Mapping[int, tuple[object, str]]) -> None:
         self.tokens = tokens
-        self._memo: dict[int, tuple[object, str]] = {}
+        self._memo: dict[int, tuple[object, str, tuple[Ref, ...]]] = {}
+        self._refs: list[Ref] = []
+        self._tokens_memo: dict[int, tuple[object, str]] = {}
 
     def digest(self, *values: Any) -> str:
+        """The digest of ``values``; a reference in them counts by its name alone."""
+        return self.inputs(*values)[0]
+
+    def inputs(self, *values: Any) -> tuple[str, tuple[Ref, ...]]:
+        """(the digest of ``values`` with each reference by its name, the references)."""
         out: list[str] = []
-        for value in values:
-            self._feed(value, out, 0)
+        outer, self._refs = self._refs, []
+        try:
+            for value in values:
+                self._feed(value, out, 0)
+            refs = tuple(self._refs)
+        finally:
+            self._refs = outer
         text = "\x1f".join(out).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(text, digest_size=20).hexdigest()
+        return hashlib.blake2b(text, digest_size=20).hexdigest(), refs
 
     def _feed(self, value: Any, out: list[str], depth: int) -> None:
         if depth > 80:
@@ -80,6 +107,11 @@ class Fingerprinter:
             return
         if kind is Entry or kind is EntrySummary or kind is Goal:
             out.append(f"{kind.__name__}:{self._token(value)}")
+            return
+        if kind is Body or kind is Links:
+            ref = (kind.__name__, value.source)
+            self._refs.append(ref)
+            out.append(f"ref:{ref[0]}:{ref[1]}")
             return
         if kind in (list, tuple, dict, set, frozenset) and len(value) >= _MEMO_MIN:
             out.append(self._memoized(value, depth))
@@ -101,7 +133,9 @@ class Fingerprinter:
             out.append("]")
         elif kind in (set, frozenset):
             out.append(f"<{len(value)}")
-            out.extend(sorted(self.digest(item) for item in value))
+            for named, refs in sorted(self.inputs(item) for item in value):
+                out.append(named)
+                self._refs.extend(refs)
             out.append(">")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             out.append(f"@{kind.__module__}.{kind.__qualname__}(")
@@ -129,19 +163,23 @@ class Fingerprinter:
     def _memoized(self, value: Any, depth: int) -> str:
         held = self._memo.get(id(value))
         if held is not None and held[0] is value:
+            self._refs.extend(held[2])
             return held[1]
+        start = len(self._refs)
         inner: list[str] = []
         self._walk(value, inner, depth)
         text = "\x1f".join(inner).encode("utf-8", "surrogatepass")
         named = "#" + hashlib.blake2b(text, digest_size=16).hexdigest()
-        self._memo[id(value)] = (value, named)  # the value is kept alive with its id
+        # The value is kept alive with its id, so the id cannot name another value.
+        self._memo[id(value)] = (value, named, tuple(self._refs[start:]))
         return named
 
     def _token(self, value: Entry | EntrySummary | Goal) -> str:
         held = self.tokens.get(id(value))
         if held is not None and held[0] is value:
             return held[1]
-        held = self._memo.get(id(value))
+        memo = self._tokens_memo
+        held = memo.get(id(value))
         if held is not None and held[0] is value:
             return held[1]
         if isinstance(value, Goal):
@@ -150,5 +188,5 @@ class Fingerprinter:
             named = codec.entry_tokens(*codec.encode_entry(value))[0]
         else:
             named = codec.token(codec.dump(codec.head_data(value)))
-        self._memo[id(value)] = (value, named)
+        memo[id(value)] = (value, named)
         return named

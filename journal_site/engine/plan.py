@@ -1,70 +1,74 @@
 """The plan stage: every output of the site with the digest of what it is made from.
 
-A page's *inputs* digest names what its template receives: the view, or for a
-``Deferred`` view its maker and arguments (see keys.py); a file's names its maker
-and arguments. The page's key (see site.py) adds the templates and site settings.
+A page's *inputs* name what its template receives: the view, or for a ``Deferred``
+view its maker and arguments (see keys.py); a file's, its maker and arguments. Bodies
+are in the arguments only as ``Body`` and ``Links`` references, so the inputs are the
+digest of everything else (the *skeleton*) combined with each reference's token.
 
-A builder that receives ``model.summaries`` (see pages/__init__.py) is a pure function
-of that model, so while the model's digest holds, the builder would plan the same pages
-with the same inputs: its plan is then taken from the last build (``held``), and a view
-is made again, by running the builder once, only if one of its pages must be rendered.
+Every builder is a pure function of the model, which holds no bodies, so while the
+model's digest holds, a builder would plan the same pages with the same skeletons and
+references: its plan is then taken from the last build (``held``), and only the
+references' tokens are looked up again. A body edit plans nothing: it changes one
+token, and with it the inputs of exactly the outputs that asked for that body. A
+view is made again, by running its builder once, only for a page to be rendered.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from journal_site.engine.keys import Fingerprinter, Unnameable
+from journal_site.engine.keys import Fingerprinter, Ref, Unnameable, combine
 from journal_site.errors import JournalError, Problem
-from journal_site.pages import (
-    Deferred,
-    Page,
-    PageBuilder,
-    SiteFile,
-    SiteModel,
-    builders,
-    plan_files,
-)
+from journal_site.pages import Deferred, Page, SiteFile, SiteModel, builders, plan_files
+
+
+class _Replan:
+    """Runs a builder again, once, when an output planned from a held plan is needed."""
+
+    def __init__(self, builder: Callable[[SiteModel], Any], model: SiteModel) -> None:
+        self.builder = builder
+        self.model = model
+        self.made: dict[str, Page | SiteFile] | None = None
+
+    def get(self, path: str) -> Page | SiteFile:
+        if self.made is None:
+            self.made = {}
+            for item in self.builder(self.model):
+                key = item.path if isinstance(item, SiteFile) else item.url + "index.html"
+                self.made[key] = item
+        return self.made[path]
 
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """One output and the digest of its inputs (None: it cannot be named, so it is
-    always made, never cached)."""
+    """One output, the digest of its inputs (None: it cannot be named, so it is always
+    made, never cached), and what makes it: a page, a file, or a held plan's builder."""
 
     path: str
     inputs: str | None
-    page: Page | None = None
-    file: SiteFile | None = None
+    origin: str
+    item: Page | SiteFile | None = None
+    replan: _Replan | None = None
+
+    def made(self) -> Page | SiteFile:
+        """The page or file itself (running its builder again for a held plan)."""
+        if self.item is not None:
+            return self.item
+        assert self.replan is not None
+        return self.replan.get(self.path)
 
 
-class _Replan:
-    """Runs a builder again, once, when a page planned from a held plan needs its view."""
-
-    def __init__(self, builder: PageBuilder, model: SiteModel) -> None:
-        self.builder = builder
-        self.model = model
-        self.views: dict[str, Page] | None = None
-
-    def view(self, url: str) -> Mapping[str, Any]:
-        if self.views is None:
-            self.views = {page.url: page for page in self.builder(self.model)}
-        return self.views[url].context()
-
-
-def page_inputs(page: Page, fingerprinter: Fingerprinter) -> str | None:
-    view = page.view
-    named = (view.make, view.args) if isinstance(view, Deferred) else view
+def _skeleton(fingerprinter: Fingerprinter, *values: Any) -> tuple[str | None, tuple[Ref, ...]]:
     try:
-        return fingerprinter.digest(page.url, page.template, page.section, named)
+        return fingerprinter.inputs(*values)
     except Unnameable:
-        return None
+        return None, ()
 
 
-def _name(builder: PageBuilder) -> str:
+def _name(builder: Callable[..., Any]) -> str:
     return f"{builder.__module__}.{builder.__qualname__}"
 
 
@@ -72,48 +76,47 @@ def plan(
     model: SiteModel,
     fingerprinter: Fingerprinter,
     held: Mapping[str, tuple[str, str]],
+    ref_token: Callable[[Ref], str],
 ) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
     """Every page and file of the site; URL collisions are an error naming both sources.
 
-    Returns the outputs, the plans to hold for the next build (builder name -> (model
-    digest, its pages as JSON)), and how many builders' plans were taken from ``held``.
+    Returns the outputs, the plans to hold for the next build (builder name -> (the
+    model's digest, its outputs as JSON)), and how many builders' plans came from ``held``.
     """
     out: list[Planned] = []
     plans: dict[str, tuple[str, str]] = {}
     reused = 0
-    summaries_digest: str | None = None
-    for builder, on_summaries in builders():
-        if not on_summaries:
-            out.extend(
-                Planned(p.url + "index.html", page_inputs(p, fingerprinter), p)
-                for p in builder(model)
-            )
-            continue
-        if summaries_digest is None:
-            summaries_digest = fingerprinter.digest(model.summaries)
+    digest = fingerprinter.digest(model)
+
+    def inputs(skeleton: str | None, refs: Any) -> str | None:
+        return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])
+
+    for builder in [*builders(), plan_files]:
         name = _name(builder)
         kept = held.get(name)
-        if kept is not None and kept[0] == summaries_digest:
-            replan = _Replan(builder, model.summaries)
-            for url, template, origin, section, inputs in json.loads(kept[1]):
-                page = Page(url, template, Deferred(replan.view, (url,)), origin, section)
-                out.append(Planned(url + "index.html", inputs, page))
+        if kept is not None and kept[0] == digest:
+            replan = _Replan(builder, model)
+            for path, origin, skeleton, refs in json.loads(kept[1]):
+                out.append(Planned(path, inputs(skeleton, refs), origin, replan=replan))
             plans[name] = kept
             reused += 1
             continue
-        rows = []
-        for page in builder(model.summaries):
-            inputs = page_inputs(page, fingerprinter)
-            out.append(Planned(page.url + "index.html", inputs, page))
-            rows.append([page.url, page.template, page.origin, page.section, inputs])
-        if all(row[4] is not None for row in rows):
-            plans[name] = (summaries_digest, json.dumps(rows))
-    for file in plan_files(model):
-        try:
-            inputs: str | None = fingerprinter.digest(file.path, file.make, file.args)
-        except Unnameable:
-            inputs = None
-        out.append(Planned(file.path, inputs, file=file))
+        rows: list[list[Any]] = []
+        for item in builder(model):
+            if isinstance(item, SiteFile):
+                path = item.path
+                skeleton, refs = _skeleton(fingerprinter, path, item.make, item.args)
+            else:
+                path = item.url + "index.html"
+                view = item.view
+                named = (view.make, view.args) if isinstance(view, Deferred) else view
+                skeleton, refs = _skeleton(
+                    fingerprinter, item.url, item.template, item.section, named
+                )
+            out.append(Planned(path, inputs(skeleton, refs), item.origin, item))
+            rows.append([path, item.origin, skeleton, refs])
+        if all(row[2] is not None for row in rows):
+            plans[name] = (digest, json.dumps(rows))
     _check_collisions(out)
     return out, plans, reused
 
@@ -122,13 +125,12 @@ def _check_collisions(planned: list[Planned]) -> None:
     seen: dict[str, str] = {}
     problems: list[Problem] = []
     for item in planned:
-        origin = item.page.origin if item.page is not None else item.file.origin  # type: ignore[union-attr]
         if item.path in seen:
             url = item.path.removesuffix("index.html")
             problems.append(
-                Problem(origin, None, f"its page /{url} is also made by {seen[item.path]}")
+                Problem(item.origin, None, f"its page /{url} is also made by {seen[item.path]}")
             )
             continue
-        seen[item.path] = origin
+        seen[item.path] = item.origin
     if problems:
         raise JournalError(problems)

@@ -24,18 +24,20 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from journal_site import __version__
 from journal_site.config import Config, resolve_today
-from journal_site.engine import sources
-from journal_site.engine.keys import Fingerprinter
+from journal_site.engine import codec, sources
+from journal_site.engine.keys import Fingerprinter, Ref
 from journal_site.engine.plan import Planned, plan
 from journal_site.engine.store import Store
 from journal_site.errors import Problem
-from journal_site.pages import SiteModel, future_warnings, make_model
+from journal_site.pages import Body, Links, SiteFile, SiteModel, future_warnings, make_model
 from journal_site.render import Renderer, SiteView
 from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Kept, Output
@@ -181,6 +183,7 @@ class Engine:
         config = self.config
         store = self.store
         stats: dict[str, int] = {}
+        clock = _Clock(stats)
         if self._stats is None:
             self._stats = store.file_stats() if store is not None else {}
             self._plans = store.plans() if store is not None else {}
@@ -189,6 +192,7 @@ class Engine:
         scanned, skipped = sources.scan(config)
         loaded = sources.load(config, scanned, skipped, self._stats, self._parsed, store)
         stats["files_parsed"] = loaded.parsed_count
+        clock.lap("ms_load")
         # 2. The journal and its model.
         journal = assemble_journal(
             [*loaded.entries, *loaded.goals, *loaded.assets], loaded.warnings, config.content
@@ -199,15 +203,15 @@ class Engine:
             journal,
             resolve_today(config, self.today),
             self.drafts,
-            summary_of={s: p.summary for s, p in parsed.items() if p.summary is not None},
-            search_records={s: p.record for s, p in parsed.items() if p.record is not None},
+            search_records=_Records(parsed),
         )
-        tokens = {}
+        tokens: dict[int, tuple[object, str]] = {}
         for held in parsed.values():
-            tokens[id(held.item)] = (held.item, held.token)
-            if held.summary is not None:
-                tokens[id(held.summary)] = (held.summary, held.summary_token)
+            value = held.summary or held.goal
+            tokens[id(value)] = (value, held.summary_token or held.token)
         fingerprinter = Fingerprinter(tokens)
+        refs = _References(parsed, model.urls)
+        clock.lap("ms_model")
         # 3. What every page is rendered with.
         theme = theme_files(config)
         output = Output()
@@ -227,8 +231,9 @@ class Engine:
             return self._renderer(render_key, theme, site, static_urls, fingerprinter)
 
         # 4. Plan.
-        planned, plans, reused = plan(model, fingerprinter, self._plans or {})
+        planned, plans, reused = plan(model, fingerprinter, self._plans or {}, refs.token)
         stats["plans_reused"] = reused
+        clock.lap("ms_plan")
         # 5. Key every output; make what is not known.
         keys = {p.path: f"{render_key}:{p.inputs}" for p in planned if p.inputs is not None}
         known = self._outputs if self.keep else {}
@@ -240,7 +245,7 @@ class Engine:
             if key is None:
                 missing.append(item)
             elif kept.get(item.path) == key:
-                data[item.path] = Kept(key, self._fetcher(item, key, render))
+                data[item.path] = Kept(key, self._fetcher(item, key, render, refs))
             elif key in known:
                 data[item.path] = known[key]
             else:
@@ -256,13 +261,14 @@ class Engine:
         else:
             missing.extend(fetch)
         stats["outputs_reused"] = len(planned) - len(missing)
-        made = self._make(missing, first, cancel, on_output, render)
+        clock.lap("ms_fetch")
+        made = self._make(missing, first, cancel, on_output, render, refs)
         stats["outputs_made"] = len(made)
+        clock.lap("ms_render")
         data.update(made)
         # 6. The site.
         for item in planned:
-            origin = item.page.origin if item.page is not None else item.file.origin  # type: ignore[union-attr]
-            output.add(item.path, data[item.path], origin)
+            output.add(item.path, data[item.path], item.origin)
         for asset in journal.assets:
             output.add(
                 asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
@@ -293,7 +299,7 @@ class Engine:
         result = SiteBuild(
             model=model,
             output=output,
-            pages=sum(1 for p in planned if p.page is not None),
+            pages=sum(1 for p in planned if p.path.endswith("index.html")),
             warnings=tuple(warnings),
             keys=keys,
             changed=changed,
@@ -307,6 +313,7 @@ class Engine:
                 {keys[path]: value for path, value in made.items() if path in keys},
                 set(keys.values()),
             )
+        clock.lap("ms_save")
         self.last = result
         return result
 
@@ -328,7 +335,7 @@ class Engine:
         return renderer
 
     def _fetcher(
-        self, item: Planned, key: str, render: Callable[[], Renderer]
+        self, item: Planned, key: str, render: Callable[[], Renderer], refs: _References
     ) -> Callable[[], bytes]:
         """The bytes of a kept output, should the writer need them after all."""
 
@@ -337,7 +344,7 @@ class Engine:
                 hit = self.store.pages([key]).get(key)
                 if hit is not None:
                     return hit
-            return _make_one(item, render())
+            return _make_one(item, render(), refs.resolve)
 
         return fetch
 
@@ -348,6 +355,7 @@ class Engine:
         cancel: Callable[[], bool],
         on_output: Callable[[str, bytes], None] | None,
         render: Callable[[], Renderer],
+        refs: _References,
     ) -> dict[str, bytes]:
         from journal_site.parallel import MIN_PARALLEL_PAGES, render_many
 
@@ -355,28 +363,85 @@ class Engine:
         if not missing:
             return made
         origins = {f"{self.config.content}/{source}" for source in first}
-        missing.sort(key=lambda p: p.page is None or p.page.origin not in origins)
+        missing.sort(key=lambda p: p.origin not in origins)
         renderer = render()
-        pages = [p for p in missing if p.page is not None]
-        if len(pages) >= MIN_PARALLEL_PAGES and not first:
-            html = render_many(lambda: renderer, [p.page for p in pages])  # type: ignore[misc]
-            made.update((p.path, h) for p, h in zip(pages, html, strict=True))
+        if len(missing) >= MIN_PARALLEL_PAGES and not first:
+            data = render_many(lambda i: _make_one(missing[i], renderer, refs.resolve), len(missing))
+            return {p.path: d for p, d in zip(missing, data, strict=True)}
         for item in missing:
-            if item.path in made:
-                continue
             if cancel():
                 raise Cancelled
-            made[item.path] = _make_one(item, renderer)
+            made[item.path] = _make_one(item, renderer, refs.resolve)
             if on_output is not None:
                 on_output(item.path, made[item.path])
         return made
 
 
-def _make_one(item: Planned, renderer: Renderer) -> bytes:
-    if item.page is not None:
-        return renderer.render(item.page).encode("utf-8")
-    assert item.file is not None
-    return item.file.data()
+class _References:
+    """What ``Body`` and ``Links`` references stand for in this build, and their tokens."""
+
+    def __init__(self, parsed: Mapping[str, sources.Parsed], urls: Mapping[str, str]) -> None:
+        self.parsed = parsed
+        self.urls = urls
+
+    def links(self, source: str) -> dict[str, str | None]:
+        from journal_site.render import resolve_links
+
+        return resolve_links(self.parsed[source].links, self.urls)
+
+    def token(self, ref: Ref) -> str:
+        kind, source = ref
+        if kind == "Body":
+            return self.parsed[source].token
+        links = self.parsed[source].links
+        return codec.token(codec.dump(list(self.links(source).items()))) if links else "-"
+
+    def resolve(self, value: Any) -> Any:
+        """``value`` (a view's arguments) with every reference replaced by what it stands for."""
+        kind = type(value)
+        if kind is Body:
+            return self.parsed[value.source].entry()
+        if kind is Links:
+            return self.links(value.source)
+        if kind is tuple or kind is list:
+            return kind(self.resolve(v) for v in value)
+        return value
+
+
+class _Records(Mapping[str, tuple[str, ...]]):
+    """Each entry's search fields by source, read only for the shards that are made."""
+
+    def __init__(self, parsed: Mapping[str, sources.Parsed]) -> None:
+        self.parsed = parsed
+
+    def __getitem__(self, source: str) -> tuple[str, ...]:
+        return self.parsed[source].record()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parsed)
+
+    def __len__(self) -> int:
+        return len(self.parsed)
+
+
+class _Clock:
+    """Milliseconds each stage took, into a build's stats (for benchmarks)."""
+
+    def __init__(self, stats: dict[str, int]) -> None:
+        self.stats = stats
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stats[name] = round((now - self.last) * 1000)
+        self.last = now
+
+
+def _make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -> bytes:
+    made = item.made()
+    if isinstance(made, SiteFile):
+        return made.data(resolve)
+    return renderer.render(made, made.context(resolve)).encode("utf-8")
 
 
 def _signature(value: object) -> str:

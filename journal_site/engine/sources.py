@@ -9,6 +9,7 @@ summary's, so that an edit to a body changes the first alone.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,54 +18,104 @@ from journal_site.engine import codec
 from journal_site.engine.store import Store
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Asset, Entry, EntrySummary, Goal
+from journal_site.parallel import ParsedRow
 from journal_site.scan import link_warnings, scan_content
 
 Stat = tuple[int, int, str]
 """A content file's (size, mtime_ns, content digest)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Parsed:
-    """One file's parse, as the engine keeps it between builds."""
+    """One file's parse, as the engine keeps it between builds: an entry's summary,
+    tokens and links at once; its body and search fields only when asked for (the
+    store then reads them), or a goal."""
 
-    item: Entry | Goal
-    summary: EntrySummary | None
-    token: str
-    """The digest of the whole parse (an entry's head and body, or a goal)."""
-    summary_token: str | None
-    record: tuple[str, ...] | None
-    """An entry's search fields (see aggregate/search.py)."""
+    __slots__ = ("_entry", "_fetch", "_rest", "goal", "links", "summary", "summary_token", "token")
+
+    def __init__(
+        self,
+        kind: str,
+        head: str,
+        links: str | None,
+        token: str,
+        summary_token: str | None,
+        rest: tuple[str, str] | None = None,
+        fetch: Callable[[], tuple[str, str] | None] | None = None,
+    ) -> None:
+        import json
+
+        self.token = token
+        """The digest of the whole parse (an entry's head and body, or a goal)."""
+        self.summary_token = summary_token
+        self.goal: Goal | None = None
+        self.summary: EntrySummary | None = None
+        self.links: tuple[str, ...] = ()
+        self._rest = rest
+        """(body JSON, search record JSON), once known."""
+        self._fetch = fetch
+        self._entry: Entry | None = None
+        if kind == "goal":
+            self.goal = codec.decode_goal(head)
+            return
+        if kind != "entry" or links is None or summary_token is None:
+            raise ValueError(f"not a parse: {kind!r}")
+        self.summary = codec.decode_summary(head)
+        targets = json.loads(links)
+        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            raise ValueError("not a list of links")
+        self.links = tuple(targets)
+
+    def _body_and_record(self) -> tuple[str, str]:
+        if self._rest is None:
+            rest = self._fetch() if self._fetch is not None else None
+            if rest is None:
+                raise JournalError.single(
+                    self.summary.source if self.summary else "?",
+                    None,
+                    "its parse is gone from the build cache; build again",
+                )
+            self._rest = rest
+        return self._rest
+
+    def entry(self) -> Entry:
+        """The entry with its body (read and decoded on first use)."""
+        if self._entry is None:
+            assert self.summary is not None
+            self._entry = codec.with_body(self.summary, self._body_and_record()[0])
+        return self._entry
+
+    def record(self) -> tuple[str, ...]:
+        """The entry's search fields (see aggregate/search.py)."""
+        import json
+
+        fields = json.loads(self._body_and_record()[1])
+        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+            raise ValueError("not a search record")
+        return tuple(fields)
 
 
-def decode_parsed(kind: str, head: str, body: str | None, record: str | None) -> Parsed:
-    """A parse from the store's data; ``ValueError`` when it is not what it should be."""
-    import json
-
+def from_row(row: ParsedRow) -> Parsed:
+    """A parse just made (see parallel.encode_parsed)."""
+    kind, head, body, record, links = row
     if kind == "goal":
-        goal = codec.decode_goal(head)
-        return Parsed(goal, None, codec.token(head), None, None)
-    if kind != "entry" or body is None or record is None:
-        raise ValueError(f"not a parse: {kind!r}")
-    summary = codec.decode_summary(head)
-    full, summary_token = codec.entry_tokens(head, body)
-    fields = json.loads(record)
-    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-        raise ValueError("not a search record")
-    return Parsed(codec.with_body(summary, body), summary, full, summary_token, tuple(fields))
+        return Parsed(kind, head, None, codec.token(head), None)
+    assert body is not None and record is not None
+    token, summary_token = codec.entry_tokens(head, body)
+    return Parsed(kind, head, links, token, summary_token, rest=(body, record))
 
 
 @dataclass(slots=True)
 class Sources:
     """Every file under content/ as this build sees it."""
 
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[EntrySummary] = field(default_factory=list)
     goals: list[Goal] = field(default_factory=list)
     assets: list[Asset] = field(default_factory=list)
     parsed: dict[str, Parsed] = field(default_factory=dict)
     """source -> its parse, for every entry and goal."""
     stats: dict[str, Stat] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
-    new_parses: list[tuple[str, str, str, str | None, str | None]] = field(default_factory=list)
+    new_parses: list[tuple] = field(default_factory=list)
     """Rows for the store: parses made by this build."""
     parsed_count: int = 0
 
@@ -118,7 +169,7 @@ def load(
         held = memory.get(digest)
         if held is None and digest in stored:
             try:
-                held = memory[digest] = decode_parsed(*stored[digest])
+                held = memory[digest] = Parsed(*stored[digest], fetch=_fetcher(store, digest))
             except (ValueError, TypeError, KeyError, IndexError):
                 held = None  # a record that does not read is parsed again
         if held is None:
@@ -131,17 +182,21 @@ def load(
         if row is None:
             problems.extend(found)
             continue
-        held = memory[digest] = decode_parsed(*row)
+        held = memory[digest] = from_row(row)
         out.parsed[source] = held
-        out.new_parses.append((digest, *row))
+        out.new_parses.append((digest, *row, held.token, held.summary_token))
         info = infos[source]
         out.stats[source] = (info.st_size, info.st_mtime_ns, digest)
     out.parsed_count = len(to_parse)
     if problems:
         raise JournalError(problems)
     for held in out.parsed.values():
-        if isinstance(held.item, Entry):
-            out.entries.append(held.item)
-        else:
-            out.goals.append(held.item)
+        if held.summary is not None:
+            out.entries.append(held.summary)
+        elif held.goal is not None:
+            out.goals.append(held.goal)
     return out
+
+
+def _fetcher(store: Store | None, digest: str) -> Callable[[], tuple[str, str] | None]:
+    return lambda: store.body(digest) if store is not None else None

@@ -33,7 +33,8 @@ _APPLICATION_ID = 0x4A534954  # "JSIT": marks the file as this tool's
 _TABLES = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest TEXT);
-CREATE TABLE parsed (digest TEXT PRIMARY KEY, kind TEXT, head TEXT, body TEXT, record TEXT);
+CREATE TABLE parsed (digest TEXT PRIMARY KEY, kind TEXT, head TEXT, body TEXT, record TEXT,
+                     links TEXT, token TEXT, summary_token TEXT);
 CREATE TABLE pages (key TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE plans (builder TEXT PRIMARY KEY, digest TEXT, pages TEXT);
 CREATE TABLE outputs (path TEXT PRIMARY KEY, digest TEXT, size INTEGER, mtime_ns INTEGER,
@@ -146,27 +147,34 @@ class Store:
     def file_stats(self) -> dict[str, tuple[int, int, str]]:
         return {s: (z, m, d) for s, z, m, d in self._read("SELECT * FROM files")}
 
-    def parsed(self, digests: Iterable[str]) -> dict[str, tuple[str, str, str | None, str | None]]:
-        """digest -> (kind, head, body, search record) for the digests the store has."""
+    def parsed(self, digests: Iterable[str]) -> dict[str, tuple]:
+        """digest -> (kind, head, links, token, summary token) for the digests it has:
+        all of a parse but an entry's body and search record (see ``body``)."""
         wanted = list(digests)
-        found: dict[str, tuple[str, str, str | None, str | None]] = {}
+        found: dict[str, tuple] = {}
         for start in range(0, len(wanted), 900):  # SQLite's limit on parameters
             part = wanted[start : start + 900]
             marks = ",".join("?" * len(part))
-            for row in self._read(f"SELECT * FROM parsed WHERE digest IN ({marks})", part):
+            sql = "SELECT digest, kind, head, links, token, summary_token FROM parsed"
+            for row in self._read(f"{sql} WHERE digest IN ({marks})", part):
                 found[row[0]] = row[1:]
         return found
+
+    def body(self, digest: str) -> tuple[str, str] | None:
+        """(body JSON, search record JSON) of an entry's parse."""
+        rows = self._read("SELECT body, record FROM parsed WHERE digest = ?", (digest,))
+        return (rows[0][0], rows[0][1]) if rows and rows[0][0] is not None else None
 
     def save_parses(
         self,
         stats: dict[str, tuple[int, int, str]],
-        parses: Iterable[tuple[str, str, str, str | None, str | None]],
+        parses: Iterable[tuple],
     ) -> None:
         """Record every content file's stat and digest (replacing the old list) and new parses."""
         with self._writing() as db:
             if db is None:
                 return
-            db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?)", parses)
+            db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?, ?)", parses)
             db.execute("DELETE FROM files")
             db.executemany(
                 "INSERT INTO files VALUES (?, ?, ?, ?)", ((s, *v) for s, v in stats.items())

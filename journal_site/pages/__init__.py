@@ -4,27 +4,26 @@ A builder (listed in ``builders()``) is a pure function of the ``SiteModel`` tha
 returns pages; aggregates that several builders share are cached properties of the
 model, so each is computed once per build.
 
-Only an entry's own page, the timeline, home and the search index show an entry's
-body. Every other builder (``on_summaries`` in ``builders()``) receives
-``model.summaries``: the same model with every entry replaced by its
-``EntrySummary``, which has no body to read. The engine names such a builder's input
-by that model alone (see engine/plan.py).
+The model holds entries as ``EntrySummary`` values: everything their front matter
+says, and no body. A page that shows bodies (an entry's own page, the timeline, home,
+the search index) asks for them in its deferred view's arguments, with a ``Body``
+reference (and ``Links`` for the URLs a body links to): the engine puts the entry in
+its place when it makes the view, and names it by the entry's token. So a builder
+cannot read a body, and what a page is made from is always in plain sight: its
+arguments (see engine/plan.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from journal_site.config import Config
 from journal_site.errors import Problem
 from journal_site.model import Entry, EntrySummary, Goal
-
-_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from journal_site.aggregate import streaks
@@ -34,16 +33,19 @@ if TYPE_CHECKING:
     from journal_site.loader import Journal
 
 
-def _on_summaries(method: Callable[[SiteModel], _T]) -> cached_property[_T]:
-    """An aggregate that reads no entry's body: computed on the model's ``summaries``
-    and shared, so that the full model and its summaries hold the same value."""
+@dataclass(frozen=True, slots=True)
+class Body:
+    """In a deferred view's arguments: the entry at ``source`` with its body."""
 
-    @functools.wraps(method)
-    def aggregate(self: SiteModel) -> _T:
-        summaries = self.summaries
-        return method(self) if summaries is self else getattr(summaries, method.__name__)
+    source: str
 
-    return cached_property(aggregate)
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """In a deferred view's arguments: ``{marker: URL or None}`` for every link to
+    another entry in the body of the entry at ``source`` (see render.entry_links)."""
+
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +73,13 @@ class Page:
     section: str = ""
     """Which navigation item to mark as current."""
 
-    def context(self) -> Mapping[str, Any]:
-        """The view, made now if it is deferred."""
+    def context(self, resolve: Callable[[Any], Any] | None = None) -> Mapping[str, Any]:
+        """The view, made now if it is deferred, with ``resolve`` putting entries and
+        links in place of the ``Body`` and ``Links`` references in its arguments."""
         view = self.view
-        return view.make(*view.args) if isinstance(view, Deferred) else view
+        if not isinstance(view, Deferred):
+            return view
+        return view.make(*(resolve(view.args) if resolve is not None else view.args))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,95 +97,75 @@ class SiteModel:
 
     config: Config
     today: dt.date
-    entries: tuple[Entry, ...] | tuple[EntrySummary, ...]
-    """Published entries (and drafts when shown), oldest first: summaries in the model
-    that ``summaries`` makes."""
+    entries: tuple[EntrySummary, ...]
+    """Published entries (and drafts when shown), oldest first, without bodies."""
     urls: Mapping[str, str]
     """Entry source -> URL path."""
     goals: tuple[Goal, ...] = ()
-    summary_of: Mapping[str, EntrySummary] = field(default_factory=dict, compare=False)
-    """Entry source -> its summary as loaded (so that every build names it by the same
-    object); a summary not found here is made from its entry."""
     search_records: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
-    """Entry source -> its search fields, made with its parse (see aggregate/search.py)."""
+    """Entry source -> its search fields, made with its parse (see aggregate/search.py):
+    a function of the entry, kept so that a shard need not work them out again."""
 
     def card(self, entry: Entry | EntrySummary) -> EntryCard:
         return EntryCard(entry=entry, url=self.urls[entry.source])
 
-    @cached_property
-    def summaries(self) -> SiteModel:
-        """This model with every entry replaced by its summary (no body): what the
-        pages that show no body are made from. Aggregates that read no body are
-        computed there once and shared with the full model."""
-        entries = self.entries
-        if not entries or isinstance(entries[0], EntrySummary):
-            return self
-        held = self.summary_of
-        return SiteModel(
-            config=self.config,
-            today=self.today,
-            entries=tuple(held.get(e.source) or e.summary() for e in entries),  # type: ignore[union-attr]
-            urls=self.urls,
-            goals=self.goals,
-        )
-
     # Streak aggregates, shared by home, stats and the wins wall. Drafts never count,
     # even when a preview shows them, and neither do days after `today`.
-    @_on_summaries
+    @cached_property
     def counted_days(self) -> frozenset[dt.date]:
         """Days that count toward streaks under the journal's ``streak`` rule."""
         from journal_site.aggregate import streaks  # imported when used: a patch needs none
 
         return streaks.counted_days(self.entries, self.config.streak, self.today)
 
-    @_on_summaries
+    @cached_property
     def first_day(self) -> dt.date | None:
         """The first day with a non-draft entry, on or before today (None when there is none)."""
         return min(
             (e.day for e in self.entries if not e.draft and e.day <= self.today), default=None
         )
 
-    @_on_summaries
+    @cached_property
     def streak_runs(self) -> tuple[streaks.Streak, ...]:
         from journal_site.aggregate import streaks
 
         return streaks.streak_runs(self.counted_days, self.config.streak_grace)
 
-    @_on_summaries
+    @cached_property
     def streak_summary(self) -> streaks.StreakSummary:
         from journal_site.aggregate import streaks
 
         return streaks.summarize(self.counted_days, self.today, self.config.streak_grace)
 
-    @_on_summaries
+    @cached_property
     def streak_milestones(self) -> tuple[tuple[int, dt.date], ...]:
         """(7/30/100/365, the day reached) for every run that reached it."""
         from journal_site.aggregate import streaks
 
         return streaks.streak_milestones(self.counted_days, self.config.streak_grace)
 
-    @_on_summaries
+    @cached_property
     def consistency(self) -> float:
         """The consistency score today, 0-100 (see aggregate/streaks.py for the formula)."""
         from journal_site.aggregate import streaks
 
         return streaks.consistency(self.counted_days, self.today, self.first_day)
 
-    @_on_summaries
+    @cached_property
     def wins_by_day(self) -> dict[dt.date, int]:
         """Wins per day over non-draft entries (0 for a day written without a win)."""
         from journal_site.aggregate import stats
 
         return stats.wins_by_day(self.entries)
 
-    @_on_summaries
+    @cached_property
     def heatmap_thresholds(self) -> tuple[int, ...]:
         """One colour scale for every heatmap of the journal (see heatmap.level_thresholds)."""
         from journal_site.aggregate.heatmap import level_thresholds
 
         return level_thresholds(self.wins_by_day.values())
 
-    @_on_summaries
+    @cached_property
     def entries_by_day(self) -> dict[dt.date, int]:
         """Non-draft entries per day."""
         counts: dict[dt.date, int] = {}
@@ -189,7 +174,7 @@ class SiteModel:
                 counts[e.day] = counts.get(e.day, 0) + 1
         return counts
 
-    @_on_summaries
+    @cached_property
     def day_urls(self) -> dict[dt.date, str]:
         """Each day's first non-draft entry page: where a heatmap cell links."""
         urls: dict[dt.date, str] = {}
@@ -198,14 +183,14 @@ class SiteModel:
                 urls.setdefault(e.day, self.urls[e.source])
         return urls
 
-    @_on_summaries
+    @cached_property
     def win_records(self) -> tuple[WinRecord, ...]:
         """Every win, numbered oldest first."""
         from journal_site.aggregate.wins import numbered_wins
 
         return numbered_wins(self.entries)
 
-    @_on_summaries
+    @cached_property
     def goal_titles(self) -> dict[str, str]:
         """Goal slug -> title, for every goal (implied ones included): what
         ``goal_progress`` names, without working out any progress."""
@@ -219,20 +204,20 @@ class SiteModel:
                         titles[win.goal] = implied_goal(win.goal).title
         return titles
 
-    @_on_summaries
+    @cached_property
     def tag_slugs(self) -> dict[str, str]:
         """Tag -> slug; raises JournalError when two tags share a slug."""
         from journal_site.aggregate.tags import tag_slugs
 
         return tag_slugs(self.entries, self.config.content)
 
-    @_on_summaries
+    @cached_property
     def tag_infos(self) -> tuple[TagInfo, ...]:
         from journal_site.aggregate.tags import tag_index
 
         return tag_index(self.entries, self.win_records, self.tag_slugs)
 
-    @_on_summaries
+    @cached_property
     def goal_progress(self) -> tuple[GoalProgress, ...]:
         """Raises JournalError when a win names a goal that does not exist."""
         from journal_site.aggregate.goals import goal_progress
@@ -245,7 +230,6 @@ def make_model(
     journal: Journal,
     today: dt.date,
     drafts: bool,
-    summary_of: Mapping[str, EntrySummary] | None = None,
     search_records: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SiteModel:
     """The model of the site; raise JournalError for references that do not resolve
@@ -254,14 +238,17 @@ def make_model(
     from journal_site.aggregate.urls import entry_urls
     from journal_site.pages.collections import check_references
 
-    entries = tuple(e for e in journal.entries if drafts or not e.draft)
+    entries = tuple(
+        e if isinstance(e, EntrySummary) else e.summary()
+        for e in journal.entries
+        if drafts or not e.draft
+    )
     model = SiteModel(
         config=config,
         today=today,
         entries=entries,
         urls=entry_urls(entries, config.content),
         goals=journal.goals,
-        summary_of=summary_of or {},
         search_records=search_records or {},
     )
     check_references(model)
@@ -285,17 +272,17 @@ def future_warnings(model: SiteModel) -> list[Problem]:
 PageBuilder = Callable[[SiteModel], Sequence[Page]]
 
 
-def builders() -> list[tuple[PageBuilder, bool]]:
-    """Every page builder, and whether it receives ``model.summaries`` (no bodies)."""
+def builders() -> list[PageBuilder]:
+    """Every page builder."""
     from journal_site.pages import collections, core, progress
 
     return [
-        (core.home_page, False),
-        (core.timeline_page_list, False),
-        (core.entry_pages, False),
-        (progress.stats_page, True),
-        *((builder, True) for builder in collections.SUMMARY_BUILDERS),
-        (collections.search_page, False),
+        core.home_page,
+        core.timeline_page_list,
+        core.entry_pages,
+        progress.stats_page,
+        *collections.SUMMARY_BUILDERS,
+        collections.search_page,
     ]
 
 
@@ -312,8 +299,9 @@ class SiteFile:
     """Results of a pure function of the arguments already made (an entry's search
     fields by its source), which ``make`` may take instead of working them out."""
 
-    def data(self) -> bytes:
-        return self.make(*self.args, memo=self.memo)
+    def data(self, resolve: Callable[[Any], Any] | None = None) -> bytes:
+        """The file's bytes (``resolve`` as for ``Page.context``)."""
+        return self.make(*(resolve(self.args) if resolve is not None else self.args), memo=self.memo)
 
 
 def plan_files(model: SiteModel) -> list[SiteFile]:

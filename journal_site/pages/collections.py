@@ -14,7 +14,7 @@ from typing import Any
 
 from journal_site.aggregate.goals import GoalProgress, days_left, goal_url
 from journal_site.aggregate.lessons import Lesson, LessonGroup, all_lessons, lessons_by_tag
-from journal_site.aggregate.search import INDEX_PATH, search_index
+from journal_site.aggregate.search import INDEX_PATH, search_index, shard
 from journal_site.aggregate.tags import TagInfo, tag_url
 from journal_site.aggregate.wins import (
     Celebration,
@@ -27,7 +27,7 @@ from journal_site.aggregate.wins import (
 )
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry
-from journal_site.pages import Deferred, Page, SiteFile, SiteModel
+from journal_site.pages import Body, Deferred, Page, SiteFile, SiteModel
 from journal_site.render import entry_links, resolve_entry_links
 
 WINS_PER_PAGE = 1000
@@ -319,12 +319,17 @@ def search_page(model: SiteModel) -> list[Page]:
 
 
 def search_files(model: SiteModel) -> list[SiteFile]:
-    return [
-        SiteFile(path, make, args, "the search index", memo=model.search_records)
-        for path, make, args in search_index(model.entries, model.urls)
-    ]
+    """The search index: a shard's entries are asked for with their bodies (``Body``),
+    which their search fields are made of."""
+    files = []
+    for path, make, args in search_index(model.entries, model.urls):
+        if make is shard:
+            entries, urls = args
+            args = (tuple(Body(e.source) for e in entries), urls)  # type: ignore[attr-defined]
+        files.append(SiteFile(path, make, args, "the search index", memo=model.search_records))
+    return files
 
 
 SUMMARY_BUILDERS: Sequence = (wins_pages, lessons_page, tag_pages, goal_pages)
-"""Builders that receive ``SiteModel.summaries``: what they show of an entry is its summary."""
+"""Builders of pages that show entries' summaries only."""
 FILE_BUILDERS: Sequence = (search_files,)

@@ -1,9 +1,9 @@
 """The pages every journal has: home, the timeline, and one page per entry.
 
 These are the pages that show entries' bodies. Each is planned with a ``Deferred``
-view: a maker and the few values it is made from (an entry, its neighbours' cards,
-the slugs and URLs it links to), so that the engine names a page by those values and
-makes its view only when it has to render it.
+view: a maker and the values it is made from, bodies asked for by ``Body`` (and the
+URLs a body links to by ``Links``), so that the engine names a page by those values
+and makes its view only when it has to render it.
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from journal_site.aggregate.timeline import timeline_chunks, timeline_page, timeline_url
-from journal_site.model import Entry
-from journal_site.pages import Deferred, EntryCard, Page, SiteModel
-from journal_site.render import entry_links, resolve_entry_links
+from journal_site.model import Entry, EntrySummary
+from journal_site.pages import Body, Deferred, EntryCard, Links, Page, SiteModel
+from journal_site.render import resolve_entry_links
 
 
 def entry_pages(model: SiteModel) -> list[Page]:
     """A page per entry, between its neighbours (whose pages it links by title)."""
     entries = model.entries
-    summaries = model.summaries.entries
     last = len(entries) - 1
     urls = model.urls
     slugs = model.tag_slugs
@@ -29,31 +28,20 @@ def entry_pages(model: SiteModel) -> list[Page]:
     origin = f"{model.config.content}/"
     pages = []
     for index, entry in enumerate(entries):
-        previous = (
-            EntryCard(summaries[index - 1], urls[entries[index - 1].source]) if index else None
-        )
-        following = (
-            EntryCard(summaries[index + 1], urls[entries[index + 1].source])
-            if index < last
-            else None
-        )
+        source = entry.source
+        previous = model.card(entries[index - 1]) if index else None
+        following = model.card(entries[index + 1]) if index < last else None
         args = (
-            entry,
+            Body(source),
             previous,
             following,
             {tag: slugs[tag] for tag in entry.all_tags()},
             {w.goal: titles[w.goal] for w in entry.wins if w.goal},
-            entry_links(entry.body_html, urls),  # type: ignore[union-attr]
+            Links(source),
             base_path,
         )
         pages.append(
-            Page(
-                urls[entry.source],
-                "entry.html",
-                Deferred(entry_view, args),
-                origin + entry.source,
-                "timeline/",
-            )
+            Page(urls[source], "entry.html", Deferred(entry_view, args), origin + source, "timeline/")
         )
     return pages
 
@@ -78,18 +66,21 @@ def entry_view(
     }
 
 
+def _urls_of(model: SiteModel, entries: Sequence[EntrySummary]) -> dict[str, str]:
+    return {e.source: model.urls[e.source] for e in entries}
+
+
 def timeline_page_list(model: SiteModel) -> list[Page]:
     entries = model.entries
-    urls = model.urls
     pages = []
     for number, count, start, end in timeline_chunks(len(entries), model.config.per_page):
         chunk = entries[start:end]
-        cards = {e.source: EntryCard(e, urls[e.source]) for e in chunk}
+        args = (number, count, tuple(Body(e.source) for e in chunk), _urls_of(model, chunk))
         pages.append(
             Page(
                 url=timeline_url(number),
                 template="timeline.html",
-                view=Deferred(_timeline_view, (number, count, chunk, cards)),
+                view=Deferred(_timeline_view, args),
                 origin="the timeline",
                 section="timeline/",
             )
@@ -98,19 +89,21 @@ def timeline_page_list(model: SiteModel) -> list[Page]:
 
 
 def _timeline_view(
-    number: int, count: int, chunk: Sequence[Entry], cards: Mapping[str, EntryCard]
+    number: int, count: int, chunk: Sequence[Entry], urls: Mapping[str, str]
 ) -> dict[str, Any]:
     return {
         "timeline": timeline_page(number, count, chunk),
-        "cards": cards,
+        "cards": {e.source: EntryCard(e, urls[e.source]) for e in chunk},
         "previous_url": timeline_url(number - 1) if number > 1 else None,
         "next_url": timeline_url(number + 1) if number < count else None,
     }
 
 
-def home_entries(model: SiteModel) -> tuple[list[Entry], list[Entry], list[Entry]]:
-    """The entries home shows, bodies and all: the latest six, this week's (their
-    wins) and those of a year ago today, each list newest first."""
+def home_entries(
+    model: SiteModel,
+) -> tuple[list[EntrySummary], list[EntrySummary], list[EntrySummary]]:
+    """The entries home shows: the latest six, this week's (their wins) and those of a
+    year ago today, each list newest first."""
     from journal_site.aggregate.stats import week_start, year_ago
 
     entries = model.entries
@@ -119,7 +112,7 @@ def home_entries(model: SiteModel) -> tuple[list[Entry], list[Entry], list[Entry
     a_year_ago = year_ago(today)
     latest = list(reversed(entries[-6:]))
     week = [e for e in reversed(entries) if not e.draft and monday <= e.day <= today]
-    return latest, week, [e for e in entries if e.day == a_year_ago]  # type: ignore[return-value]
+    return latest, week, [e for e in entries if e.day == a_year_ago]
 
 
 def home_summary(model: SiteModel) -> dict[str, Any]:
@@ -146,11 +139,23 @@ def home_summary(model: SiteModel) -> dict[str, Any]:
 
 def home_page(model: SiteModel) -> list[Page]:
     """Home: its entries (bodies and all) beside a summary of the whole journal."""
-    latest, week, a_year_ago = home_entries(model)
-    view = {
-        **home_summary(model.summaries),
-        "latest": [model.card(e) for e in latest],
-        "week_wins": [(win, model.card(e)) for e in week for win in e.wins],
-        "year_ago": [model.card(e) for e in a_year_ago],
+    lists = home_entries(model)
+    bodies = tuple(tuple(Body(e.source) for e in entries) for entries in lists)
+    urls = _urls_of(model, [e for entries in lists for e in entries])
+    args = (home_summary(model), *bodies, urls)
+    return [Page("", "home.html", Deferred(_home_view, args), "the home page", "")]
+
+
+def _home_view(
+    summary: Mapping[str, Any],
+    latest: Sequence[Entry],
+    week: Sequence[Entry],
+    a_year_ago: Sequence[Entry],
+    urls: Mapping[str, str],
+) -> dict[str, Any]:
+    return {
+        **summary,
+        "latest": [EntryCard(e, urls[e.source]) for e in latest],
+        "week_wins": [(win, EntryCard(e, urls[e.source])) for e in week for win in e.wins],
+        "year_ago": [EntryCard(e, urls[e.source]) for e in a_year_ago],
     }
-    return [Page(url="", template="home.html", view=view, origin="the home page", section="")]
