@@ -167,14 +167,18 @@ def _inputs_digest(
     """A digest of everything a build reads, by names, sizes and times (no file is
     read): content files, templates, static files, settings, today and the code."""
     from journal_site.config import resolve_today
+    from journal_site.engine.sources import RACY_NS
     from journal_site.scan import scan_content
     from journal_site.theme import theme_files
 
     if not config.content_dir.is_dir():
         return None
+    racy_after = time.time_ns() - RACY_NS
     digest = hashlib.blake2b(digest_size=20)
     skipped: list[tuple[str, str]] = []
     for source, _, info in scan_content(config.content_dir, skipped):
+        if info.st_mtime_ns >= racy_after:
+            return None  # changed too recently for its time to vouch for it
         digest.update(
             f"{source}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogatepass")
         )
@@ -183,6 +187,8 @@ def _inputs_digest(
     for folder in (*theme.template_dirs, *theme.static_dirs):
         for path in sorted(folder.rglob("*")):
             st = path.stat()
+            if st.st_mtime_ns >= racy_after:
+                return None
             digest.update(
                 f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass")
             )

@@ -64,9 +64,17 @@ ParsedFile = tuple[str, str, ParsedRow | None, tuple[Problem, ...]]
 """(source, content digest, the parse or None, problems)."""
 
 
-def content_digest(source: str, raw: bytes) -> str:
-    """What names a file's parse: its path (the date and slug may come from it) and bytes."""
-    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass") + b"\0", digest_size=16)
+def parse_settings(config: Config) -> bytes:
+    """The settings a parse depends on besides its file: Markdown options, the base path
+    (links and images) and the content folder's name (error messages)."""
+    return repr((config.markdown, config.base_path, config.content)).encode()
+
+
+def content_digest(settings: bytes, source: str, raw: bytes) -> str:
+    """What names a file's parse: the parse settings, its path (the date and slug may
+    come from it) and its bytes."""
+    digest = hashlib.blake2b(settings, digest_size=16)
+    digest.update(b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(raw)
     return digest.hexdigest()
 
@@ -91,6 +99,7 @@ def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[Parsed
     from journal_site.loader import decode, is_goal, parse_entry, parse_goal, too_big
 
     out: list[ParsedFile] = []
+    settings = parse_settings(config)
     for source, full in files:
         path = f"{config.content}/{source}"
         try:
@@ -100,7 +109,7 @@ def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[Parsed
                 raw = Path(full).read_bytes()
             except OSError as exc:
                 raise JournalError.single(path, None, f"cannot be read: {exc.strerror}") from exc
-            digest = content_digest(source, raw)
+            digest = content_digest(settings, source, raw)
             parse = parse_goal if is_goal(source) else parse_entry
             item = parse(
                 source,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -137,12 +138,15 @@ class Renderer:
         theme: ThemeFiles,
         site: SiteView,
         static_urls: Mapping[str, str],
-        fingerprinter: Fingerprinter,
+        fingerprinter: Fingerprinter | None = None,
         fragments: dict[str, Markup] | None = None,
     ):
+        from journal_site.engine.keys import Fingerprinter
+
         self.site = site
         self.static_urls = dict(static_urls)
-        self.fingerprinter = fingerprinter
+        self.fingerprinter = fingerprinter or Fingerprinter({})
+        self.template_dirs = [Path(p).resolve() for p in theme.template_dirs]
         self.fragments = {} if fragments is None else fragments
         """Rendered win cards by the digest of what they receive (see ``win_card``): kept
         while the templates and site settings stay the same."""
@@ -197,6 +201,25 @@ class Renderer:
             card = self.fragments[key] = Markup(template.render(view))
         return card
 
+    def _template_line(self, exc: BaseException) -> tuple[str | None, int | None]:
+        """The template (its name under templates/) and line where ``exc`` was raised:
+        the innermost template frame, which is a partial when the error is in one."""
+        tb = exc.__traceback__
+        found: tuple[str | None, int | None] = (None, None)
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.endswith(".html"):
+                found = (self._template_name(filename), tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+
+    def _template_name(self, filename: str) -> str | None:
+        path = Path(filename)
+        for folder in self.template_dirs:
+            if path.is_relative_to(folder):
+                return path.relative_to(folder).as_posix()
+        return None
+
     def render(self, page: Page, view: Mapping[str, Any] | None = None) -> str:
         """Render one page with ``view`` (default: the page's own, see Page.context);
         template problems become a JournalError naming template and line."""
@@ -215,17 +238,7 @@ class Renderer:
                 f"templates/{exc.name}", None, f"template not found (needed by /{page.url})"
             ) from exc
         except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError, ValueError) as exc:
-            line = _template_line(exc)
+            name, line = self._template_line(exc)
             raise JournalError.single(
-                f"templates/{page.template}", line, f"while rendering /{page.url}: {exc}"
+                f"templates/{name or page.template}", line, f"while rendering /{page.url}: {exc}"
             ) from exc
-
-
-def _template_line(exc: BaseException) -> int | None:
-    tb = exc.__traceback__
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".html"):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import run_journal, write_files
 
-from journal_site.build import resolve_today
+from journal_site.config import resolve_today
 from journal_site.config import Config, load_config
 from journal_site.errors import JournalError
 from journal_site.loader import parse_entry

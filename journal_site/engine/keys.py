@@ -127,7 +127,7 @@ class Fingerprinter:
                 self._feed(item, out, depth + 1)
             out.append("}")
         elif kind in (list, tuple):
-            out.append(f"[{len(value)}")
+            out.append(f"{'[' if kind is list else '('}{len(value)}")
             for item in value:
                 self._feed(item, out, depth + 1)
             out.append("]")

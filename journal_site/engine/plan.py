@@ -74,19 +74,20 @@ def _name(builder: Callable[..., Any]) -> str:
 
 def plan(
     model: SiteModel,
+    digest: str,
     fingerprinter: Fingerprinter,
     held: Mapping[str, tuple[str, str]],
     ref_token: Callable[[Ref], str],
 ) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
     """Every page and file of the site; URL collisions are an error naming both sources.
 
-    Returns the outputs, the plans to hold for the next build (builder name -> (the
-    model's digest, its outputs as JSON)), and how many builders' plans came from ``held``.
+    ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
+    the next build (builder name -> (that digest, its outputs as JSON)), and how many
+    builders' plans came from ``held``.
     """
     out: list[Planned] = []
     plans: dict[str, tuple[str, str]] = {}
     reused = 0
-    digest = fingerprinter.digest(model)
 
     def inputs(skeleton: str | None, refs: Any) -> str | None:
         return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import time
@@ -38,6 +39,7 @@ from journal_site.engine.plan import Planned, plan
 from journal_site.engine.store import Store
 from journal_site.errors import Problem
 from journal_site.pages import Body, Links, SiteFile, SiteModel, future_warnings, make_model
+from journal_site.pages.collections import check_references
 from journal_site.render import Renderer, SiteView
 from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Kept, Output
@@ -51,14 +53,16 @@ class Cancelled(Exception):
     """The build was asked to stop (a newer change overtook it)."""
 
 
+@functools.cache
 def code_version() -> str:
-    """The package version, plus the size and time of every module of the package: the
-    version alone would keep results of old code for someone running from a checkout."""
+    """The package version and the bytes of every module of the package: the version
+    alone would keep results of old code for someone running from a checkout, and
+    times would not survive a fresh install on a host that keeps the store."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.blake2b(__version__.encode(), digest_size=12)
     for path in sorted(package.rglob("*.py")):
-        st = path.stat()
-        digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -147,6 +151,8 @@ class Engine:
         self._outputs: dict[str, bytes] = {}
         """Key -> bytes of every output of the last build (``keep`` only)."""
         self._renderer_held: tuple[str, Renderer] | None = None
+        self._checked: str | None = None
+        """The digest of the last model that passed ``check_references``."""
         self._previous: dict[str, str] | None = None
         """Output path -> signature, of the last build."""
         self.last: SiteBuild | None = None
@@ -184,9 +190,14 @@ class Engine:
         store = self.store
         stats: dict[str, int] = {}
         clock = _Clock(stats)
+        from journal_site.parallel import parse_settings
+
+        settings = hashlib.blake2b(parse_settings(config), digest_size=16).hexdigest()
         if self._stats is None:
-            self._stats = store.file_stats() if store is not None else {}
+            same = store is not None and store.meta("parse_settings") == settings
+            self._stats = store.file_stats() if same else {}  # type: ignore[union-attr]
             self._plans = store.plans() if store is not None else {}
+            self._checked = store.meta("checked") if store is not None else None
 
         # 1. Load.
         scanned, skipped = sources.scan(config)
@@ -204,6 +215,7 @@ class Engine:
             resolve_today(config, self.today),
             self.drafts,
             search_records=_Records(parsed),
+            check=False,
         )
         tokens: dict[int, tuple[object, str]] = {}
         for held in parsed.values():
@@ -211,6 +223,10 @@ class Engine:
             tokens[id(value)] = (value, held.summary_token or held.token)
         fingerprinter = Fingerprinter(tokens)
         refs = _References(parsed, model.urls)
+        # Unknown goals and tags sharing a slug: checked again only for a new model.
+        model_digest = fingerprinter.digest(model)
+        if model_digest != self._checked:
+            check_references(model)
         clock.lap("ms_model")
         # 3. What every page is rendered with.
         theme = theme_files(config)
@@ -231,7 +247,9 @@ class Engine:
             return self._renderer(render_key, theme, site, static_urls, fingerprinter)
 
         # 4. Plan.
-        planned, plans, reused = plan(model, fingerprinter, self._plans or {}, refs.token)
+        planned, plans, reused = plan(
+            model, model_digest, fingerprinter, self._plans or {}, refs.token
+        )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
         # 5. Key every output; make what is not known.
@@ -279,6 +297,7 @@ class Engine:
         # Success: only now does what this build learnt become the engine's.
         self._stats = loaded.stats
         self._plans = plans
+        self._checked = model_digest
         self._parsed = {d: parsed[s] for s, (_, _, d) in loaded.stats.items() if s in parsed}
         if self.keep:
             self._outputs = {
@@ -309,6 +328,7 @@ class Engine:
         if store is not None:
             store.save_parses(loaded.stats, loaded.new_parses)
             store.save_plans(plans)
+            store.set_meta({"checked": model_digest, "parse_settings": settings})
             store.save_pages(
                 {keys[path]: value for path, value in made.items() if path in keys},
                 set(keys.values()),
@@ -366,7 +386,9 @@ class Engine:
         missing.sort(key=lambda p: p.origin not in origins)
         renderer = render()
         if len(missing) >= MIN_PARALLEL_PAGES and not first:
-            data = render_many(lambda i: _make_one(missing[i], renderer, refs.resolve), len(missing))
+            data = render_many(
+                lambda i: _make_one(missing[i], renderer, refs.resolve), len(missing)
+            )
             return {p.path: d for p, d in zip(missing, data, strict=True)}
         for item in missing:
             if cancel():

@@ -9,6 +9,7 @@ summary's, so that an edit to a body changes the first alone.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,10 @@ def load(
 ) -> Sources:
     """Parse what changed, take the rest from ``memory`` (digest -> parse) or the store;
     raise JournalError listing every problem of every file."""
-    from journal_site.parallel import content_digest, parse_many
+    from journal_site.parallel import content_digest, parse_many, parse_settings
+
+    settings = parse_settings(config)
+    racy_after = time.time_ns() - RACY_NS
 
     out = Sources(warnings=link_warnings(config.content, skipped))
     digests: dict[str, str] = {}
@@ -156,12 +160,12 @@ def load(
             digest = seen[2]
         else:
             try:  # touched, or new to this store: its bytes say whether it changed
-                digest = content_digest(source, Path(full).read_bytes())
+                digest = content_digest(settings, source, Path(full).read_bytes())
             except OSError:
                 to_parse.append((source, full))
                 continue
         digests[source] = digest
-        out.stats[source] = (info.st_size, info.st_mtime_ns, digest)
+        out.stats[source] = _stat(info, digest, racy_after)
 
     wanted = {d for d in digests.values() if d not in memory}
     stored = store.parsed(wanted) if store is not None and wanted else {}
@@ -185,8 +189,7 @@ def load(
         held = memory[digest] = from_row(row)
         out.parsed[source] = held
         out.new_parses.append((digest, *row, held.token, held.summary_token))
-        info = infos[source]
-        out.stats[source] = (info.st_size, info.st_mtime_ns, digest)
+        out.stats[source] = _stat(infos[source], digest, racy_after)
     out.parsed_count = len(to_parse)
     if problems:
         raise JournalError(problems)
@@ -196,6 +199,18 @@ def load(
         elif held.goal is not None:
             out.goals.append(held.goal)
     return out
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this recently may change again within the same time stamp (some file
+systems count in seconds, FAT in two), so its size and time do not vouch for it."""
+
+
+def _stat(info: os.stat_result, digest: str, racy_after: int) -> Stat:
+    """What is kept of a file; a file changed too recently to be vouched for by its
+    time is kept with no time, so that the next build reads it again (as git does)."""
+    mtime = info.st_mtime_ns if info.st_mtime_ns < racy_after else -1
+    return (info.st_size, mtime, digest)
 
 
 def _fetcher(store: Store | None, digest: str) -> Callable[[], tuple[str, str] | None]:

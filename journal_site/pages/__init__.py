@@ -231,10 +231,11 @@ def make_model(
     today: dt.date,
     drafts: bool,
     search_records: Mapping[str, tuple[str, ...]] | None = None,
+    check: bool = True,
 ) -> SiteModel:
-    """The model of the site; raise JournalError for references that do not resolve
-    (unknown goals, tags sharing a slug), all at once, so that `journal check` reports
-    them too."""
+    """The model of the site; with ``check``, raise JournalError for references that do
+    not resolve (unknown goals, tags sharing a slug), all at once, so that `journal
+    check` reports them too."""
     from journal_site.aggregate.urls import entry_urls
     from journal_site.pages.collections import check_references
 
@@ -251,7 +252,8 @@ def make_model(
         goals=journal.goals,
         search_records=search_records or {},
     )
-    check_references(model)
+    if check:
+        check_references(model)
     return model
 
 
@@ -301,7 +303,9 @@ class SiteFile:
 
     def data(self, resolve: Callable[[Any], Any] | None = None) -> bytes:
         """The file's bytes (``resolve`` as for ``Page.context``)."""
-        return self.make(*(resolve(self.args) if resolve is not None else self.args), memo=self.memo)
+        return self.make(
+            *(resolve(self.args) if resolve is not None else self.args), memo=self.memo
+        )
 
 
 def plan_files(model: SiteModel) -> list[SiteFile]:

@@ -41,7 +41,13 @@ def entry_pages(model: SiteModel) -> list[Page]:
             base_path,
         )
         pages.append(
-            Page(urls[source], "entry.html", Deferred(entry_view, args), origin + source, "timeline/")
+            Page(
+                urls[source],
+                "entry.html",
+                Deferred(entry_view, args),
+                origin + source,
+                "timeline/",
+            )
         )
     return pages
 

@@ -1,0 +1,450 @@
+"""The engine (engine/site.py) and ``journal build`` on top of it (build.py): repeated
+builds report and write only what changed, survive failures and interruptions, and
+always make what a clean build makes, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, Killed, file_ids, kill_on_second_rename, make_corpus, run_journal, tree
+
+from journal_site.build import build, render_site
+from journal_site.config import load_config
+from journal_site.engine import site as engine_site
+from journal_site.engine.site import CACHE_DIR_NAME, Cancelled, Engine
+from journal_site.engine.store import STORE_NAME
+from journal_site.errors import JournalError
+
+TODAY = dt.date(2026, 11, 25)
+ARGS = ("build", "--today", TODAY.isoformat())
+
+ENTRY = """\
+---
+title: {title}
+tags: [work]
+wins: [Spoke up]
+---
+Body of {title}.
+"""
+
+
+def _site(root: Path, days: int = 3) -> Path:
+    content = root / "content"
+    content.mkdir(parents=True)
+    for day in range(1, days + 1):
+        (content / f"2026-11-{day:02d}.md").write_text(ENTRY.format(title=f"Day {day}"))
+    return root
+
+
+def _files(result: engine_site.SiteBuild) -> dict[str, bytes]:
+    return {
+        path: data.read_bytes() if isinstance(data, Path) else data  # type: ignore[misc]
+        for path, data in result.output.files.items()
+    }
+
+
+def _clean(root: Path, into: Path) -> dict[str, bytes]:
+    """What a first build of a copy of the site writes, with no store at all."""
+    shutil.copytree(root, into, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
+    result = run_journal(*ARGS, cwd=into)
+    assert result.returncode == 0, result.stderr
+    return tree(into / "public")
+
+
+def _changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    return {path for path in after if after[path] != before.get(path)}
+
+
+# -- the engine, in memory (what `journal serve` holds) ----------------------------------
+
+
+def test_first_build_reports_everything_then_nothing(tmp_path: Path) -> None:
+    engine = Engine(load_config(_site(tmp_path)), today=TODAY, keep=True)
+    first = engine.build()
+    assert first.changed == frozenset(first.output.files)
+    assert "2026/11/02/index.html" in first.changed
+    assert not first.removed
+    second = engine.build()
+    assert second.changed == frozenset() and second.removed == frozenset()
+    assert _files(second) == _files(first)
+    assert second.stats["files_parsed"] == 0
+    assert second.stats["outputs_made"] == 0  # every output kept in memory by its key
+
+
+def test_edit_and_delete_are_reported(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    engine.build()
+    (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Renamed"))
+    edited = engine.build()
+    assert edited.stats["files_parsed"] == 1
+    assert "2026/11/02/index.html" in edited.changed
+    # The neighbours show the edited title in their previous/next links.
+    assert {"2026/11/01/index.html", "2026/11/03/index.html"} <= edited.changed
+    assert b"Renamed" in _files(edited)["2026/11/02/index.html"]
+    assert _files(edited) == _files(render_site(load_config(root), today=TODAY))
+    (root / "content" / "2026-11-03.md").unlink()
+    deleted = engine.build()
+    assert deleted.removed == {"2026/11/03/index.html"}
+    assert _files(deleted) == _files(render_site(load_config(root), today=TODAY))
+
+
+def test_a_failed_build_leaves_the_engine_as_it_was(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    first = engine.build()
+    entry = root / "content" / "2026-11-02.md"
+    good = entry.read_text()
+    entry.write_text("---\nmood: eleven\n---\n")
+    with pytest.raises(JournalError) as caught:
+        engine.build()
+    assert "content/2026-11-02.md" in str(caught.value)
+    assert engine.last is first
+    entry.write_text(good)
+    again = engine.build()
+    assert again.changed == frozenset()  # compared with the last good build
+    assert _files(again) == _files(first)
+
+
+def test_a_cancelled_build_leaves_the_engine_as_it_was(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    first = engine.build()
+    (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Renamed"))
+    with pytest.raises(Cancelled):
+        engine.build(cancel=lambda: True)
+    assert engine.last is first
+    after = engine.build()
+    assert "2026/11/02/index.html" in after.changed
+    assert _files(after) == _files(render_site(load_config(root), today=TODAY))
+
+
+def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:
+    """``first``: what the live preview shows at once is made before anything else."""
+    root = _site(tmp_path, days=6)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    engine.build()
+    (root / "content" / "2026-11-04.md").write_text(ENTRY.format(title="Now"))
+    made: list[str] = []
+    result = engine.build(first=["2026-11-04.md"], on_output=lambda path, data: made.append(path))
+    assert made[0] == "2026/11/04/index.html"
+    assert set(made) <= result.changed
+    assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+
+
+def test_a_template_edit_renders_again_and_parses_nothing(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    engine.build()
+    theme = REPO / "themes" / "default" / "templates"
+    (root / "templates").mkdir()
+    original = (theme / "entry.html").read_text()
+    (root / "templates" / "entry.html").write_text(
+        original.replace("</article>", "<p>overridden</p></article>")
+    )
+    result = engine.build()
+    assert result.stats["files_parsed"] == 0
+    assert b"overridden" in _files(result)["2026/11/01/index.html"]
+    assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+
+
+def test_a_body_edit_plans_again_only_the_pages_that_show_bodies(tmp_path: Path) -> None:
+    root = _site(tmp_path, days=28)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    engine.build()
+    (root / "content" / "2026-11-03.md").write_text(ENTRY.format(title="Day 3") + "Quieter.\n")
+    result = engine.build()
+    # Stats, wins, lessons, tags and goals are made from summaries, which did not change:
+    # their plans are the last build's.
+    reused = result.stats["plans_reused"]
+    assert reused > 0
+    assert {"2026/11/03/index.html", "search/2026.json"} <= result.changed
+    # The timeline shows the entry's card (its wins, not its body): made again, as its
+    # key changed, with the same bytes. Nothing else is.
+    assert result.changed <= {"2026/11/03/index.html", "search/2026.json", "timeline/index.html"}
+    assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+    # A head edit (a win's text) changes the summaries: those builders plan again.
+    (root / "content" / "2026-11-03.md").write_text(
+        ENTRY.format(title="Day 3").replace("Spoke up", "Asked for help")
+    )
+    result = engine.build()
+    assert result.stats["plans_reused"] < reused
+    assert b"Asked for help" in _files(result)["wins/index.html"]
+    assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+
+
+# -- `journal build`: only changed files are rewritten -----------------------------------
+
+
+def test_rebuild_rewrites_only_changed_files(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site", days=6)
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    public = root / "public"
+    before = file_ids(public)
+
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert file_ids(public) == before  # nothing changed: nothing written
+    assert "files, none changed) in public/" in result.stdout
+
+    (root / "content" / "2026-11-03.md").write_text(ENTRY.format(title="Edited title"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    changed = _changed(before, file_ids(public))
+    assert "2026/11/03/index.html" in changed
+    # Neighbours link to it by title; pages of entries far from it are untouched.
+    assert {"2026/11/02/index.html", "2026/11/04/index.html"} <= changed
+    assert "2026/11/06/index.html" not in changed
+    assert not any(path.startswith("static/") for path in changed)
+
+    (root / "content" / "2026-11-06.md").unlink()
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    assert not (public / "2026/11/06").exists()
+    assert tree(public) == _clean(root, tmp_path / "clean")
+
+
+def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site", days=2)
+    (root / "content" / "2025-06-01.md").write_text(ENTRY.format(title="Last June"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    public = root / "public"
+    before = file_ids(public)
+    entry = root / "content" / "2026-11-02.md"
+    entry.write_text(ENTRY.format(title="Day 2") + "A zeppelin went by.\n")
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert _changed(before, file_ids(public)) == {"2026/11/02/index.html", "search/2026.json"}
+    assert "files, 2 changed) in public/" in result.stdout  # what an upload sends
+    assert b"zeppelin" in (public / "search/2026.json").read_bytes()
+    assert tree(public) == _clean(root, tmp_path / "clean")
+
+
+def test_a_new_entry_rewrites_the_first_timeline_page_only(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site", days=10)
+    (root / "journal.toml").write_text("per_page = 3\n")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    public = root / "public"
+    before = file_ids(public)
+    assert {"timeline/page/2/index.html", "timeline/page/3/index.html"} <= before.keys()
+    (root / "content" / "2026-11-11.md").write_text(ENTRY.format(title="Day 11"))
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    changed = _changed(before, file_ids(public))
+    assert "timeline/index.html" in changed and "2026/11/11/index.html" in changed
+    assert not any(path.startswith("timeline/page/") for path in changed)
+    assert tree(public) == _clean(root, tmp_path / "clean")
+
+
+def test_new_code_makes_everything_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing kept is used by other code: it may make other bytes of the same inputs."""
+    root = _site(tmp_path)
+    build(load_config(root), today=TODAY)
+    shard = root / "public" / "search" / "2026.json"
+    before = (shard.stat().st_ino, shard.stat().st_mtime_ns)
+    monkeypatch.setattr(engine_site, "code_version", lambda: "a-newer-version")
+    engine = Engine(load_config(root), today=TODAY, store=None)
+    assert engine.build().stats["files_parsed"] == 3
+    build(load_config(root), today=TODAY)
+    assert (shard.stat().st_ino, shard.stat().st_mtime_ns) != before
+
+
+def test_hand_edited_output_is_repaired(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    page = root / "public" / "2026/11/02/index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"scribbled over")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    assert page.read_bytes() == good
+    (root / "public" / "stray.html").write_text("mine")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    assert page.read_bytes() == good
+
+
+def test_a_page_gone_from_output_and_store_is_made_again(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    page = root / "public" / "2026/11/02/index.html"
+    good = page.read_bytes()
+    page.unlink()
+    db = sqlite3.connect(root / CACHE_DIR_NAME / STORE_NAME)
+    db.execute("DELETE FROM pages")
+    db.commit()
+    db.close()
+    (root / "content" / "2026-11-04.md").write_text(ENTRY.format(title="Changed"))
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert page.read_bytes() == good
+    assert b"Changed" in (root / "public" / "2026/11/04/index.html").read_bytes()
+
+
+def test_a_store_deleted_or_moved_only_costs_speed(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    shutil.rmtree(root / CACHE_DIR_NAME)
+    (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Changed"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    # The store of another copy of the site (its output folder elsewhere).
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    (other / "content" / "2026-11-01.md").write_text(ENTRY.format(title="Other"))
+    result = run_journal(*ARGS, cwd=other)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+    assert tree(other / "public") == _clean(other, tmp_path / "clean-other")
+
+
+def test_interrupted_update_is_rolled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed while it renames new files into place (a BaseException, no
+    clean-up): the next build restores the previous site first, then builds."""
+    from journal_site import writer
+
+    root = _site(tmp_path / "site", days=24)
+    config = load_config(root)
+    build(config, today=TODAY)
+    public = root / "public"
+    previous = tree(public)
+    for day in (2, 4):
+        (root / "content" / f"2026-11-0{day}.md").write_text(ENTRY.format(title=f"New {day}"))
+
+    kill_on_second_rename(monkeypatch)
+    with pytest.raises(Killed):
+        build(config, today=TODAY)
+    monkeypatch.undo()
+    assert tree(public) != previous  # half applied, each file whole
+    writer.recover(public)
+    assert tree(public) == previous
+    # The store forgot the output folder's manifest before touching it: a build now
+    # neither trusts the half-written folder nor skips the work.
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert b"New 2" in (public / "2026/11/02/index.html").read_bytes()
+    assert tree(public) == _clean(root, tmp_path / "clean")
+    assert not any(p.name.endswith(".txn") for p in root.iterdir())
+
+
+def test_an_interrupted_update_left_as_it_is_is_recovered_by_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _site(tmp_path / "site", days=24)
+    build(load_config(root), today=TODAY)
+    for day in (2, 4):
+        (root / "content" / f"2026-11-0{day}.md").write_text(ENTRY.format(title=f"New {day}"))
+    kill_on_second_rename(monkeypatch)
+    with pytest.raises(Killed):
+        build(load_config(root), today=TODAY)
+    monkeypatch.undo()
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
+def test_failed_build_leaves_output_and_store_untouched(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    before, ids = tree(root / "public"), file_ids(root / "public")
+    entry = root / "content" / "2026-11-02.md"
+    good = entry.read_bytes()
+    entry.write_text("---\nmood: eleven\n---\n")
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 1
+    assert "content/2026-11-02.md" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(root / "public") == before and file_ids(root / "public") == ids
+    entry.write_bytes(good)
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "public") == before
+
+
+def test_a_no_change_build_reports_what_the_build_before_it_did(tmp_path: Path) -> None:
+    """Nothing is loaded when nothing changed, but the summary and the warnings are the same."""
+    root = _site(tmp_path / "site")
+    (root / "content" / "2026-12-01.md").write_text(ENTRY.format(title="Ahead"))
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(ENTRY.format(title="Elsewhere"))
+    (root / "content" / "2026-11-20.md").symlink_to(outside)
+    first = run_journal(*ARGS, cwd=root)
+    second = run_journal(*ARGS, cwd=root)
+    assert first.returncode == second.returncode == 0
+    for result in (first, second):
+        assert "warning: content/2026-12-01.md: is dated 2026-12-01, after today" in result.stderr
+        assert "warning: content/2026-11-20.md: is a link to a file outside" in result.stderr
+        assert "Built 4 entries into" in result.stdout
+    assert first.stderr == second.stderr
+    summary = first.stdout.split(" files, ")[0]  # entries, pages, files
+    assert second.stdout.startswith(summary + " files, none changed) in public/")
+
+
+def test_moving_today_forward_builds_what_a_clean_build_of_that_day_does(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    later = (TODAY + dt.timedelta(days=3)).isoformat()
+    result = run_journal("build", "--today", later, cwd=root)
+    assert result.returncode == 0, result.stderr
+    clean = tmp_path / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
+    assert run_journal("build", "--today", later, cwd=clean).returncode == 0
+    assert tree(root / "public") == tree(clean / "public")
+
+
+# -- bigger journals -----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_build_over_all_cores_writes_what_a_build_on_one_core_writes(tmp_path: Path) -> None:
+    # 700 entries: more files to parse and pages to render than a build does in one
+    # process, so on this machine's cores it parses and renders in a pool; pinned to
+    # one core, the same command does everything in one process.
+    first = make_corpus(tmp_path / "cores" / "content", 700).parent
+    second = tmp_path / "one-core"
+    shutil.copytree(first / "content", second / "content")
+    command = [sys.executable, "-m", "journal_site", *ARGS]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    one_core = min(os.sched_getaffinity(0))
+    for root, pin in ((first, None), (second, lambda: os.sched_setaffinity(0, {one_core}))):
+        result = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, preexec_fn=pin
+        )
+        assert result.returncode == 0, result.stderr
+    built, built_on_one_core = tree(first / "public"), tree(second / "public")
+    assert len(built) > 700
+    assert built == built_on_one_core
+
+
+@pytest.mark.slow
+def test_incremental_builds_are_byte_identical_on_a_big_corpus(tmp_path: Path) -> None:
+    root = tmp_path / "big"
+    make_corpus(root / "content", 4000)
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    # A day's work: one entry's head edited, one added, one touched without change.
+    entries = sorted((root / "content").glob("*.md"))
+    edited = entries[1234]
+    edited.write_text(edited.read_text().replace("---\n", "---\nmood: 5\n", 1) + "\nMore.\n")
+    (root / "content" / "2026-11-25.md").write_text(ENTRY.format(title="Today"))
+    os.utime(entries[42])
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    _assert_as_clean(root)
+    # Then only text: three entries' bodies (the newest, which home shows, among them).
+    for path in (entries[7], entries[2500], root / "content" / "2026-11-25.md"):
+        path.write_text(path.read_text() + "\nA line added later.\n")
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    _assert_as_clean(root)
+
+
+def _assert_as_clean(root: Path) -> None:
+    clean = _files(render_site(load_config(root), today=TODAY))
+    on_disk = tree(root / "public")
+    assert on_disk.keys() == clean.keys()
+    for path, data in clean.items():
+        assert on_disk[path] == data, path

@@ -1,0 +1,448 @@
+"""The engine's store (engine/store.py) and the JSON form of parses (engine/codec.py).
+
+A store is data: entries go in and out as JSON, pages as compressed bytes, and a file
+that is not this tool's, of another schema or code version, or damaged is set aside and
+a new store started, never trusted: it only ever costs a slower build.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import sqlite3
+import tokenize
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_journal, tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journal_site.engine import codec, store
+from journal_site.engine.site import CACHE_DIR_NAME
+from journal_site.model import Entry, Goal, Setback, Step, Win
+
+TODAY = dt.date(2026, 11, 25)
+ARGS = ("build", "--today", TODAY.isoformat())
+
+ENTRY = """\
+---
+title: {title}
+tags: [work, health]
+mood: 4
+wins:
+  - Spoke up
+  - text: Ran 3 km
+    tags: [running]
+    goal: run
+setbacks:
+  - text: Skipped lunch
+    reframe: Pack it the night before
+weather: {{am: sunny, 3: 4}}
+---
+Body of {title}, with [a link](2026-11-01.md).
+"""
+
+
+# -- the codec ---------------------------------------------------------------------------
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.dates()
+    # YAML gives fixed offsets (never named zones) to the date-times it reads.
+    | st.datetimes(
+        timezones=st.none()
+        | st.builds(
+            dt.timezone,
+            st.timedeltas(dt.timedelta(hours=-23), dt.timedelta(hours=23)).map(
+                lambda d: dt.timedelta(minutes=d // dt.timedelta(minutes=1))
+            ),
+        )
+    )
+    | st.times()
+)
+keys = (
+    st.text(max_size=6)
+    | st.integers()
+    | st.booleans()
+    | st.dates()
+    | st.none()
+    | st.tuples(st.integers(), st.text(max_size=3))
+)
+yaml_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(keys, inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+# Keys that look like the codec's own tags must come back as keys, not as tags.
+extras = st.dictionaries(
+    st.sampled_from(["$d", "$m", "$u", "weather", "ñ", "1"]) | st.text(), yaml_values, max_size=4
+)
+
+
+def _entry(extra: dict[str, object], *, title: str = "Monday", body: str = "Hello") -> Entry:
+    return Entry(
+        source="2026/11-02.md",
+        day=dt.date(2026, 11, 2),
+        time=dt.time(7, 30),
+        title=title,
+        title_is_default=False,
+        tags=("health", "ñandú"),
+        mood=3,
+        wins=(Win("A walk", ("outside",), "move", 5), Win("Slept")),
+        setbacks=(Setback("Late", "Alarm", ("sleep",), 9), Setback("Tired")),
+        draft=False,
+        body_html=f"<p>{body}</p>",
+        text=body,
+        slug="monday",
+        extra=extra,
+    )
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, and of the same types all the way down (True is not 1, (1,) is not [1])."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(  # type: ignore[arg-type]
+            _same(ka, kb) and _same(va, vb)
+            for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True)  # type: ignore[union-attr]
+        )
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))  # type: ignore[arg-type]
+    if isinstance(a, float):
+        return repr(a) == repr(b)
+    if isinstance(a, dt.datetime | dt.time):
+        return a == b and a.utcoffset() == b.utcoffset()  # type: ignore[union-attr]
+    return a == b
+
+
+@settings(max_examples=300)
+@given(extra=extras)
+def test_an_entry_round_trips_with_any_extra_front_matter(extra: dict[str, object]) -> None:
+    entry = _entry(extra)
+    head, body = codec.encode_entry(entry)
+    json.loads(head), json.loads(body)  # plain JSON text
+    again = codec.with_body(codec.decode_summary(head), body)
+    assert again == entry
+    assert _same(again.extra, entry.extra)
+    assert codec.decode_summary(head) == entry.summary()
+    # Canonical: the same entry gives the same text, and so the same tokens.
+    assert codec.encode_entry(again) == (head, body)
+    assert codec.entry_tokens(head, body) == codec.entry_tokens(*codec.encode_entry(again))
+
+
+def test_tokens_tell_a_body_edit_from_a_head_edit() -> None:
+    entry = _entry({"mood_note": "ok"})
+    full, summary = codec.entry_tokens(*codec.encode_entry(entry))
+    body_edit = codec.entry_tokens(*codec.encode_entry(_entry({"mood_note": "ok"}, body="Bye")))
+    head_edit = codec.entry_tokens(*codec.encode_entry(_entry({"mood_note": "ok"}, title="Tue")))
+    assert body_edit[0] != full and body_edit[1] == summary
+    assert head_edit[0] != full and head_edit[1] != summary
+    extra_edit = codec.entry_tokens(*codec.encode_entry(_entry({"mood_note": "ok!"})))
+    assert extra_edit[1] != summary
+
+
+@given(extra=extras)
+def test_a_goal_round_trips(extra: dict[str, object]) -> None:
+    goal = Goal("run", "goals/run.md", "Run <more>", dt.date(2027, 1, 1),
+                (Step("Ran 3 km", True), Step("Ran 10 km", False)), "<p>Why</p>", extra)  # fmt: skip
+    text = codec.encode_goal(goal)
+    again = codec.decode_goal(text)
+    assert again == goal and _same(again.extra, goal.extra)
+    assert codec.encode_goal(again) == text
+
+
+def test_a_value_json_cannot_hold_is_refused_not_stored_as_code() -> None:
+    with pytest.raises(ValueError, match="cannot store"):
+        codec.encode_entry(_entry({"odd": object()}))
+    with pytest.raises(ValueError, match="cannot store"):
+        codec.encode_entry(_entry({"odd": {1, 2}}))
+
+
+GOOD_HEAD = codec.encode_entry(_entry({}))[0]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "not json",
+        "null",
+        "{}",
+        "[]",
+        "[1, 2, 3]",
+        GOOD_HEAD.replace('"2026-11-02"', '"yesterday"', 1),
+        GOOD_HEAD.replace(",3,", ',"three",', 1),
+        GOOD_HEAD.replace('["health","ñandú"]', '["health",7]', 1),
+        GOOD_HEAD[:-3] + '{"$zz":1}]',  # an unknown tag in extra
+        GOOD_HEAD[:-3] + '{"$d":1,"$t":2}]',  # a tag object with two keys
+        GOOD_HEAD[:-3] + '{"__class__":"os.system"}]',
+    ],
+)
+def test_a_head_of_the_wrong_shape_is_refused(head: str) -> None:
+    assert head != GOOD_HEAD
+    with pytest.raises(ValueError):
+        codec.decode_summary(head)
+
+
+@pytest.mark.parametrize("body", ["not json", "null", "[1]", '{"a": 1}'])
+def test_a_body_of_the_wrong_shape_is_refused(body: str) -> None:
+    with pytest.raises(ValueError):
+        codec.with_body(codec.decode_summary(GOOD_HEAD), body)
+
+
+@pytest.mark.parametrize("text", ["not json", "[]", '["run"]', '[1,2,3,4,5,6,"x"]'])
+def test_a_goal_of_the_wrong_shape_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        codec.decode_goal(text)
+
+
+# -- nothing stored is ever run ----------------------------------------------------------
+
+FORBIDDEN_MODULES = {
+    "pickle",
+    "cPickle",
+    "_pickle",
+    "marshal",
+    "shelve",
+    "dill",
+    "cloudpickle",
+    "jsonpickle",
+}
+
+
+def test_the_package_never_unpickles_or_evaluates() -> None:
+    """No module of the package names pickle, marshal or shelve, or calls eval or exec:
+    whatever a store holds, reading it cannot run code."""
+    found = []
+    for path in sorted((REPO / "journal_site").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.NAME and token.string in FORBIDDEN_MODULES:
+                found.append(f"{path.relative_to(REPO)}:{token.start[0]}: {token.string}")
+        for node in ast.walk(ast.parse(source)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"eval", "exec", "__import__"}
+            ):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.func.id}()")
+            if isinstance(node, ast.Attribute) and node.attr in {"unsafe_load", "FullLoader"}:
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.attr}")
+    assert found == []
+
+
+# -- the store file, through `journal build` ---------------------------------------------
+
+
+def _site(root: Path) -> Path:
+    (root / "content" / "goals").mkdir(parents=True)
+    (root / "content" / "goals" / "run.md").write_text("---\ntitle: Run more\n---\n")
+    for day in range(1, 5):
+        (root / "content" / f"2026-11-{day:02d}.md").write_text(ENTRY.format(title=f"Day {day}"))
+    return root
+
+
+def _store_path(root: Path) -> Path:
+    return root / CACHE_DIR_NAME / store.STORE_NAME
+
+
+def _clean(root: Path, into: Path) -> dict[str, bytes]:
+    shutil.copytree(root, into, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
+    result = run_journal(*ARGS, cwd=into)
+    assert result.returncode == 0, result.stderr
+    return tree(into / "public")
+
+
+def _poison(path: Path) -> None:
+    """Every page the store holds replaced by other bytes: what a build shows if it
+    trusts the store."""
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE pages SET data = ?", (zlib.compress(b"POISON"),))
+    db.close()
+
+
+def _sql(statement: str) -> Callable[[Path], None]:
+    def tamper(path: Path) -> None:
+        db = sqlite3.connect(path)
+        db.execute(statement)
+        db.commit()
+        db.close()
+
+    return tamper
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"rubbish, not a database\n" * 300)
+
+
+def _foreign_database(path: Path) -> None:
+    """Some other program's SQLite file, with a table named like ours."""
+    path.unlink()
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE pages (key TEXT PRIMARY KEY, data BLOB);")
+    db.commit()
+    db.close()
+
+
+TAMPERED = {
+    "not a database": _garbage,
+    "another program's database": _foreign_database,
+    "another application id": _sql("PRAGMA application_id = 1234"),
+    "another schema": _sql(f"PRAGMA user_version = {store.SCHEMA + 1}"),
+    "another code version": _sql("UPDATE meta SET value = 'other code' WHERE name = 'code'"),
+    "truncated": _truncate,
+    "empty": lambda path: path.write_bytes(b""),
+}
+
+
+def test_a_sound_store_is_read(tmp_path: Path) -> None:
+    """The control of the test below: poisoned pages in a store that is this tool's,
+    of this schema and code version, are served (so a build does read the store)."""
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    _poison(_store_path(root))
+    shutil.rmtree(root / "public")
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert b"POISON" in (root / "public" / "wins" / "index.html").read_bytes()
+
+
+@pytest.mark.parametrize("damage", list(TAMPERED))
+def test_a_store_that_is_not_ours_is_set_aside_and_started_anew(
+    tmp_path: Path, damage: str
+) -> None:
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    path = _store_path(root)
+    assert not Path(str(path) + "-wal").exists() or Path(str(path) + "-wal").stat().st_size == 0
+    _poison(path)
+    TAMPERED[damage](path)
+    shutil.rmtree(root / "public")
+
+    result = run_journal(*ARGS, cwd=root)
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    built = tree(root / "public")
+    assert not any(b"POISON" in data for data in built.values())
+    assert built == _clean(root, tmp_path / "clean")
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == store._APPLICATION_ID
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA
+        assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        pages = [zlib.decompress(data) for (data,) in db.execute("SELECT data FROM pages")]
+    finally:
+        db.close()
+    assert pages and b"POISON" not in b"".join(pages)
+    # And the new store serves the next build.
+    again = run_journal(*ARGS, cwd=root)
+    assert again.returncode == 0 and "none changed" in again.stdout
+
+
+def test_a_parse_that_does_not_read_is_parsed_again(tmp_path: Path) -> None:
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    _sql("UPDATE parsed SET head = '[\"not an entry\"]', body = 'null'")(_store_path(root))
+    (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Edited"))
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "the cache folder is a file",
+        "the store is a folder",
+        pytest.param(
+            "the cache folder is read-only",
+            marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere"),
+        ),
+    ],
+)
+def test_a_store_that_cannot_be_opened_only_costs_speed(tmp_path: Path, block: str) -> None:
+    root = _site(tmp_path / "site")
+    cache = root / CACHE_DIR_NAME
+    if block == "the cache folder is a file":
+        cache.write_text("not a folder")
+    elif block == "the store is a folder":
+        (cache / store.STORE_NAME).mkdir(parents=True)
+    else:
+        cache.mkdir()
+        cache.chmod(0o500)
+    try:
+        for _ in range(2):
+            result = run_journal(*ARGS, cwd=root)
+            assert result.returncode == 0, result.stderr
+            assert "Traceback" not in result.stderr
+        assert tree(root / "public") == _clean(root, tmp_path / "clean")
+    finally:
+        if cache.is_dir():
+            cache.chmod(0o700)
+
+
+def test_the_store_holds_plain_data(tmp_path: Path) -> None:
+    """Text, numbers and zlib-compressed output bytes: nothing a reader would run."""
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    built = set(tree(root / "public").values())
+    db = sqlite3.connect(_store_path(root))
+    try:
+        tables = [
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        assert {"meta", "files", "parsed", "pages"} <= set(tables)
+        for table in tables:
+            for row in db.execute(f"SELECT * FROM {table}"):
+                for value in row:
+                    assert value is None or type(value) in (str, int, float, bytes), (table, row)
+                    if isinstance(value, bytes):
+                        assert zlib.decompress(value) in built, table
+                    if table == "parsed" and isinstance(value, str) and value[:1] in "[{":
+                        json.loads(value)
+    finally:
+        db.close()
+
+
+def test_an_entry_round_trips_through_the_store(tmp_path: Path) -> None:
+    """Odd front matter read from the store by a second process is the same entry: its
+    pages are what a build that parses it again makes."""
+    root = _site(tmp_path / "site")
+    (root / "content" / "2026-11-05.md").write_text(
+        "---\ntitle: Odd\ntags: [work]\nwins: [Ran]\n"
+        "when: 2026-11-05T07:30:00+02:00\nat: 07:30\nlist: [1, 2.5, null, true, '$d']\n"
+        "nested: {1: [a, {2026-01-01: x}], '$m': y}\n---\nHi.\n"
+    )
+    card = root / "templates" / "partials" / "win_card.html"
+    card.parent.mkdir(parents=True)
+    card.write_text("<li>{{ rec.entry.extra }}</li>\n")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    shutil.rmtree(root / "public")
+    (root / "templates" / "partials" / "win_card.html").write_text(
+        "<li>[{{ rec.entry.extra }}]</li>\n"
+    )
+    result = run_journal(*ARGS, cwd=root)  # parses from the store, pages made again
+    assert result.returncode == 0, result.stderr
+    assert b"nested" in (root / "public" / "wins" / "index.html").read_bytes()
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
