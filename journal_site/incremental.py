@@ -351,6 +351,7 @@ class SiteBuilder:
         from journal_site.fingerprint import Fingerprinter, Unfingerprintable
         from journal_site.loader import assemble_journal
         from journal_site.pages import PlanMemo, plan_files, plan_pages
+        from journal_site.publish import HEADERS_FILE
         from journal_site.scan import link_warnings
         from journal_site.theme import fingerprint, theme_files
         from journal_site.writer import Kept, Output
@@ -476,6 +477,7 @@ class SiteBuilder:
                 asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
             )
         output.add("robots.txt", ROBOTS_TXT, "robots.txt")
+        output.add("_headers", HEADERS_FILE, "_headers")
         output.check()
 
         # Success: only now does anything learnt in this build become the builder's state.
