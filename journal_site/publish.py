@@ -250,6 +250,13 @@ def protection_from_env(config: Config, environ: Mapping[str, str]) -> Protectio
             f"{BASIC_AUTH_ENV} must look like user:password (several separated by "
             "spaces), with no line breaks; its value is not shown here"
         )
+    if basic_auth is not None and environ.get("CF_PAGES"):
+        # Cloudflare Pages reads _headers too, but sends a Basic-Auth line to every
+        # visitor as an ordinary header: the credentials would be published.
+        raise UsageError(
+            f"{BASIC_AUTH_ENV} is set, but this build runs on Cloudflare Pages, which would "
+            "send the credentials to every visitor; unset it there (it works on Netlify only)"
+        )
     return Protection(password=password, password_env=config.password_env, basic_auth=basic_auth)
 
 
