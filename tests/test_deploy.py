@@ -436,3 +436,33 @@ def test_basic_auth_is_refused_on_cloudflare_pages(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Cloudflare Pages" in result.stderr and "tide-table-9173" not in result.stderr
     assert not (tmp_path / "site" / "public").exists()
+
+
+def test_a_deploy_with_the_kept_cache_renders_only_what_a_new_entry_changes(
+    tmp_path: Path,
+) -> None:
+    """As on Netlify: a fresh clone (new file times, no public/) with .journal-cache restored."""
+    from conftest import tree
+
+    from journal_site.build import build
+    from journal_site.config import load_config
+    from journal_site.incremental import CACHE_DIR_NAME, SiteBuilder
+
+    first = tmp_path / "first"
+    shutil.copytree(FIXTURES / "private-journal", first)
+    build(load_config(first))
+    new_entry = "---\ndate: 2026-11-27\nwins:\n  - Kept going\n---\nOne more day.\n"
+    clones = {}
+    for name, keep_cache in (("warm", True), ("cold", False)):
+        clone = tmp_path / name
+        shutil.copytree(FIXTURES / "private-journal", clone, copy_function=shutil.copyfile)
+        (clone / "content" / "2026-11-27.md").write_text(new_entry, encoding="utf-8")
+        if keep_cache:
+            shutil.copytree(first / CACHE_DIR_NAME, clone / CACHE_DIR_NAME)
+        clones[name] = clone
+    warm = SiteBuilder(load_config(clones["warm"]), cache_dir=clones["warm"] / CACHE_DIR_NAME)
+    rendered = warm.build()
+    warm.write(rendered.output, clones["warm"] / "public")
+    assert 0 < warm.stats["pages_rendered"] < rendered.pages / 2, (warm.stats, rendered.pages)
+    build(load_config(clones["cold"]))
+    assert tree(clones["warm"] / "public") == tree(clones["cold"] / "public")
