@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from journal_site.config import Config
     from journal_site.errors import Problem
+    from journal_site.provenance import Pin
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +72,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.publish:
+        from journal_site.provenance import running_tool
+        from journal_site.publish import deploy_warnings
+
+        # No network here: an install from an index is only checked by `journal pin`.
+        for note in deploy_warnings(config.root, running_tool(network=False)):
+            print(f"warning: {note}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -120,14 +128,45 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from journal_site.provenance import running_tool
     from journal_site.scaffold import init_site
 
     target = Path(args.dir)
-    written = init_site(target, today=args.today or dt.date.today())
+    pin = running_tool()
+    written = init_site(target, today=args.today or dt.date.today(), pin=pin)
     print(f"Created a new journal in {target}/:")
     for path in written:
         print(f"  {path}")
+    _say_pin(pin)
     print(f"\nNext: cd {target} && journal new --edit, then journal build (or journal serve).")
+    return EXIT_OK
+
+
+def _say_pin(pin: Pin) -> None:
+    if pin.pinned:
+        checked = "its hash checked by pip" if pin.hashed else "the commit id is the check"
+        print(f"netlify.toml deploys exactly this journal_site: {pin.description} ({checked}).")
+    else:
+        print(
+            f"warning: netlify.toml cannot pin journal_site: {pin.description}. A deploy "
+            "stops with this reason until you install journal_site from a git URL, an "
+            "archive URL or PyPI and run 'journal pin' in the journal's folder.",
+            file=sys.stderr,
+        )
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    from journal_site.errors import UsageError
+    from journal_site.provenance import running_tool
+    from journal_site.scaffold import pin_site
+
+    root = Path(args.site)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder")
+    pin = running_tool()
+    written = pin_site(root, pin)
+    _say_pin(pin)
+    print(f"Updated: {', '.join(written)}." if written else "netlify.toml was already pinned so.")
     return EXIT_OK
 
 
@@ -209,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--publish",
         action="store_true",
         help="a build meant for publishing: warn when it is neither encrypted nor behind Basic-Auth",
+    )
+
+    command(
+        "pin",
+        "make netlify.toml deploy exactly the journal_site running now (and refresh the lock file)",
+        cmd_pin,
     )
 
     p = command("serve", "preview the site with live reload while you write", cmd_serve)

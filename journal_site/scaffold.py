@@ -10,7 +10,8 @@ from pathlib import Path
 
 from journal_site.config import Config
 from journal_site.errors import UsageError
-from journal_site.publish import netlify_toml
+from journal_site.provenance import Pin
+from journal_site.publish import LOCK_FILE, lock_file_text, netlify_toml
 
 ENTRY_TEMPLATE = """\
 ---
@@ -62,10 +63,6 @@ Today I started keeping track of the small things that go right.
 
 GITIGNORE = "public/\n.journal-cache/\n"
 
-# One source of truth for the headers: the repository's own netlify.toml comes from the
-# same function (tests/test_privacy.py checks that they agree).
-NETLIFY_TOML = netlify_toml("journal")
-
 
 def entry_path(config: Config, day: dt.date) -> Path:
     return config.content_dir / f"{day.isoformat()}.md"
@@ -90,8 +87,12 @@ def open_in_editor(path: Path) -> int:
     return subprocess.call([*shlex.split(editor), str(path)])
 
 
-def init_site(target: Path, today: dt.date) -> list[str]:
-    """Create a new journal in ``target``; refuse if it already holds a journal."""
+def init_site(target: Path, today: dt.date, pin: Pin) -> list[str]:
+    """Create a new journal in ``target``; refuse if it already holds a journal.
+
+    Its netlify.toml installs exactly the tool ``pin`` names (or stops, saying why, when
+    it names none), and the lock file of the third-party packages this tool was made with.
+    """
     if (target / "journal.toml").exists() or (target / "content").exists():
         raise UsageError(f"{target} already holds a journal; nothing was changed")
     if target.exists() and not target.is_dir():
@@ -100,7 +101,10 @@ def init_site(target: Path, today: dt.date) -> list[str]:
     files = {
         "journal.toml": JOURNAL_TOML.format(title=title.replace('"', "")),
         f"content/{today.isoformat()}.md": EXAMPLE_ENTRY.format(day=today.isoformat()),
-        "netlify.toml": NETLIFY_TOML,
+        # One source of truth for the headers: the repository's own netlify.toml comes
+        # from the same function (tests/test_privacy.py checks that they agree).
+        "netlify.toml": netlify_toml("journal", pin),
+        LOCK_FILE: lock_file_text(),
         ".gitignore": GITIGNORE,
     }
     written = []
@@ -111,6 +115,60 @@ def init_site(target: Path, today: dt.date) -> list[str]:
             handle.write(text)
         written.append(rel)
     return written
+
+
+def pin_site(root: Path, pin: Pin) -> list[str]:
+    """Point an existing journal's deploy at ``pin``: the build command in netlify.toml
+    (written whole when there is none) and the lock file. Returns the files written."""
+    import tomllib
+
+    from journal_site.publish import build_command
+
+    if pin.requirement is None:
+        raise UsageError(f"cannot pin journal_site: {pin.description}; nothing was changed")
+    toml_path = root / "netlify.toml"
+    if toml_path.exists():
+        text = toml_path.read_text(encoding="utf-8")
+        try:
+            current = tomllib.loads(text).get("build", {}).get("command")
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(
+                f"{toml_path} is not valid TOML ({exc}); nothing was changed"
+            ) from exc
+        lines = text.splitlines(keepends=True)
+        matches = [i for i, line in enumerate(lines) if _command_of(line) == current]
+        if current is None or len(matches) != 1:
+            raise UsageError(
+                f"cannot find the one build command line in {toml_path}; nothing was changed. "
+                f"Set [build] command to:\n{build_command('journal', pin)}"
+            )
+        new_line = netlify_toml("journal", pin).splitlines(keepends=True)
+        command_line = next(line for line in new_line if line.lstrip().startswith("command"))
+        lines[matches[0]] = command_line
+        new_text = "".join(lines)
+    else:
+        new_text = netlify_toml("journal", pin)
+    written = []
+    for rel, data in (("netlify.toml", new_text), (LOCK_FILE, lock_file_text())):
+        path = root / rel
+        if path.exists() and path.read_text(encoding="utf-8") == data:
+            continue
+        path.write_text(data, encoding="utf-8")
+        written.append(rel)
+    return written
+
+
+def _command_of(line: str) -> str | None:
+    """The value of a ``command = "..."`` line of TOML, or None when it is another line."""
+    import tomllib
+
+    if not line.lstrip().startswith("command"):
+        return None
+    try:
+        value = tomllib.loads(line).get("command")
+    except tomllib.TOMLDecodeError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def log_items(
