@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from journal_site.config import Config
+from journal_site.engine.keys import Fingerprinter
 from journal_site.errors import JournalError
 from journal_site.pages import Page
 from journal_site.render import NAV, Renderer, SiteView
@@ -365,7 +366,7 @@ def shell_renderer(config: Config, output: Output, key: SiteKey, today: dt.date)
         },
         origin="the unlock page",
     )
-    html = Renderer(theme_files(config), site, static_urls).render(page)
+    html = Renderer(theme_files(config), site, static_urls, Fingerprinter({})).render(page)
     head, _, rest = html.partition(_NONCE_MARK)
     middle, _, tail = rest.partition(_CIPHERTEXT_MARK)
     if not tail:

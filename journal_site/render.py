@@ -138,14 +138,12 @@ class Renderer:
         theme: ThemeFiles,
         site: SiteView,
         static_urls: Mapping[str, str],
-        fingerprinter: Fingerprinter | None = None,
+        fingerprinter: Fingerprinter,
         fragments: dict[str, Markup] | None = None,
     ):
-        from journal_site.engine.keys import Fingerprinter
-
         self.site = site
         self.static_urls = dict(static_urls)
-        self.fingerprinter = fingerprinter or Fingerprinter({})
+        self.fingerprinter = fingerprinter
         self.template_dirs = [Path(p).resolve() for p in theme.template_dirs]
         self.fragments = {} if fragments is None else fragments
         """Rendered win cards by the digest of what they receive (see ``win_card``): kept

@@ -22,7 +22,33 @@ from typing import Any
 
 from journal_site.engine.keys import Fingerprinter, Ref, Unnameable, combine
 from journal_site.errors import JournalError, Problem
-from journal_site.pages import Deferred, Page, SiteFile, SiteModel, builders, plan_files
+from journal_site.pages import (
+    Deferred,
+    Page,
+    PageBuilder,
+    SiteFile,
+    SiteModel,
+    collections,
+    core,
+    progress,
+)
+
+
+def builders() -> list[PageBuilder]:
+    """Every page builder, in the order their pages are listed."""
+    return [
+        core.home_page,
+        core.timeline_page_list,
+        core.entry_pages,
+        progress.stats_page,
+        *collections.SUMMARY_BUILDERS,
+        collections.search_page,
+    ]
+
+
+def plan_files(model: SiteModel) -> list[SiteFile]:
+    """Every file of the site that is not a page (the search index)."""
+    return [f for builder in collections.FILE_BUILDERS for f in builder(model)]
 
 
 class _Replan:

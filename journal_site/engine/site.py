@@ -38,8 +38,16 @@ from journal_site.engine.keys import Fingerprinter, Ref
 from journal_site.engine.plan import Planned, plan
 from journal_site.engine.store import Store
 from journal_site.errors import Problem
-from journal_site.pages import Body, Links, SiteFile, SiteModel, future_warnings, make_model
-from journal_site.pages.collections import check_references
+from journal_site.pages import (
+    Body,
+    Links,
+    SiteFile,
+    SiteModel,
+    check_references,
+    future_warnings,
+    make_model,
+)
+from journal_site.publish import HEADERS_FILE
 from journal_site.render import Renderer, SiteView
 from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Kept, Output
@@ -292,6 +300,7 @@ class Engine:
                 asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
             )
         output.add("robots.txt", ROBOTS_TXT, "robots.txt")
+        output.add("_headers", HEADERS_FILE, "_headers")
         output.check()
 
         # Success: only now does what this build learnt become the engine's.

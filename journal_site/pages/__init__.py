@@ -1,6 +1,6 @@
 """The pages of the site: which exist, and what each template receives.
 
-A builder (listed in ``builders()``) is a pure function of the ``SiteModel`` that
+A builder (listed in engine/plan.py) is a pure function of the ``SiteModel`` that
 returns pages; aggregates that several builders share are cached properties of the
 model, so each is computed once per build.
 
@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from journal_site.config import Config
-from journal_site.errors import Problem
+from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry, EntrySummary, Goal
 
 if TYPE_CHECKING:
@@ -237,7 +237,6 @@ def make_model(
     not resolve (unknown goals, tags sharing a slug), all at once, so that `journal
     check` reports them too."""
     from journal_site.aggregate.urls import entry_urls
-    from journal_site.pages.collections import check_references
 
     entries = tuple(
         e if isinstance(e, EntrySummary) else e.summary()
@@ -257,6 +256,18 @@ def make_model(
     return model
 
 
+def check_references(model: SiteModel) -> None:
+    """Raise one JournalError with every unknown goal and every pair of tags sharing a slug."""
+    problems: list[Problem] = []
+    for check in (lambda: model.tag_slugs, lambda: model.goal_progress):
+        try:
+            check()
+        except JournalError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise JournalError(problems)
+
+
 def future_warnings(model: SiteModel) -> list[Problem]:
     """A warning for every entry dated after today."""
     return [
@@ -272,20 +283,6 @@ def future_warnings(model: SiteModel) -> list[Problem]:
 
 
 PageBuilder = Callable[[SiteModel], Sequence[Page]]
-
-
-def builders() -> list[PageBuilder]:
-    """Every page builder."""
-    from journal_site.pages import collections, core, progress
-
-    return [
-        core.home_page,
-        core.timeline_page_list,
-        core.entry_pages,
-        progress.stats_page,
-        *collections.SUMMARY_BUILDERS,
-        collections.search_page,
-    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,10 +303,3 @@ class SiteFile:
         return self.make(
             *(resolve(self.args) if resolve is not None else self.args), memo=self.memo
         )
-
-
-def plan_files(model: SiteModel) -> list[SiteFile]:
-    """Every non-page file that builders make from the model."""
-    from journal_site.pages import collections
-
-    return [f for builder in collections.FILE_BUILDERS for f in builder(model)]

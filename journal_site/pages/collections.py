@@ -25,7 +25,6 @@ from journal_site.aggregate.wins import (
     wall_page_url,
     wall_pages,
 )
-from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry
 from journal_site.pages import Body, Deferred, Page, SiteFile, SiteModel
 from journal_site.render import entry_links, resolve_entry_links
@@ -36,18 +35,6 @@ LESSONS_PER_GROUP = 40
 """Lessons a tag shows on /lessons/; a larger group gets a page of its own as well."""
 TAG_WINS_PER_PAGE = 400
 TAG_ENTRIES_PER_PAGE = 400
-
-
-def check_references(model: SiteModel) -> None:
-    """Raise one JournalError with every unknown goal and every pair of tags sharing a slug."""
-    problems: list[Problem] = []
-    for check in (lambda: model.tag_slugs, lambda: model.goal_progress):
-        try:
-            check()
-        except JournalError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise JournalError(problems)
 
 
 def ordinal(number: int) -> str:
