@@ -18,7 +18,8 @@ from conftest import REPO, Killed, file_ids, kill_on_second_rename, make_corpus,
 from journal_site.build import build, render_site
 from journal_site.config import load_config
 from journal_site.engine import site as engine_site
-from journal_site.engine.site import CACHE_DIR_NAME, Cancelled, Engine
+from journal_site.engine.make import Cancelled
+from journal_site.engine.site import CACHE_DIR_NAME, Engine
 from journal_site.engine.store import STORE_NAME
 from journal_site.errors import JournalError
 

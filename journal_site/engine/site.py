@@ -29,19 +29,17 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from journal_site import __version__
 from journal_site.config import Config, resolve_today
-from journal_site.engine import codec, sources
-from journal_site.engine.keys import Fingerprinter, Ref
-from journal_site.engine.plan import Planned, plan
+from journal_site.engine import sources
+from journal_site.engine.keys import Fingerprinter
+from journal_site.engine.make import Maker
+from journal_site.engine.plan import plan
+from journal_site.engine.refs import Records, References
 from journal_site.engine.store import Store
 from journal_site.errors import Problem
 from journal_site.pages import (
-    Body,
-    Links,
-    SiteFile,
     SiteModel,
     check_references,
     future_warnings,
@@ -55,10 +53,6 @@ from journal_site.writer import Kept, Output
 ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
 CACHE_DIR_NAME = ".journal-cache"
 """The store's folder inside a site: git-ignored, safe to delete at any time."""
-
-
-class Cancelled(Exception):
-    """The build was asked to stop (a newer change overtook it)."""
 
 
 @functools.cache
@@ -222,7 +216,7 @@ class Engine:
             journal,
             resolve_today(config, self.today),
             self.drafts,
-            search_records=_Records(parsed),
+            search_records=Records(parsed),
             check=False,
         )
         tokens: dict[int, tuple[object, str]] = {}
@@ -230,7 +224,7 @@ class Engine:
             value = held.summary or held.goal
             tokens[id(value)] = (value, held.summary_token or held.token)
         fingerprinter = Fingerprinter(tokens)
-        refs = _References(parsed, model.urls)
+        refs = References(parsed, model.urls)
         # Unknown goals and tags sharing a slug: checked again only for a new model.
         model_digest = fingerprinter.digest(model)
         if model_digest != self._checked:
@@ -263,32 +257,12 @@ class Engine:
         # 5. Key every output; make what is not known.
         keys = {p.path: f"{render_key}:{p.inputs}" for p in planned if p.inputs is not None}
         known = self._outputs if self.keep else {}
-        data: dict[str, bytes | Kept] = {}
-        missing: list[Planned] = []
-        fetch: list[Planned] = []
-        for item in planned:
-            key = keys.get(item.path)
-            if key is None:
-                missing.append(item)
-            elif kept.get(item.path) == key:
-                data[item.path] = Kept(key, self._fetcher(item, key, render, refs))
-            elif key in known:
-                data[item.path] = known[key]
-            else:
-                fetch.append(item)
-        if fetch and store is not None:
-            found = store.pages(keys[p.path] for p in fetch)
-            for item in fetch:
-                hit = found.get(keys[item.path])
-                if hit is None:
-                    missing.append(item)
-                else:
-                    data[item.path] = hit
-        else:
-            missing.extend(fetch)
+        maker = Maker(render, refs, store)
+        data, missing = maker.take_known(planned, keys, kept, known)
         stats["outputs_reused"] = len(planned) - len(missing)
         clock.lap("ms_fetch")
-        made = self._make(missing, first, cancel, on_output, render, refs)
+        origins = {f"{config.content}/{source}" for source in first}
+        made = maker.make(missing, origins, cancel, on_output)
         stats["outputs_made"] = len(made)
         clock.lap("ms_render")
         data.update(made)
@@ -363,97 +337,6 @@ class Engine:
         renderer.fingerprinter = fp
         return renderer
 
-    def _fetcher(
-        self, item: Planned, key: str, render: Callable[[], Renderer], refs: _References
-    ) -> Callable[[], bytes]:
-        """The bytes of a kept output, should the writer need them after all."""
-
-        def fetch() -> bytes:
-            if self.store is not None:
-                hit = self.store.pages([key]).get(key)
-                if hit is not None:
-                    return hit
-            return _make_one(item, render(), refs.resolve)
-
-        return fetch
-
-    def _make(
-        self,
-        missing: list[Planned],
-        first: Collection[str],
-        cancel: Callable[[], bool],
-        on_output: Callable[[str, bytes], None] | None,
-        render: Callable[[], Renderer],
-        refs: _References,
-    ) -> dict[str, bytes]:
-        from journal_site.parallel import MIN_PARALLEL_PAGES, render_many
-
-        made: dict[str, bytes] = {}
-        if not missing:
-            return made
-        origins = {f"{self.config.content}/{source}" for source in first}
-        missing.sort(key=lambda p: p.origin not in origins)
-        renderer = render()
-        if len(missing) >= MIN_PARALLEL_PAGES and not first:
-            data = render_many(
-                lambda i: _make_one(missing[i], renderer, refs.resolve), len(missing)
-            )
-            return {p.path: d for p, d in zip(missing, data, strict=True)}
-        for item in missing:
-            if cancel():
-                raise Cancelled
-            made[item.path] = _make_one(item, renderer, refs.resolve)
-            if on_output is not None:
-                on_output(item.path, made[item.path])
-        return made
-
-
-class _References:
-    """What ``Body`` and ``Links`` references stand for in this build, and their tokens."""
-
-    def __init__(self, parsed: Mapping[str, sources.Parsed], urls: Mapping[str, str]) -> None:
-        self.parsed = parsed
-        self.urls = urls
-
-    def links(self, source: str) -> dict[str, str | None]:
-        from journal_site.render import resolve_links
-
-        return resolve_links(self.parsed[source].links, self.urls)
-
-    def token(self, ref: Ref) -> str:
-        kind, source = ref
-        if kind == "Body":
-            return self.parsed[source].token
-        links = self.parsed[source].links
-        return codec.token(codec.dump(list(self.links(source).items()))) if links else "-"
-
-    def resolve(self, value: Any) -> Any:
-        """``value`` (a view's arguments) with every reference replaced by what it stands for."""
-        kind = type(value)
-        if kind is Body:
-            return self.parsed[value.source].entry()
-        if kind is Links:
-            return self.links(value.source)
-        if kind is tuple or kind is list:
-            return kind(self.resolve(v) for v in value)
-        return value
-
-
-class _Records(Mapping[str, tuple[str, ...]]):
-    """Each entry's search fields by source, read only for the shards that are made."""
-
-    def __init__(self, parsed: Mapping[str, sources.Parsed]) -> None:
-        self.parsed = parsed
-
-    def __getitem__(self, source: str) -> tuple[str, ...]:
-        return self.parsed[source].record()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.parsed)
-
-    def __len__(self) -> int:
-        return len(self.parsed)
-
 
 class _Clock:
     """Milliseconds each stage took, into a build's stats (for benchmarks)."""
@@ -466,13 +349,6 @@ class _Clock:
         now = time.perf_counter()
         self.stats[name] = round((now - self.last) * 1000)
         self.last = now
-
-
-def _make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -> bytes:
-    made = item.made()
-    if isinstance(made, SiteFile):
-        return made.data(resolve)
-    return renderer.render(made, made.context(resolve)).encode("utf-8")
 
 
 def _signature(value: object) -> str:

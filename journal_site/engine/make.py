@@ -1,0 +1,114 @@
+"""The make stage: each output's bytes, from what is known or made now.
+
+An output whose key the output folder already holds comes as a ``Kept`` reference
+(its bytes fetched only if the writer finds the file missing or changed); one whose
+key this engine holds in memory, or the store has, comes from there; the rest are
+rendered, the pages of the sources just changed first, each handed on as soon as it is
+made. A build asked to stop raises ``Cancelled`` between two outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from journal_site.engine.plan import Planned
+from journal_site.engine.refs import References
+from journal_site.engine.store import Store
+from journal_site.pages import SiteFile
+from journal_site.render import Renderer
+from journal_site.writer import Kept
+
+
+class Cancelled(Exception):
+    """The build was asked to stop (a newer change overtook it)."""
+
+
+def make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -> bytes:
+    """One output's bytes, made now."""
+    made = item.made()
+    if isinstance(made, SiteFile):
+        return made.data(resolve)
+    return renderer.render(made, made.context(resolve)).encode("utf-8")
+
+
+class Maker:
+    """Makes the outputs of one build."""
+
+    def __init__(
+        self, render: Callable[[], Renderer], refs: References, store: Store | None
+    ) -> None:
+        self.render = render
+        """The build's renderer, made when first needed."""
+        self.refs = refs
+        self.store = store
+
+    def take_known(
+        self,
+        planned: list[Planned],
+        keys: Mapping[str, str],
+        kept: Mapping[str, str],
+        known: Mapping[str, bytes],
+    ) -> tuple[dict[str, bytes | Kept], list[Planned]]:
+        """(the outputs known by key, the outputs to make)."""
+        data: dict[str, bytes | Kept] = {}
+        missing: list[Planned] = []
+        fetch: list[Planned] = []
+        for item in planned:
+            key = keys.get(item.path)
+            if key is None:
+                missing.append(item)
+            elif kept.get(item.path) == key:
+                data[item.path] = Kept(key, self._fetcher(item, key))
+            elif key in known:
+                data[item.path] = known[key]
+            else:
+                fetch.append(item)
+        found = self.store.pages(keys[p.path] for p in fetch) if fetch and self.store else {}
+        for item in fetch:
+            hit = found.get(keys[item.path])
+            if hit is None:
+                missing.append(item)
+            else:
+                data[item.path] = hit
+        return data, missing
+
+    def _fetcher(self, item: Planned, key: str) -> Callable[[], bytes]:
+        """The bytes of a kept output, should the writer need them after all."""
+
+        def fetch() -> bytes:
+            if self.store is not None:
+                hit = self.store.pages([key]).get(key)
+                if hit is not None:
+                    return hit
+            return make_one(item, self.render(), self.refs.resolve)
+
+        return fetch
+
+    def make(
+        self,
+        missing: list[Planned],
+        first: Collection[str],
+        cancel: Callable[[], bool],
+        on_output: Callable[[str, bytes], None] | None,
+    ) -> dict[str, bytes]:
+        """Make ``missing``; outputs whose origin is in ``first`` before the others.
+        Over all cores when there are many and nothing waits for them one by one."""
+        from journal_site.parallel import MIN_PARALLEL_PAGES, render_many
+
+        if not missing:
+            return {}
+        missing.sort(key=lambda p: p.origin not in first)
+        renderer = self.render()
+        resolve = self.refs.resolve
+        if len(missing) >= MIN_PARALLEL_PAGES and not first and on_output is None:
+            data = render_many(lambda i: make_one(missing[i], renderer, resolve), len(missing))
+            return {p.path: d for p, d in zip(missing, data, strict=True)}
+        made: dict[str, bytes] = {}
+        for item in missing:
+            if cancel():
+                raise Cancelled
+            made[item.path] = make_one(item, renderer, resolve)
+            if on_output is not None:
+                on_output(item.path, made[item.path])
+        return made
