@@ -156,6 +156,32 @@ def test_a_template_edit_renders_again_and_parses_nothing(tmp_path: Path) -> Non
     assert _files(result) == _files(render_site(load_config(root), today=TODAY))
 
 
+def test_a_template_edit_makes_only_the_pages_that_may_read_it(tmp_path: Path) -> None:
+    """A page is keyed by the templates its own extends, includes or imports (followed
+    to the end) and those the win cards it shows render; nothing else."""
+    root = _site(tmp_path)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    engine.build()
+    theme = REPO / "themes" / "default" / "templates"
+    (root / "templates" / "partials").mkdir(parents=True)
+
+    def override(name: str, marker: str) -> set[str]:
+        original = (theme / name).read_text()
+        (root / "templates" / name).write_text(original + f"{{# {marker} #}}\n")
+        made: list[str] = []
+        result = engine.build(on_output=lambda path, _: made.append(path))
+        assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+        return set(made)
+
+    assert override("stats.html", "one") == {"stats/index.html"}
+    # The win card is rendered by win_card() on the wins wall, tag and goal pages.
+    cards = override("partials/win_card.html", "two")
+    assert {"wins/index.html", "wins/2026/index.html", "tags/work/index.html"} <= cards
+    assert not any(path.startswith("2026/") for path in cards)
+    # The base layout is read by every page.
+    assert len(override("base.html", "three")) == engine.last.pages  # type: ignore[union-attr]
+
+
 def test_a_body_edit_plans_again_only_the_pages_that_show_bodies(tmp_path: Path) -> None:
     root = _site(tmp_path, days=28)
     engine = Engine(load_config(root), today=TODAY, keep=True)

@@ -101,9 +101,13 @@ class Maker:
         missing.sort(key=lambda p: p.origin not in first)
         renderer = self.render()
         resolve = self.refs.resolve
-        if len(missing) >= MIN_PARALLEL_PAGES and not first and on_output is None:
+        if len(missing) >= MIN_PARALLEL_PAGES and not first:
             data = render_many(lambda i: make_one(missing[i], renderer, resolve), len(missing))
-            return {p.path: d for p, d in zip(missing, data, strict=True)}
+            made = {p.path: d for p, d in zip(missing, data, strict=True)}
+            if on_output is not None:
+                for path, value in made.items():
+                    on_output(path, value)
+            return made
         made: dict[str, bytes] = {}
         for item in missing:
             if cancel():

@@ -76,6 +76,8 @@ class Planned:
     path: str
     inputs: str | None
     origin: str
+    template: str | None
+    """The page's template (None for a file)."""
     item: Page | SiteFile | None = None
     replan: _Replan | None = None
 
@@ -123,26 +125,26 @@ def plan(
         kept = held.get(name)
         if kept is not None and kept[0] == digest:
             replan = _Replan(builder, model)
-            for path, origin, skeleton, refs in json.loads(kept[1]):
-                out.append(Planned(path, inputs(skeleton, refs), origin, replan=replan))
+            for path, origin, template, skeleton, refs in json.loads(kept[1]):
+                out.append(Planned(path, inputs(skeleton, refs), origin, template, replan=replan))
             plans[name] = kept
             reused += 1
             continue
         rows: list[list[Any]] = []
         for item in builder(model):
             if isinstance(item, SiteFile):
-                path = item.path
+                path, template = item.path, None
                 skeleton, refs = _skeleton(fingerprinter, path, item.make, item.args)
             else:
-                path = item.url + "index.html"
+                path, template = item.url + "index.html", item.template
                 view = item.view
                 named = (view.make, view.args) if isinstance(view, Deferred) else view
                 skeleton, refs = _skeleton(
                     fingerprinter, item.url, item.template, item.section, named
                 )
-            out.append(Planned(path, inputs(skeleton, refs), item.origin, item))
-            rows.append([path, item.origin, skeleton, refs])
-        if all(row[2] is not None for row in rows):
+            out.append(Planned(path, inputs(skeleton, refs), item.origin, template, item))
+            rows.append([path, item.origin, template, skeleton, refs])
+        if all(row[3] is not None for row in rows):
             plans[name] = (digest, json.dumps(rows))
     _check_collisions(out)
     return out, plans, reused

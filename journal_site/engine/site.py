@@ -38,6 +38,7 @@ from journal_site.engine.make import Maker
 from journal_site.engine.plan import plan
 from journal_site.engine.refs import Records, References
 from journal_site.engine.store import Store
+from journal_site.engine.templates import closure_digests
 from journal_site.errors import Problem
 from journal_site.pages import (
     SiteModel,
@@ -153,6 +154,8 @@ class Engine:
         self._outputs: dict[str, bytes] = {}
         """Key -> bytes of every output of the last build (``keep`` only)."""
         self._renderer_held: tuple[str, Renderer] | None = None
+        self._closures: tuple[str, dict[str, str]] = ("", {})
+        """The templates' digest, and each template's closure digest (templates.py)."""
         self._checked: str | None = None
         """The digest of the last model that passed ``check_references``."""
         self._previous: dict[str, str] | None = None
@@ -241,9 +244,14 @@ class Engine:
             static_urls[name] = hashed
             output.add(hashed, path, f"static/{name}")
         site = _site_view(config, self.drafts)
-        render_key = fingerprinter.digest(
-            self.version, _templates_digest(theme), site, static_urls
-        )
+        # A page's key: the code, site-wide values and static names every page sees,
+        # the templates its own may read, and its inputs.
+        base_key = fingerprinter.digest(self.version, site, static_urls)
+        all_templates = _templates_digest(theme)
+        if self._closures[0] != all_templates:
+            self._closures = (all_templates, closure_digests(theme))
+        closures = self._closures[1]
+        render_key = f"{base_key}:{all_templates}"
 
         def render() -> Renderer:
             return self._renderer(render_key, theme, site, static_urls, fingerprinter)
@@ -255,7 +263,11 @@ class Engine:
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
         # 5. Key every output; make what is not known.
-        keys = {p.path: f"{render_key}:{p.inputs}" for p in planned if p.inputs is not None}
+        keys = {
+            p.path: f"{base_key}:{closures.get(p.template, p.template) if p.template else ''}:{p.inputs}"
+            for p in planned
+            if p.inputs is not None
+        }
         known = self._outputs if self.keep else {}
         maker = Maker(render, refs, store)
         data, missing = maker.take_known(planned, keys, kept, known)

@@ -1,0 +1,104 @@
+"""Which template files a page's template may read, and a digest of them.
+
+A page is keyed by the templates it may include as well as by what they receive: its
+own template, and every template that one extends, includes or imports, followed to
+the end, as found in the source (``jinja2.meta``), each as the theme's layers resolve
+its name now. A name given by an expression cannot be followed, so such a template
+may read any: it is keyed by all of them. ``win_card(rec)``, which renders
+``partials/win_card.html``, counts as an include.
+
+An edit to ``stats.html`` therefore makes /stats/ again and nothing else; an edit to
+``base.html`` makes every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+from jinja2 import nodes
+
+from journal_site.theme import ThemeFiles
+
+GLOBAL_TEMPLATES = {"win_card": "partials/win_card.html"}
+"""Functions handed to every template that render a template themselves (render.py)."""
+
+
+def _resolve(theme: ThemeFiles, name: str) -> Path | None:
+    for folder in theme.template_dirs:
+        path = folder / name
+        if path.is_file():
+            return path
+    return None
+
+
+def _names(theme: ThemeFiles) -> list[str]:
+    names: set[str] = set()
+    for folder in theme.template_dirs:
+        names.update(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return sorted(names)
+
+
+def _references(env: jinja2.Environment, source: str) -> set[str] | None:
+    """The templates ``source`` names; None when one is named by an expression."""
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return None  # reported with its line when the page is rendered
+    found: set[str] = set()
+    for name in jinja2.meta.find_referenced_templates(tree):
+        if name is None:
+            return None
+        found.add(name)
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in GLOBAL_TEMPLATES:
+            found.add(GLOBAL_TEMPLATES[call.node.name])
+    return found
+
+
+def closure_digests(theme: ThemeFiles) -> dict[str, str]:
+    """Template name -> a digest of the bytes of every template it may read (itself
+    included), as the layers resolve each name now; a name no layer has counts as
+    missing, so that adding it changes the digest."""
+    env = jinja2.Environment()
+    every = _names(theme)
+    data: dict[str, bytes | None] = {}
+    refs: dict[str, set[str] | None] = {}
+    for name in every:
+        path = _resolve(theme, name)
+        data[name] = path.read_bytes() if path is not None else None
+        if name.endswith((".html", ".xml", ".txt", ".j2")) and data[name] is not None:
+            refs[name] = _references(env, data[name].decode("utf-8", "replace"))
+        else:
+            refs[name] = set()
+
+    def closure(name: str) -> list[str] | None:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            found = refs.get(current, set())
+            if found is None:
+                return None
+            todo.extend(found)
+        return sorted(seen)
+
+    digests: dict[str, str] = {}
+    everything = hashlib.blake2b(digest_size=20)
+    for name in every:
+        everything.update(name.encode() + b"\0" + (data[name] or b"\0missing") + b"\0")
+    for name in every:
+        names = closure(name)
+        if names is None:
+            digests[name] = everything.hexdigest()
+            continue
+        digest = hashlib.blake2b(digest_size=20)
+        for included in names:
+            digest.update(included.encode() + b"\0" + (data.get(included) or b"\0missing") + b"\0")
+        digests[name] = digest.hexdigest()
+    return digests
