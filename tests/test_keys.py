@@ -377,3 +377,9 @@ def test_equal_digests_mean_the_same_values_to_a_template(data: st.DataObject, f
     one, other = fp.digest(first), fp.digest(second)
     assert (one == other) == (typed(first) == typed(second))
     assert Fingerprinter({}).digest(second) == other  # nothing kept leaks between values
+
+
+def test_a_separator_inside_a_text_cannot_shift_fields() -> None:
+    """Two fields whose texts hold the joiner cannot read as two other fields."""
+    assert digest(("p\x1fsq", "r")) != digest(("p", "q\x1fsr"))
+    assert digest({"a": "b\x1fsc"}) != digest({"a\x1fsb": "c"})

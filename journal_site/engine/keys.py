@@ -46,6 +46,7 @@ class Unnameable(Exception):
 
 _SCALARS = (str, int, float, bool, type(None), bytes)
 _DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
+_CONTAINERS = frozenset((list, tuple, dict, set, frozenset))
 _MEMO_MIN = 8
 """Containers at least this long are digested once per build, by identity."""
 
@@ -62,6 +63,23 @@ def combine(skeleton: str, tokens: Iterable[str]) -> str:
 
 def goal_token(goal: Goal) -> str:
     return codec.token(codec.encode_goal(goal))
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass that are part of its identity (``compare=True``; the
+    others are derived from those), or None for a type that is not a dataclass."""
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        pass
+    names = None
+    if dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind) if f.compare)
+    _FIELDS[kind] = names
+    return names
 
 
 class Fingerprinter:
@@ -94,54 +112,57 @@ class Fingerprinter:
         if depth > 80:
             raise Unnameable("nested too deeply")
         kind = type(value)
-        if kind in _SCALARS:
+        if kind is str:  # its length first: no text can pass for two
+            out.append(f"s{len(value)}:{value}")
+        elif kind in _SCALARS:
             out.append(f"{kind.__name__}:{value!r}")
-            return
-        if kind is Markup:
-            out.append(f"markup:{str(value)!r}")
-            return
-        if kind in _DATES:
+        elif kind is Markup:
+            out.append(f"m{len(value)}:{value}")
+        elif kind in _DATES:
             out.append(
                 f"{kind.__name__}:{value.isoformat() if kind is not dt.timedelta else value}"
             )
-            return
-        if kind is Entry or kind is EntrySummary or kind is Goal:
+        elif kind is Entry or kind is EntrySummary or kind is Goal:
             out.append(f"{kind.__name__}:{self._token(value)}")
-            return
-        if kind is Body or kind is Links:
+        elif kind is Body or kind is Links:
             ref = (kind.__name__, value.source)
             self._refs.append(ref)
             out.append(f"ref:{ref[0]}:{ref[1]}")
-            return
-        if kind in (list, tuple, dict, set, frozenset) and len(value) >= _MEMO_MIN:
+        elif kind in _CONTAINERS:
+            if len(value) >= _MEMO_MIN:
+                out.append(self._memoized(value, depth))
+            else:
+                self._walk(value, out, depth)
+        elif _fields(kind) is not None:
+            # Frozen values (a win record, a card) recur across pages: digested once.
             out.append(self._memoized(value, depth))
-            return
-        self._walk(value, out, depth)
+        else:
+            self._walk(value, out, depth)
 
     def _walk(self, value: Any, out: list[str], depth: int) -> None:
         kind = type(value)
-        if isinstance(value, Mapping):
+        names = _fields(kind)
+        if kind is dict or (names is None and isinstance(value, Mapping)):
             out.append(f"{{{len(value)}")
             for key, item in value.items():
                 self._feed(key, out, depth + 1)
                 self._feed(item, out, depth + 1)
             out.append("}")
-        elif kind in (list, tuple):
+        elif kind is list or kind is tuple:
             out.append(f"{'[' if kind is list else '('}{len(value)}")
             for item in value:
                 self._feed(item, out, depth + 1)
             out.append("]")
-        elif kind in (set, frozenset):
+        elif kind is set or kind is frozenset:
             out.append(f"<{len(value)}")
             for named, refs in sorted(self.inputs(item) for item in value):
                 out.append(named)
                 self._refs.extend(refs)
             out.append(">")
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        elif names is not None:
             out.append(f"@{kind.__module__}.{kind.__qualname__}(")
-            for f in dataclasses.fields(value):
-                if f.compare:  # a field outside the value's identity is derived from it
-                    self._feed(getattr(value, f.name), out, depth + 1)
+            for name in names:
+                self._feed(getattr(value, name), out, depth + 1)
             out.append(")")
         elif isinstance(value, PurePath):
             out.append(f"path:{value.as_posix()}")
