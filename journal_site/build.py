@@ -69,7 +69,8 @@ def build(
     from journal_site.engine.site import CACHE_DIR_NAME, Engine, code_version
     from journal_site.engine.store import Store
     from journal_site.publish import Protection, protect_output
-    from journal_site.writer import check_output_dir, recover, write_changed
+    from journal_site.write_changes import recover, write_changed
+    from journal_site.writer import check_output_dir
 
     started = time.perf_counter()
     out_dir = out_dir or config.output_dir

@@ -96,7 +96,8 @@ def encode_parsed(item: Entry | Goal) -> ParsedRow:
 
 def parse_files(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedFile]:
     """Read and parse Markdown files into the store's form (see ``encode_parsed``)."""
-    from journal_site.loader import decode, is_goal, parse_entry, parse_goal, too_big
+    from journal_site.loader import decode, is_goal
+    from journal_site.parse import parse_entry, parse_goal, too_big
 
     out: list[ParsedFile] = []
     settings = parse_settings(config)

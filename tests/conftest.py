@@ -96,7 +96,7 @@ class Killed(BaseException):
 def kill_on_second_rename(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the writer die (``Killed``) as it renames its second new file into place,
     without the roll-back a live process does: what a killed build leaves behind."""
-    from journal_site import writer
+    from journal_site import write_changes
 
     real_replace = os.replace
     calls = {"n": 0}
@@ -108,8 +108,8 @@ def kill_on_second_rename(monkeypatch: pytest.MonkeyPatch) -> None:
                 raise Killed
         real_replace(src, dst)
 
-    monkeypatch.setattr(writer.os, "replace", dying_replace)
-    monkeypatch.setattr(writer, "recover", lambda out_dir: None)
+    monkeypatch.setattr(write_changes.os, "replace", dying_replace)
+    monkeypatch.setattr(write_changes, "recover", lambda out_dir: None)
 
 
 def make_corpus(out: Path, entries: int, seed: int = 7) -> Path:

@@ -27,7 +27,7 @@ from conftest import REPO, make_corpus, run_journal
 from journal_site.config import Config
 from journal_site.errors import JournalError
 from journal_site.loader import load_journal
-from journal_site.writer import recover
+from journal_site.write_changes import recover
 
 TODAY = "2026-11-25"
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -60,7 +60,7 @@ def start_build(site: Path) -> subprocess.Popen[bytes]:
 def test_sigkill_at_any_point_leaves_the_previous_site_whole(tmp_path: Path) -> None:
     """Builds alternate between two states of the journal (A: as generated; B: one more
     entry and another photo), so that both ways of writing are killed: a whole new folder
-    swapped in, and a small change renamed into place file by file (writer.write_changed)."""
+    swapped in, and a small change renamed into place file by file (write_changes.write_changed)."""
     site = make_corpus(tmp_path / "site" / "content", 300).parent
     photos = {"A": os.urandom(200_000), "B": os.urandom(200_000)}
     extra = site / "content" / "2026-11-25.md"

@@ -6,7 +6,7 @@ import pytest
 
 from journal_site.conventions import lift
 from journal_site.errors import JournalError
-from journal_site.loader import parse_entry
+from journal_site.parse import parse_entry
 
 NO_YAML = """\
 Slow start, then a good afternoon.

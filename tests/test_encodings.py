@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import run_journal, write_files
 
-from journal_site.config import resolve_today
-from journal_site.config import Config, load_config
+from journal_site.config import Config, load_config, resolve_today
 from journal_site.errors import JournalError
-from journal_site.loader import parse_entry
+from journal_site.parse import parse_entry
 
 ENTRY = "---\ntitle: Walked in the rain\ntags: [health]\nwins:\n  - Went out anyway\n---\nWet but happy.\n"
 

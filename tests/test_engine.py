@@ -332,7 +332,7 @@ def test_interrupted_update_is_rolled_back(
 ) -> None:
     """A build killed while it renames new files into place (a BaseException, no
     clean-up): the next build restores the previous site first, then builds."""
-    from journal_site import writer
+    from journal_site import write_changes
 
     root = _site(tmp_path / "site", days=24)
     config = load_config(root)
@@ -347,7 +347,7 @@ def test_interrupted_update_is_rolled_back(
         build(config, today=TODAY)
     monkeypatch.undo()
     assert tree(public) != previous  # half applied, each file whole
-    writer.recover(public)
+    write_changes.recover(public)
     assert tree(public) == previous
     # The store forgot the output folder's manifest before touching it: a build now
     # neither trusts the half-written folder nor skips the work.

@@ -29,13 +29,8 @@ from hypothesis import strategies as st
 from journal_site.config import CONFIG_NAME, Config, parse_config
 from journal_site.errors import JournalError
 from journal_site.frontmatter_yaml import MAX_DEPTH
-from journal_site.loader import (
-    MAX_FILE_BYTES,
-    decode,
-    load_journal,
-    parse_entry,
-    parse_goal,
-)
+from journal_site.loader import decode, load_journal
+from journal_site.parse import MAX_FILE_BYTES, parse_entry, parse_goal
 
 # Generous per-file bound: a real entry parses in about a millisecond.
 PER_FILE = dt.timedelta(seconds=3)
@@ -353,7 +348,7 @@ def test_hundred_thousand_wins_load_within_bounds() -> None:
     script = textwrap.dedent(
         """
         import json, resource, time
-        from journal_site.loader import parse_entry
+        from journal_site.parse import parse_entry
         wins = "".join(f"  - win {i}\\n" for i in range(100_000))
         text = "---\\nwins:\\n" + wins + "---\\n"
         started = time.process_time()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from journal_site.importers import clean_dayone_markdown
+from journal_site.import_dayone import clean_dayone_markdown
 
 PHOTO = "8f4341201a23609636243f91f2447e95.jpeg"
 

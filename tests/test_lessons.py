@@ -23,8 +23,8 @@ from pages_support import COLLECTIONS_TODAY as TODAY
 from pages_support import build_site, fixture_copy, page
 
 from journal_site.aggregate.lessons import all_lessons, lessons_by_tag
-from journal_site.loader import parse_entry
 from journal_site.pages.collections import LESSONS_PER_GROUP
+from journal_site.parse import parse_entry
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ from conftest import BadFileCase, problems_match, read_bad_file_cases, write_fil
 
 from journal_site.config import Config, MarkdownOptions
 from journal_site.errors import JournalError
-from journal_site.loader import decode, load_journal, parse_entry, parse_goal
+from journal_site.loader import decode, load_journal
 from journal_site.model import Setback, Step, Win
+from journal_site.parse import parse_entry, parse_goal
 
 BAD_FILES = read_bad_file_cases("malformed_entries.txt")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from journal_site.entry_edit import EditError, add_items
-from journal_site.loader import parse_entry
 from journal_site.model import Setback, Win
+from journal_site.parse import parse_entry
 
 DAY = "2026-11-26"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from conftest import FIXTURES
 
 from journal_site.config import MarkdownOptions
-from journal_site.loader import parse_entry
 from journal_site.obsidian import resolve_wiki_link
+from journal_site.parse import parse_entry
 from journal_site.render import entry_links, resolve_entry_links
 
 

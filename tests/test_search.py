@@ -16,7 +16,7 @@ from pages_support import COLLECTIONS_TODAY as TODAY
 from pages_support import build_site, fixture_copy, page, serve
 
 from journal_site.aggregate.search import entry_record, snippet
-from journal_site.loader import parse_entry
+from journal_site.parse import parse_entry
 
 
 @pytest.fixture(scope="module")

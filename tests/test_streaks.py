@@ -20,7 +20,7 @@ from journal_site.aggregate.streaks import (
     streak_runs,
     summarize,
 )
-from journal_site.loader import parse_entry
+from journal_site.parse import parse_entry
 
 NOV = dt.date(2026, 11, 1)
 

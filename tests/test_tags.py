@@ -22,7 +22,7 @@ from pages_support import build_site, fixture_copy, page
 
 from journal_site.aggregate.tags import tag_slugs
 from journal_site.errors import JournalError
-from journal_site.loader import parse_entry
+from journal_site.parse import parse_entry
 
 
 @pytest.fixture(scope="module")
