@@ -6,6 +6,7 @@ never a fixed sleep.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import signal
@@ -211,27 +212,17 @@ def test_saved_entry_shows_without_touching_the_browser(site, serve, new_page) -
     expect(timeline.get_by_text("Led the planning meeting")).to_be_visible()
     assert page.evaluate("window.scrollY") == 600, "the reload keeps the scroll position"
 
-    # One rebuild per save, however the editor saves. Each page names the publication
-    # it was served from (the epoch counts them: the saved entry's page shown ahead of
-    # each build, then the build), and a straggler of one save would be built and
-    # published before the next save: so epochs advance by two per save.
-    def epoch() -> int:
-        return int(page.locator("script[data-epoch]").get_attribute("data-epoch").split(".")[1])
-
+    # One rebuild per save, however the editor saves.
     saves = [save_twice, save_like_vim, save_by_rename]
     server.wait_rebuilds(1)
-    page.reload()
-    first = epoch()
     for number, save in enumerate(saves, start=1):
         text = f"Win number {number}"
         save(
             target, SITE["content/2026-11-24.md"].replace("Spoke up in the planning meeting", text)
         )
         expect(page.locator(".win")).to_have_text(text, timeout=WAIT_S * 1000)
-        # The page shows the save ahead of the build; the next save waits for the build.
+        # The page shows the save before the build ends; the next save waits for the build.
         server.wait_rebuilds(1 + number)
-    page.reload()
-    assert epoch() - first == 2 * len(saves), "".join(server.out)
     lines = [line for line in server.out if " changed: " in line]
     assert len(lines) == 1 + len(saves), "".join(server.out)
     assert "content/2026-11-24.md changed: updated" in lines[-1]
@@ -344,15 +335,16 @@ def test_served_site_after_many_saves_equals_a_full_build(tmp_path, serve) -> No
     server = serve(root)
 
     # Clients that connect and never read, or vanish, must not hold anything up.
+    host = f"Host: 127.0.0.1:{server.port}\r\n\r\n".encode()
     idle = []
     for _ in range(8):
         sock = socket.create_connection(("127.0.0.1", server.port))
         sock.sendall(
-            b"GET /__journal__/events?page=index.html&epoch=x.1&missing=0 HTTP/1.0\r\n\r\n"
+            b"GET /__journal__/events?page=index.html&epoch=x.1&missing=0 HTTP/1.0\r\n" + host
         )
         idle.append(sock)
     with socket.create_connection(("127.0.0.1", server.port)) as gone:
-        gone.sendall(b"GET /__journal__/events?page=index.html HTTP/1.0\r\n\r\n")
+        gone.sendall(b"GET /__journal__/events?page=index.html HTTP/1.0\r\n" + host)
 
     content = root / "content"
     entries = sorted(content.glob("*.md"))
@@ -393,7 +385,7 @@ def test_served_site_after_many_saves_equals_a_full_build(tmp_path, serve) -> No
         if step is edit_body:
             # An edited entry is read again alone, and only the pages showing it rendered.
             line = [line for line in server.out if " changed: " in line][-1]
-            work = re.search(r"read (\d+) files?, rendered (\d+) of ([\d,]+) pages", line)
+            work = re.search(r"read (\d+) files?, made (\d+) of ([\d,]+) outputs", line)
             assert work, line
             read, rendered, total = (int(g.replace(",", "")) for g in work.groups())
             assert read == 1 and rendered < total / 4, line
@@ -419,7 +411,10 @@ def test_ctrl_c_stops_cleanly(site, serve) -> None:
     root = site(SITE)
     server = serve(root)
     listener = socket.create_connection(("127.0.0.1", server.port))
-    listener.sendall(b"GET /__journal__/events?page=index.html&epoch=x.1 HTTP/1.0\r\n\r\n")
+    listener.sendall(
+        b"GET /__journal__/events?page=index.html&epoch=x.1 HTTP/1.0\r\n"
+        + f"Host: localhost:{server.port}\r\n\r\n".encode()
+    )
     assert server.get("2026/11/24/")[0] == 200
 
     started = time.monotonic()
@@ -594,129 +589,174 @@ def test_reload_script_is_cached_and_pages_carry_the_csp(site, serve) -> None:
     assert server.get("__journal__/reload.js")[0] == 404
 
 
-def test_a_save_spread_over_two_batches_is_published_once(site, capsys) -> None:
-    """The rebuild loop itself, fed as the watchers feed it: a build starts with the
-    first batch of a save; when the save goes on (a second batch before the quiet time
-    is over) the site is built again and only that build is published, with the pages
-    that changed in either build marked as changed."""
+def _raw_get(port: int, path: str, host: str | None) -> tuple[int, bytes]:
+    """A request with exactly this ``Host`` header (None: none at all)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT_S)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_requests_for_other_host_names_are_refused(site, serve) -> None:
+    """A page of another site whose name a DNS trick points at 127.0.0.1 sends its own
+    name as Host: it gets nothing of the journal, not even the list of its files."""
+    server = serve(site(SITE))
+    port = server.port
+    refused = [f"evil.example:{port}", "evil.example", f"127.0.0.1:{port + 1}", "", None]
+    paths = ["/", "/2026/11/24/", "/__journal__/files.json", "/__journal__/events?page=x"]
+    for host in refused:
+        for path in paths:
+            status, body = _raw_get(port, path, host)
+            assert status in (403, 421), (host, path)
+            assert b"Spoke up" not in body and b"index.html" not in body
+    for host in (f"127.0.0.1:{port}", f"LOCALHOST:{port}", "localhost", f"[::1]:{port}"):
+        status, body = _raw_get(port, "/2026/11/24/", host)
+        assert status == 200 and b"Spoke up in the planning meeting" in body, host
+
+
+def _start_loop(root: Path) -> tuple[object, object, object, threading.Thread]:
+    """The build loop of app.py in this process, fed as the watchers feed it."""
     import argparse
-    import datetime as dt
     import queue
 
+    from journal_site.config import load_config
+    from journal_site.serve.app import Builder
+    from journal_site.serve.live import LiveSite
+
+    config = load_config(root)
+    live = LiveSite(config.base_path)
+    args = argparse.Namespace(drafts=True, today=dt.date.fromisoformat(TODAY))
+    builder, changes, built = Builder(config, args, live), queue.SimpleQueue(), threading.Event()
+    # No watcher: only content files change here, which never asks it to follow folders.
+    loop = threading.Thread(target=builder.run, args=(changes, None, built))
+    loop.start()
+    assert built.wait(WAIT_S)
+    return live, changes, builder, loop
+
+
+def test_a_save_during_a_build_abandons_it(site, capsys) -> None:
+    """A batch that comes while a build runs stops that build at its next page; the next
+    build has both saves, makes the saved entries' pages first and publishes once."""
     from watchfiles import Change
 
-    from journal_site import serve as serving
-    from journal_site.config import load_config
-
     root = site(SITE)
-    config = load_config(root)
-    live = serving.LiveSite(config.base_path)
-    args = argparse.Namespace(drafts=True, today=dt.date.fromisoformat(TODAY))
-    session = serving._Session(config, args, live)
-    assert session.build()[0]
+    live, changes, _, loop = _start_loop(root)
     first_page, second_page = "2026/11/20/index.html", "2026/11/22/index.html"
     served_at = live.lookup(first_page)[1]
-    built = threading.Semaphore(0)
-    run = session.run
+    first, second = root / "content" / "2026-11-20.md", root / "content" / "2026-11-22.md"
+    made: list[str] = []
+    put = live.put
 
-    def run_and_tell(**kwargs: object) -> object:
-        outcome = run(**kwargs)
-        built.release()
-        return outcome
+    def put_and_save_again(path: str, data: bytes) -> None:
+        made.append(path)
+        if len(made) == 1:  # the second save comes as the first build makes its first page
+            save_by_rename(second, SITE["content/2026-11-22.md"].replace("3 km", "5 km"))
+            changes.put({(Change.modified, str(second))})
+        put(path, data)
 
-    session.run = run_and_tell  # type: ignore[method-assign]
-    # This test is about publishing whole builds: no page shown ahead of them.
-    session.show_ahead = lambda shown: None  # type: ignore[method-assign]
-    batches: serving.Batches = queue.Queue()
-    # No watchers: only content files change here, which never restarts them.
-    loop = threading.Thread(target=serving._rebuild_loop, args=(session, None, batches))
-    loop.start()
+    live.put = put_and_save_again  # type: ignore[method-assign]
     try:
-        first, second = root / "content" / "2026-11-20.md", root / "content" / "2026-11-22.md"
         save_by_rename(first, SITE["content/2026-11-20.md"].replace("to work", "home"))
-        # Sent "in the future": the quiet time after it cannot end while this test acts.
-        batches.put((time.monotonic() + WAIT_S, {(Change.modified, str(first))}))
-        assert built.acquire(timeout=WAIT_S)
-        assert live.verdict(first_page, served_at, False) == ("ok", ""), "not published yet"
-        save_by_rename(second, SITE["content/2026-11-22.md"].replace("3 km", "5 km"))
-        batches.put((time.monotonic(), {(Change.modified, str(second))}))
-        assert built.acquire(timeout=WAIT_S)
-        deadline = time.monotonic() + WAIT_S
-        while live.verdict(second_page, served_at, False)[0] != "reload":
+        changes.put({(Change.modified, str(first))})
+        deadline, out = time.monotonic() + WAIT_S, ""
+        while b"Ran 5 km" not in (live.lookup(second_page)[0] or b"") or " changed: " not in out:
             assert time.monotonic() < deadline, "the second build was never published"
             time.sleep(0.01)
+            out += capsys.readouterr().out
     finally:
-        batches.put(None)
+        changes.put(None)
         loop.join(WAIT_S)
     assert not loop.is_alive()
-    # One publication, with both saves in it; the page changed only by the first build
-    # is still told to reload.
-    assert live.lookup(first_page)[1] == served_at.replace(".1", ".2")
-    assert live.verdict(first_page, served_at, False) == ("reload", "")
+    assert made[0] == first_page, "the saved entry's page is made before any other"
+    assert set(made[1:3]) == {first_page, second_page}, "then both saved entries' pages"
+    lines = [line for line in out.splitlines() if line.startswith("[")][1:]  # after the first
+    assert len(lines) == 2, out
+    assert lines[0].endswith("content/2026-11-20.md: build abandoned for a newer change.")
+    assert "content/2026-11-20.md, content/2026-11-22.md changed: updated" in lines[1]
     assert b"Walked home" in live.lookup(first_page)[0]
-    assert b"Ran 5 km" in live.lookup(second_page)[0]
-    lines = [line for line in capsys.readouterr().out.splitlines() if " changed: " in line]
-    assert len(lines) == 1
-    assert "content/2026-11-20.md, content/2026-11-22.md changed: updated" in lines[0]
+    assert live.verdict(first_page, served_at, False) == ("reload", "")
 
 
-def test_a_saved_entry_is_shown_ahead_of_the_build(site) -> None:
-    """The page of the entry just saved is published before the full build, and served
-    while that build runs; the build then publishes the same bytes without a second
-    reload of that page."""
-    import argparse
-    import datetime as dt
-    import queue
+def test_a_page_put_early_reloads_once() -> None:
+    """A page served as soon as it is made is not reloaded again by the publication of
+    its build; one put by an abandoned build and made otherwise since is."""
+    from journal_site.serve.live import LiveSite
 
-    from watchfiles import Change
+    live = LiveSite("/")
+    live.publish({"a/index.html": b"a0", "b/index.html": b"b0"}, ["a/index.html", "b/index.html"])
+    start = live.lookup("a/index.html")[1]
+    live.put("a/index.html", b"a1")
+    early = live.lookup("a/index.html")[1]
+    assert live.verdict("a/index.html", start, False) == ("reload", "")
+    assert live.verdict("b/index.html", start, False) == ("ok", "")
+    live.publish({"a/index.html": b"a1", "b/index.html": b"b1"}, ["a/index.html", "b/index.html"])
+    assert live.verdict("a/index.html", early, False) == ("ok", ""), "shown twice"
+    assert live.verdict("b/index.html", early, False) == ("reload", "")
+    later = live.lookup("a/index.html")[1]
+    live.put("a/index.html", b"a2")  # then abandoned; the next build makes a1 again
+    live.publish({"a/index.html": b"a1", "b/index.html": b"b1"}, [])
+    assert live.verdict("a/index.html", later, False) == ("reload", "")
+    assert live.verdict("b/index.html", later, False) == ("ok", "")
 
-    from journal_site import serve as serving
-    from journal_site.config import load_config
 
-    root = site(SITE)
-    config = load_config(root)
-    live = serving.LiveSite(config.base_path)
-    args = argparse.Namespace(drafts=True, today=dt.date.fromisoformat(TODAY))
-    session = serving._Session(config, args, live)
-    assert session.build()[0]
-    page = "2026/11/20/index.html"
-    served_at = live.lookup(page)[1]
-    may_build = threading.Event()
-    run = session.run
+def _big_journal(count: int) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {"journal.toml": 'title = "Many days"\n'}
+    newest = dt.date(2026, 11, 24)
+    for number in range(count):
+        day = newest - dt.timedelta(days=number)
+        text = entry(f"Day {number}", f"Win {number}", body="Some words here. " * 30)
+        files[f"content/{day.isoformat()}.md"] = text.replace("[work]", f"[work, t{number % 9}]")
+    theme = REPO / "themes" / "default" / "templates" / "entry.html"
+    files["templates/entry.html"] = theme.read_text()
+    return files
 
-    def held_run(**kwargs: object) -> object:
-        assert may_build.wait(WAIT_S)
-        return run(**kwargs)
 
-    session.run = held_run  # type: ignore[method-assign]
-    batches: serving.Batches = queue.Queue()
-    loop = threading.Thread(target=serving._rebuild_loop, args=(session, None, batches))
-    loop.start()
-    try:
-        saved = root / "content" / "2026-11-20.md"
-        save_by_rename(saved, SITE["content/2026-11-20.md"].replace("to work", "home"))
-        batches.put((time.monotonic(), {(Change.modified, str(saved))}))
-        deadline = time.monotonic() + WAIT_S
-        while live.verdict(page, served_at, False)[0] != "reload":
-            assert time.monotonic() < deadline, "the saved page was not shown ahead"
-            time.sleep(0.005)
-        # The build has not even started: the page is served anyway, with the save in it.
-        started = time.monotonic()
-        ahead, ahead_at = live.lookup(page)
-        assert time.monotonic() - started < 1
-        assert ahead is not None and b"Walked home" in ahead
-        may_build.set()
-        deadline = time.monotonic() + WAIT_S
-        while live.lookup("2026/11/22/index.html")[1] == ahead_at:
-            assert time.monotonic() < deadline, "the full build was never published"
-            time.sleep(0.01)
-    finally:
-        may_build.set()
-        batches.put(None)
-        loop.join(WAIT_S)
-    assert not loop.is_alive()
-    assert live.lookup(page)[0] == ahead
-    assert live.verdict(page, ahead_at, False) == ("ok", ""), "shown twice"
-    full = serving._Session(config, args, serving.LiveSite(config.base_path))
-    assert full.build()[0]
-    assert full.live.lookup(page)[0] == ahead
+@pytest.mark.browser
+def test_a_save_overtakes_a_running_rebuild(site, serve, new_page) -> None:
+    """While a template edit rebuilds every page of a few hundred entries, a save of the
+    entry on screen abandons that build and shows at once, ahead of the rebuild."""
+    from playwright.sync_api import expect
+
+    root = site(_big_journal(500))
+    server = serve(root)
+    target, template = root / "content" / "2026-11-24.md", root / "templates" / "entry.html"
+    original, theme = target.read_text(), template.read_text()
+    page = new_page()
+    page.goto(server.url + "2026/11/24/")
+    save_by_rename(target, original.replace("Win 0", "First save"))
+    expect(page.locator(".win")).to_have_text("First save", timeout=WAIT_S * 1000)
+    server.wait_rebuilds(1)
+
+    def shown(selector: str, text: str = "") -> None:
+        page.wait_for_function(
+            "([s, t]) => (document.querySelector(s)?.textContent ?? '').includes(t)",
+            arg=[selector, text],
+            polling="raf",
+            timeout=WAIT_S * 1000,
+        )
+
+    mark = '{% block content %}<p class="mark">Template edit</p>'
+    save_by_rename(template, theme.replace("{% block content %}", mark))
+    shown(".mark")  # the template build's first page: every other page is still to make
+    saved_at = time.monotonic()
+    save_by_rename(target, original.replace("Win 0", "Second save"))
+    shown(".win", "Second save")
+    took = time.monotonic() - saved_at
+    rebuilds_when_shown = server.rebuilds()
+    server.wait_rebuilds(2)
+    out = "".join(server.out)
+    print(f"second save shown after {took * 1000:.0f} ms\n{out}")
+    lines = [line.rstrip() for line in server.out if line.startswith("[")][2:]
+    assert lines[0].endswith("templates/entry.html: build abandoned for a newer change."), out
+    assert "content/2026-11-24.md, templates/entry.html changed: updated" in lines[-1], out
+    assert server.rebuilds() == 2, "the template's build never completed on its own"
+    assert rebuilds_when_shown == 1, "the save showed before the rest of the site was built"
+    expect(page.locator(".mark")).to_have_text("Template edit")

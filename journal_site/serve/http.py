@@ -3,28 +3,28 @@
 Why Server-Sent Events and not a WebSocket: the message only goes from server to page,
 SSE is a plain HTTP response kept open, and ``EventSource`` reconnects by itself when
 the server restarts. A page's script opens ``/__journal__/events?page=...&epoch=...``
-and after every change hears ``reload`` (its page changed since that epoch, or the
-server restarted), ``gone`` (its page no longer exists), ``errors`` (the last build
-failed; the last good pages are still served) or ``ok``.
+and hears, after every change, what live.py's ``verdict`` says.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import html
 import http.server
 import json
 import mimetypes
-import secrets
+import socket
 import sys
 import urllib.parse
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
-from threading import Condition
 from typing import Any
 
+from journal_site.errors import UsageError
 from journal_site.publish import CONTENT_SECURITY_POLICY
+from journal_site.serve.live import LiveSite
 
 PREFIX = "/__journal__/"
 """URL space of the server's own files, outside any site's paths."""
@@ -44,96 +44,6 @@ NOT_FOUND_HTML = """<!doctype html>
 soon as you save. Meanwhile, the <a href="{base}timeline/">timeline</a> has every entry.</p>
 </main></body></html>
 """
-
-
-class LiveSite:
-    """The site being served: changed by the build thread, read by every request."""
-
-    def __init__(self, base_path: str) -> None:
-        self.base_path = base_path
-        self.server_id = secrets.token_hex(4)
-        """New at every start, so pages from an earlier run know to reload."""
-        # One condition guards every field below. The build thread holds it only for a
-        # dictionary update (one page, or a finished build swapped in), never while it
-        # builds, so a request never waits for a build; event streams wait on it.
-        self._cond = Condition()
-        self._files: dict[str, bytes | Path] = {}
-        self._changed_at: dict[str, int] = {}
-        """Output path -> the epoch at which its bytes last changed."""
-        self._early: dict[str, bytes] = {}
-        """Pages published one by one since the last whole build (see `put`)."""
-        self._epoch = 0
-        """Publications so far (whole builds and single pages): pages are served at one."""
-        self._version = 0
-        """Publications and failed builds: what event streams wait on."""
-        self._errors: tuple[str, ...] = ()
-        self._closing = False
-
-    def put(self, path: str, data: bytes) -> None:
-        """One output just made by the build under way: served, and its streams told, now."""
-        with self._cond:
-            if self._files.get(path) != data:
-                self._epoch += 1
-                self._files[path] = self._early[path] = data
-                self._changed_at[path] = self._epoch
-                self._version += 1
-                self._cond.notify_all()
-
-    def publish(self, files: Mapping[str, bytes | Path], changed: Iterable[str]) -> None:
-        """A whole good build: serve it; every page changed since it was served reloads."""
-        with self._cond:
-            self._epoch += 1
-            for path in {*changed, *self._early}:
-                # A page published early with these bytes is on screen already; one
-                # published by an abandoned build and made otherwise now is not.
-                if path not in self._early or self._early[path] != files.get(path):
-                    self._changed_at[path] = self._epoch
-            self._files, self._early, self._errors = dict(files), {}, ()
-            self._version += 1
-            self._cond.notify_all()
-
-    def fail(self, problems: Iterable[object]) -> None:
-        """A failed build: keep serving the last good pages; streams show the errors."""
-        with self._cond:
-            self._errors = tuple(str(p) for p in problems)
-            self._version += 1
-            self._cond.notify_all()
-
-    def close(self) -> None:
-        with self._cond:
-            self._closing = True
-            self._cond.notify_all()
-
-    def lookup(self, path: str) -> tuple[bytes | Path | None, str]:
-        """The file at ``path`` (None if none) and the epoch token it is served at."""
-        with self._cond:
-            return self._files.get(path), f"{self.server_id}.{self._epoch}"
-
-    def paths(self) -> list[str]:
-        with self._cond:
-            return sorted(self._files)
-
-    def next_version(self, seen: int, timeout: float) -> int | None:
-        """Wait for a change after version ``seen``; None once the server closes."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._version != seen or self._closing, timeout)
-            return None if self._closing else self._version
-
-    def verdict(self, page: str, token: str, missing: bool) -> tuple[str, str]:
-        """What a page served at ``token`` should do now: (event name, data)."""
-        with self._cond:
-            if self._errors:
-                return "errors", json.dumps(self._errors)
-            exists = page in self._files
-            if missing:
-                return ("reload" if exists else "ok"), ""
-            if not exists:
-                return "gone", self.base_path + "timeline/"
-            server_id, _, epoch = token.partition(".")
-            served_at = int(epoch) if epoch.isdigit() else -1
-            if server_id != self.server_id or self._changed_at.get(page, 0) > served_at:
-                return "reload", ""
-            return "ok", ""
 
 
 def inject_script(page_html: bytes, tag: bytes) -> bytes:
@@ -181,6 +91,23 @@ class Server(http.server.ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if not isinstance(exc, OSError):
             print(f"journal serve: error answering a request: {exc!r}", file=sys.stderr)
+
+
+def listen(host: str, port: int, live: LiveSite) -> Server:
+    """The server, answering only to this computer's names and ``host`` (see `host_allowed`)."""
+    names = {"127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host.lower()}
+    if host in ("0.0.0.0", "::", ""):  # the name the start-up message gives other devices
+        names.add(socket.gethostname().lower())
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return type("Server", (Server,), {"address_family": family})((host, port), live, names)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} on {host} is in use (another `journal serve`?); "
+                f"try --port {port + 1}"
+            ) from exc
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -239,7 +166,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rel = path[len(live.base_path) :]
         rel += "index.html" if rel == "" or rel.endswith("/") else ""
         data, token = live.lookup(rel)
-        if data is None and live.lookup(rel + "/index.html")[0] is not None:
+        if data is None and live.lookup(rel + "/index.html", wait=False)[0] is not None:
             self.redirect(path + "/" + (f"?{url.query}" if url.query else ""))
             return
         try:
@@ -261,7 +188,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         base = self.server.live.base_path
         rel = path[len(base) :] if path.startswith(base) else path
         rel += "index.html" if rel == "" or rel.endswith("/") else ""
-        token = self.server.live.lookup(rel)[1]
+        token = self.server.live.lookup(rel, wait=False)[1]
         page = NOT_FOUND_HTML.format(prefix=PREFIX, path=html.escape(path), base=html.escape(base))
         body = inject_script(page.encode(), script_tag(rel, token, missing=True))
         self.send(404, body, "text/html; charset=utf-8", head)
