@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,12 +10,13 @@ import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+CORPUS_SCRIPT = REPO / "benchmarks" / "corpus.py"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -112,21 +114,21 @@ def kill_on_second_rename(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer, "recover", lambda out_dir: None)
 
 
+def _load_corpus_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("journal_corpus", CORPUS_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up by name while the file runs.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def make_corpus(out: Path, entries: int, seed: int = 7) -> Path:
-    """A realistic journal of ``entries`` entries from the shared benchmark generator."""
-    subprocess.run(
-        [
-            sys.executable,
-            str(MAKE_CORPUS),
-            str(out),
-            "--entries",
-            str(entries),
-            "--seed",
-            str(seed),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    """A realistic journal of ``entries`` entries, the newest on 2026-11-24, written by
+    the benchmarks' generator (``benchmarks/corpus.py``) into ``out``."""
+    module = sys.modules.get("journal_corpus") or _load_corpus_module()
+    module.write_corpus(out, entries, seed=seed)
     return out
 
 
