@@ -6,6 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -130,6 +131,34 @@ def make_corpus(out: Path, entries: int, seed: int = 7) -> Path:
     module = sys.modules.get("journal_corpus") or _load_corpus_module()
     module.write_corpus(out, entries, seed=seed)
     return out
+
+
+def venv_with_this_environment(venv: Path) -> Path:
+    """Make a virtual environment at ``venv`` that also imports every package of the
+    environment running the tests, and return its ``python``.
+
+    A ``.pth`` file in the new environment names the running interpreter's
+    site-packages folders, which Python appends to ``sys.path`` after the new
+    environment's own: a package installed into it with ``--no-deps`` finds its
+    dependencies wherever the test suite itself runs (a virtual environment, or a
+    system Python with Debian's packages), and what is installed into it comes first.
+    """
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    paths = sysconfig.get_paths()
+    running = [paths["purelib"], paths["platlib"]]
+    running += [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    existing = [p for p in dict.fromkeys(running) if Path(p).is_dir()]
+    (Path(own) / "running-test-environment.pth").write_text(
+        "".join(f"{p}\n" for p in existing), encoding="utf-8"
+    )
+    return python
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_journal
+from conftest import REPO, run_journal, venv_with_this_environment
 from cryptography.exceptions import InvalidTag
 from privacy_support import (
     PASSWORD,
@@ -449,8 +448,9 @@ def test_password_env_comes_from_journal_toml(tmp_path: Path) -> None:
 def test_netlify_build_command_runs_in_a_clean_virtual_environment(tmp_path: Path) -> None:
     """The exact command of netlify.toml, in a fresh venv, from a clean copy of the checkout.
 
-    The venv sees the system's packages, so the only thing pip may fetch is the build
-    backend (setuptools) for its isolated build, as Netlify's pip does.
+    The venv sees the packages of the environment running the tests, so the only thing
+    pip may fetch is the build backend (setuptools) for its isolated build, as Netlify's
+    pip does.
     """
     tracked = subprocess.run(
         ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
@@ -463,7 +463,7 @@ def test_netlify_build_command_runs_in_a_clean_virtual_environment(tmp_path: Pat
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    venv_with_this_environment(venv)
     config = tomllib.loads((checkout / "netlify.toml").read_text(encoding="utf-8"))
     command = config["build"]["command"]
     env = {
