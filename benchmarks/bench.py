@@ -3,7 +3,7 @@
 
     python benchmarks/bench.py [--sizes 1000 4000] [--repeat 5] [--work DIR] [--settle 65]
 
-For each corpus size (made by ../shared/bench/make_corpus.py), rounds alternate
+For each corpus size (made by benchmarks/corpus.py), rounds alternate
 between the four measurements, so a burst of load on a shared machine hits them all
 alike; each figure is the median of ``--repeat`` rounds:
 
@@ -40,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 TODAY = "2026-11-25"
 PAGE_SIZE = 4096
 
@@ -130,14 +130,16 @@ def hugo_binary() -> str:
     return found
 
 
-def make_sites(work: Path, size: int, set_aside: Callable[..., None]) -> tuple[Path, Path]:
+def make_sites(
+    work: Path, size: int, set_aside: Callable[..., None], generator: Path = MAKE_CORPUS
+) -> tuple[Path, Path]:
     """Our site and Hugo's, each with a fresh copy of the corpus: the rounds edit it (and
     add entries), so a run on a kept work folder starts from the generated files again,
     not from the last run's edits (a "new entry" already there would not be new)."""
     corpus = work / f"corpus-{size}"
     if not corpus.is_dir():
         subprocess.run(
-            [sys.executable, str(MAKE_CORPUS), str(corpus), "--entries", str(size)],
+            [sys.executable, str(generator), str(corpus), "--entries", str(size)],
             check=True,
             capture_output=True,
         )
@@ -204,7 +206,7 @@ def run(
 
 
 def bench(
-    sizes: list[int], repeat: int, work: Path, settle: float
+    sizes: list[int], repeat: int, work: Path, settle: float, generator: Path = MAKE_CORPUS
 ) -> dict[str, dict[str, list[float]]]:
     hugo = hugo_binary()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -231,7 +233,7 @@ def bench(
             if folder.exists():
                 folder.rename(trash / f"{len(list(trash.iterdir()))}-{folder.name}")
 
-    sites = {size: make_sites(work, size, set_aside) for size in sizes}
+    sites = {size: make_sites(work, size, set_aside, generator) for size in sizes}
     results: dict[str, dict[str, list[float]]] = {str(s): {} for s in sizes}
     # Files deleted shortly before (by a run just before this one, or its temporary
     # folder) would slow this run's first builds down the same way: write everything
@@ -342,13 +344,20 @@ def main() -> None:
         help="seconds to wait before the first build, so that files deleted just before "
         "the run no longer slow the file system down (default: 65)",
     )
+    parser.add_argument(
+        "--generator",
+        type=Path,
+        default=MAKE_CORPUS,
+        help="a script that writes the corpus, called as SCRIPT DIR --entries N "
+        "(default: benchmarks/corpus.py)",
+    )
     args = parser.parse_args()
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)
-        results = bench(args.sizes, args.repeat, args.work, args.settle)
+        results = bench(args.sizes, args.repeat, args.work, args.settle, args.generator)
     else:
         with tempfile.TemporaryDirectory(prefix="journal-bench-") as temp:
-            results = bench(args.sizes, args.repeat, Path(temp), args.settle)
+            results = bench(args.sizes, args.repeat, Path(temp), args.settle, args.generator)
     load = os.getloadavg()[0]
     print(
         f"{os.cpu_count()} cores, load average {load:.1f} at the end, median of {args.repeat} rounds:\n"

@@ -2,7 +2,7 @@
 
     python benchmarks/encryption.py [--entries 4000] [--runs 3]
 
-Makes a journal with ``../shared/bench/make_corpus.py`` and builds it with the real
+Makes a journal with ``benchmarks/corpus.py`` and builds it with the real
 CLI (``python -m journal_site build``, a subprocess, as a person would), alternately
 plain and with ``JOURNAL_PASSWORD`` set, each time from a cold start (no
 ``public/``, no ``.journal-cache/``). Prints a Markdown table of the median wall time,
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 TODAY = "2026-11-24"
 PASSWORD = "benchmark password, not a secret"
 
@@ -61,13 +61,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--generator",
+        type=Path,
+        default=MAKE_CORPUS,
+        help="a script that writes the corpus, called as SCRIPT DIR --entries N "
+        "(default: benchmarks/corpus.py)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "journal"
         subprocess.run(
             [
                 sys.executable,
-                str(MAKE_CORPUS),
+                str(args.generator),
                 str(site / "content"),
                 "--entries",
                 str(args.entries),

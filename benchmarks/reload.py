@@ -2,7 +2,7 @@
 
     python benchmarks/reload.py [--entries 4000] [--saves 12] [--template-saves 10]
 
-Makes a journal with ``../shared/bench/make_corpus.py``, starts ``journal serve`` on
+Makes a journal with ``benchmarks/corpus.py``, starts ``journal serve`` on
 it (a real subprocess, as a writer would), opens the newest entry in headless
 Chromium (Playwright, Debian's /usr/bin/chromium) and then, again and again:
 
@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 CHROMIUM = "/usr/bin/chromium"
 CORPUS_END = dt.date(2026, 11, 24)
 WIN_LINE = re.compile(r"^wins:\n  - .*$", re.M)
@@ -170,6 +170,13 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--saves", type=int, default=12)
     parser.add_argument("--template-saves", type=int, default=10)
+    parser.add_argument(
+        "--generator",
+        type=Path,
+        default=MAKE_CORPUS,
+        help="a script that writes the corpus, called as SCRIPT DIR --entries N --end DAY "
+        "(default: benchmarks/corpus.py)",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -178,7 +185,7 @@ def main() -> None:
         site = Path(tmp) / "site"
         subprocess.run(
             [
-                *(sys.executable, str(MAKE_CORPUS), str(site / "content")),
+                *(sys.executable, str(args.generator), str(site / "content")),
                 *("--entries", str(args.entries), "--end", CORPUS_END.isoformat()),
             ],
             check=True,

@@ -2,7 +2,7 @@
 
     python benchmarks/search_load.py [--entries 4000] [--runs 5] [--query garden]
 
-Makes a journal with ``../shared/bench/make_corpus.py``, builds it with the real CLI,
+Makes a journal with ``benchmarks/corpus.py``, builds it with the real CLI,
 serves ``public/`` with a threaded HTTP server on 127.0.0.1 and opens the search page
 in a fresh headless Chromium context per run (Debian's /usr/bin/chromium, nothing
 cached), measuring from navigation start until search.js has put the results in the page. Prints the index's files and
@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -37,6 +37,13 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--query", default="garden")
+    parser.add_argument(
+        "--generator",
+        type=Path,
+        default=MAKE_CORPUS,
+        help="a script that writes the corpus, called as SCRIPT DIR --entries N "
+        "(default: benchmarks/corpus.py)",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -46,7 +53,7 @@ def main() -> None:
         subprocess.run(
             [
                 sys.executable,
-                str(MAKE_CORPUS),
+                str(args.generator),
                 str(root / "content"),
                 "--entries",
                 str(args.entries),

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+CORPUS_SCRIPT = REPO / "benchmarks" / "corpus.py"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -112,22 +115,50 @@ def kill_on_second_rename(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(write_changes, "recover", lambda out_dir: None)
 
 
+def _load_corpus_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("journal_corpus", CORPUS_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up by name while the file runs.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def make_corpus(out: Path, entries: int, seed: int = 7) -> Path:
-    """A realistic journal of ``entries`` entries from the shared benchmark generator."""
-    subprocess.run(
-        [
-            sys.executable,
-            str(MAKE_CORPUS),
-            str(out),
-            "--entries",
-            str(entries),
-            "--seed",
-            str(seed),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    """A realistic journal of ``entries`` entries, the newest on 2026-11-24, written by
+    the benchmarks' generator (``benchmarks/corpus.py``) into ``out``."""
+    module = sys.modules.get("journal_corpus") or _load_corpus_module()
+    module.write_corpus(out, entries, seed=seed)
     return out
+
+
+def venv_with_this_environment(venv: Path) -> Path:
+    """Make a virtual environment at ``venv`` that also imports every package of the
+    environment running the tests, and return its ``python``.
+
+    A ``.pth`` file in the new environment names the running interpreter's
+    site-packages folders, which Python appends to ``sys.path`` after the new
+    environment's own: a package installed into it with ``--no-deps`` finds its
+    dependencies wherever the test suite itself runs (a virtual environment, or a
+    system Python with Debian's packages), and what is installed into it comes first.
+    """
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    paths = sysconfig.get_paths()
+    running = [paths["purelib"], paths["platlib"]]
+    running += [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    existing = [p for p in dict.fromkeys(running) if Path(p).is_dir()]
+    (Path(own) / "running-test-environment.pth").write_text(
+        "".join(f"{p}\n" for p in existing), encoding="utf-8"
+    )
+    return python
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from conftest import REPO, run_journal, write_files
+from conftest import REPO, run_journal, venv_with_this_environment, write_files
 
 TODAY = "2026-11-25"
 PNG = (REPO / "content/2026/11/img/parkrun-morning.png").read_bytes()
@@ -297,9 +297,10 @@ def test_the_wheel_carries_the_theme_and_works_outside_the_repo(tmp_path: Path) 
         if path.is_file():
             assert "journal_site/themes/" + path.relative_to(REPO / "themes").as_posix() in names
 
+    # The venv sees this test environment's packages (the wheel's dependencies among
+    # them), so the wheel alone is installed, from the file, with no index.
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    python = venv / "bin" / "python"
+    python = venv_with_this_environment(venv)
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
         check=True,
