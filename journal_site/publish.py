@@ -118,10 +118,20 @@ _CREDENTIAL = re.compile(r"[^\s:]+:\S+")
 def protection_from_env(config: Config, environ: Mapping[str, str]) -> Protection:
     """Read the password (from ``config.password_env``) and Basic-Auth credentials.
 
-    An empty variable counts as unset. Malformed credentials are a usage error that
-    never repeats the value, because it is a secret.
+    An empty variable counts as unset. Malformed credentials, and a password that an
+    offline attacker would guess quickly, are usage errors that never repeat the value,
+    because it is a secret.
     """
     password = environ.get(config.password_env) or None
+    if password is not None:
+        from journal_site.passphrase import weakness
+
+        why = weakness(password, hints=(config.title, config.author))
+        if why:
+            raise UsageError(
+                f"the password in ${config.password_env} cannot protect a published "
+                f"journal: {why}. Nothing was built."
+            )
     basic_auth = (environ.get(BASIC_AUTH_ENV) or "").strip() or None
     malformed = basic_auth is not None and (
         any(ord(ch) < 32 for ch in basic_auth)

@@ -26,7 +26,7 @@ from journal_site.text import long_date
 
 FIXTURE = FIXTURES / "private-journal"
 TODAY = "2026-11-26"
-PASSWORD = "correct horse battery staple, 海"
+PASSWORD = "ferry quilt oxide lantern, 海"
 
 
 @dataclass(frozen=True)

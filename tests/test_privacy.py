@@ -431,6 +431,18 @@ def test_malformed_basic_auth_is_refused_without_echoing_it(tmp_path: Path) -> N
     assert not (tmp_path / "site" / "public").exists()
 
 
+@pytest.mark.parametrize("weak", ["hunter2", "Tr0ub4dor&3", "correct horse battery staple"])
+def test_a_guessable_password_is_refused_without_echoing_it(tmp_path: Path, weak: str) -> None:
+    shutil.copytree(REPO / "tests" / "fixtures" / "private-journal", tmp_path / "site")
+    env = {"JOURNAL_PASSWORD": weak, "JOURNAL_BASIC_AUTH": ""}
+    result = run_journal("build", "--publish", cwd=tmp_path / "site", env=env)
+    assert result.returncode == 2
+    assert "the password in $JOURNAL_PASSWORD cannot protect" in result.stderr
+    assert "four or more words picked at random" in result.stderr
+    assert weak not in result.stdout + result.stderr
+    assert not (tmp_path / "site" / "public").exists()
+
+
 def test_password_env_comes_from_journal_toml(tmp_path: Path) -> None:
     shutil.copytree(REPO / "tests" / "fixtures" / "private-journal", tmp_path / "site")
     toml = tmp_path / "site" / "journal.toml"
