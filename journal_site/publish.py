@@ -35,6 +35,13 @@ CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("frame-ancestors", "'none'"),
 )
 CONTENT_SECURITY_POLICY = "; ".join(f"{name} {value}" for name, value in CSP_DIRECTIVES)
+META_IGNORED = frozenset({"frame-ancestors", "report-uri", "sandbox"})
+"""Directives a browser ignores (with a console error) in a ``<meta>`` policy."""
+META_CONTENT_SECURITY_POLICY = "; ".join(
+    f"{name} {value}" for name, value in CSP_DIRECTIVES if name not in META_IGNORED
+)
+"""The same policy for every page's ``<meta http-equiv>``, for hosts that send no headers.
+A host that sends the header enforces both, so the stricter (the header) wins."""
 
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("X-Robots-Tag", "noindex, nofollow"),

@@ -7,10 +7,13 @@ a violation here exactly as it would on Netlify.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pages_support import serve as serve_without_headers
 from privacy_support import PASSWORD, Built, build_fixture, netlify_headers, output_files, serve
 
 pytestmark = pytest.mark.browser
@@ -223,3 +226,58 @@ def test_the_watch_sees_a_csp_violation(browser: object, tmp_path: Path) -> None
         context.close()
     assert any("script-src" in p for p in problems), problems
     assert any("style-src" in p for p in problems), problems
+
+
+INLINE_SCRIPT_RUNS = """() => {
+  const script = document.createElement("script");
+  script.textContent = "window.__inline = 1";
+  document.head.appendChild(script);
+  return window.__inline === 1;
+}"""
+
+
+@pytest.mark.parametrize("kind", ["plain", "encrypted"])
+def test_pages_carry_the_policy_on_hosts_that_send_no_headers(
+    browser: object, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """With no header at all, each page's own <meta> policy blocks inline code, and
+    unlocking, search and the wins filter still work under it."""
+    built: Built = request.getfixturevalue(kind)
+    header = netlify_headers()["Content-Security-Policy"]
+    expected = "; ".join(
+        part for part in header.split("; ") if not part.startswith("frame-ancestors")
+    )
+    for path in pages_of(built.public):
+        page_html = (built.public / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        meta = re.search(
+            r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page_html
+        )
+        assert meta and html.unescape(meta[1]) == expected, path
+
+    with serve_without_headers(built.public) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        response = page.goto(base + "search/")
+        assert response is not None and "content-security-policy" not in response.headers
+        assert page.evaluate(INLINE_SCRIPT_RUNS) is False
+        context.close()
+
+        context = browser.new_context()
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base + "search/")
+        if kind == "encrypted":
+            unlock(page, PASSWORD)
+            wait_unlocked(page)
+        page.locator("input[type=search]").first.fill("cormorant")
+        page.get_by_text(ENTRY_TITLE).first.wait_for(timeout=10_000)
+        page.goto(base + "wins/")
+        page.wait_for_load_state("networkidle")
+        if kind == "encrypted":
+            page.wait_for_selector("html[data-journal-ready]", timeout=20_000)
+        page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
+        page.wait_for_function(
+            "document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
+        )
+        assert watch.collect() == []
+        context.close()
