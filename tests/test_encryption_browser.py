@@ -281,3 +281,33 @@ def test_pages_carry_the_policy_on_hosts_that_send_no_headers(
         )
         assert watch.collect() == []
         context.close()
+
+
+@pytest.mark.parametrize("kind", ["plain", "encrypted"])
+def test_a_malformed_fragment_does_not_stop_the_scripts(
+    browser: object, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """#%E0 cannot be decoded: the page ignores it and its scripts run as usual."""
+    base: str = request.getfixturevalue(f"{kind}_url")
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page, base)
+    page.goto(base + "search/#%E0")
+    if kind == "encrypted":
+        unlock(page, PASSWORD)
+        page.wait_for_selector("html[data-journal-ready]", timeout=20_000)
+    page.locator("input[type=search]").first.fill("cormorant")
+    page.get_by_text(ENTRY_TITLE).first.wait_for(timeout=10_000)
+
+    page.goto(base + "wins/#tag=%E0")
+    if kind == "encrypted":
+        page.wait_for_selector("html[data-journal-ready]", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    total = page.locator(".win-card").count()
+    assert page.locator(".win-card:not([hidden])").count() == total  # no tag chosen
+    page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
+    page.wait_for_function(
+        "document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
+    )
+    assert watch.collect() == []
+    context.close()

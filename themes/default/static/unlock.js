@@ -250,6 +250,19 @@
     }
   }
 
+  // The element the address's #fragment names, or null; a malformed fragment
+  // (#%E0, which decodeURIComponent refuses) names nothing rather than stopping the page.
+  function fragmentTarget() {
+    if (!location.hash) {
+      return null;
+    }
+    try {
+      return document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch (error) {
+      return null;
+    }
+  }
+
   function show(html, files, moveFocus) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     document.title = doc.title;
@@ -287,11 +300,9 @@
     window.journalSealed = files;
     addLockButton();
     openMedia(files);
-    if (location.hash) {
-      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-      if (target) {
-        target.scrollIntoView();
-      }
+    var target = fragmentTarget();
+    if (target) {
+      target.scrollIntoView();
     }
     if (moveFocus) {
       var main = document.getElementById("main");
