@@ -11,6 +11,12 @@ Crypto, shared with unlock.js, so both sides must change together:
 - a page: gzip(html) sealed with a fresh 96-bit nonce; the shell carries nonce and
   ciphertext (with its tag) in base64.
 - a file: ``MAGIC + nonce + ciphertext`` of gzip(media type + "\\n" + bytes).
+- associated data, bound into every tag: the build's salt followed by the UTF-8 of the
+  address the page or file is published at, relative to the site's base path
+  (``binding``): ``""`` for home, ``wins/``, ``p/<hmac>/``, ``f/<hmac>.bin``, and
+  ``404.html`` for the not-found page, which a host serves at any address. The browser
+  computes it from where it found the page (``location``) or the file (its URL), so a
+  page or file copied to another address, or from another build, does not open there.
 
 Names leak too (entry URLs hold dates, tag pages hold tags, images keep their file
 names, search shards are named by year), so every path except the section pages and
@@ -92,28 +98,41 @@ def derive_key(password: str, salt: bytes | None = None, iterations: int = ITERA
     return SiteKey(key=key, salt=salt, iterations=iterations)
 
 
-def seal(key: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
+def binding(salt: bytes, address: str) -> bytes:
+    """The associated data of what is published at ``address`` (site-relative) in the
+    build with ``salt``: the same bytes unlock.js computes from where it found it."""
+    return salt + address.encode("utf-8")
+
+
+def sealed_address(path: str) -> str:
+    """The address a browser finds an output file at, as bound into its ciphertext:
+    ``p/<hmac>/index.html`` -> ``p/<hmac>/``; ``404.html`` and files as they are."""
+    return page_url(path) if is_page(path) and path != "404.html" else path
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
     """Compress and encrypt; return (nonce, ciphertext with tag). A fresh nonce every call."""
     nonce = os.urandom(NONCE_BYTES)
-    return nonce, AESGCM(key).encrypt(nonce, gzip.compress(plaintext, 6, mtime=0), None)
+    return nonce, AESGCM(key).encrypt(nonce, gzip.compress(plaintext, 6, mtime=0), aad)
 
 
-def unseal(key: bytes, nonce: bytes, ciphertext: bytes) -> bytes:
-    """Inverse of ``seal``; raises ``cryptography.exceptions.InvalidTag`` on a wrong key."""
-    return gzip.decompress(AESGCM(key).decrypt(nonce, ciphertext, None))
+def unseal(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
+    """Inverse of ``seal``; raises ``cryptography.exceptions.InvalidTag`` on a wrong key
+    or other associated data (another address, another build)."""
+    return gzip.decompress(AESGCM(key).decrypt(nonce, ciphertext, aad))
 
 
-def seal_file(key: bytes, data: bytes, media_type: str) -> bytes:
-    nonce, ciphertext = seal(key, media_type.encode("ascii") + b"\n" + data)
+def seal_file(key: bytes, data: bytes, media_type: str, aad: bytes) -> bytes:
+    nonce, ciphertext = seal(key, media_type.encode("ascii") + b"\n" + data, aad)
     return MAGIC + nonce + ciphertext
 
 
-def unseal_file(key: bytes, blob: bytes) -> tuple[str, bytes]:
+def unseal_file(key: bytes, blob: bytes, aad: bytes) -> tuple[str, bytes]:
     """Inverse of ``seal_file``: (media type, bytes)."""
     if not blob.startswith(MAGIC):
         raise ValueError("not an encrypted journal file")
     head = len(MAGIC)
-    plain = unseal(key, blob[head : head + NONCE_BYTES], blob[head + NONCE_BYTES :])
+    plain = unseal(key, blob[head : head + NONCE_BYTES], blob[head + NONCE_BYTES :], aad)
     media_type, _, data = plain.partition(b"\n")
     return media_type.decode("ascii"), data
 
@@ -322,9 +341,10 @@ def encrypt_output(
         data = file_data(data)
         raw = data.read_bytes() if isinstance(data, Path) else data
         new_path = renamed.get(path, path)
+        aad = binding(key.salt, sealed_address(new_path))
         if is_page(path):
             html = rewrite_references(raw.decode("utf-8"), mapping, base_path)
-            nonce, ciphertext = seal(key.key, html.encode("utf-8"))
+            nonce, ciphertext = seal(key.key, html.encode("utf-8"), aad)
             sealed.add(new_path, shell(b64(nonce), b64(ciphertext)).encode("utf-8"), origin)
         else:
             media_type = _media_type(path)
@@ -332,7 +352,7 @@ def encrypt_output(
                 raw = rewrite_json(raw, mapping, path, new_path)
             elif media_type.startswith(_TEXT_TYPES):
                 raw = rewrite_references(raw.decode("utf-8"), mapping, base_path).encode("utf-8")
-            sealed.add(new_path, seal_file(key.key, raw, media_type), origin)
+            sealed.add(new_path, seal_file(key.key, raw, media_type, aad), origin)
     sealed.check()
     return sealed
 

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pages_support import serve as serve_without_headers
-from privacy_support import PASSWORD, Built, build_fixture, netlify_headers, output_files, serve
+from privacy_support import (
+    PASSWORD,
+    Built,
+    build_fixture,
+    netlify_headers,
+    open_file,
+    open_page,
+    output_files,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -311,3 +321,41 @@ def test_a_malformed_fragment_does_not_stop_the_scripts(
     )
     assert watch.collect() == []
     context.close()
+
+
+def test_a_page_or_file_moved_to_another_address_does_not_open(
+    browser: object, encrypted: Built, tmp_path: Path
+) -> None:
+    """Ciphertexts are bound to their address: an entry's sealed page copied over
+    /wins/ shows the password form's error, and a file copied over another's name
+    is refused, never shown as the other."""
+    public = tmp_path / "public"
+    shutil.copytree(encrypted.public, public)
+    entry = next(p for p in public.glob("p/*/index.html") if ENTRY_TITLE in open_page(p))
+    shutil.copyfile(entry, public / "wins" / "index.html")
+    files = sorted(public.glob("f/*.bin"))
+    image = next(f for f in files if open_file(f, entry)[0] == "image/png")
+    other = next(f for f in files if f != image)
+    shutil.copyfile(image, other)
+    fetch = "url => window.journalSealed.fetchBytes(url).then(f => f.type, e => 'refused')"
+
+    with serve(public) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "wins/")
+        unlock(page, PASSWORD)
+        page.locator("#unlock-status").filter(has_text="does not open").wait_for(timeout=20_000)
+        assert ENTRY_TITLE not in page.content()
+        assert not page.locator("html[data-journal-unlocked]").count()
+
+        # With the key already in the tab, the moved page still does not open.
+        page.goto(base)
+        unlock(page, PASSWORD)
+        wait_unlocked(page)
+        assert page.evaluate(fetch, f"/f/{image.name}") == "image/png"
+        assert page.evaluate(fetch, f"/f/{other.name}") == "refused"
+        page.goto(base + "wins/")
+        page.wait_for_selector("#unlock-form:not([hidden])", timeout=20_000)
+        assert ENTRY_TITLE not in page.content()
+        assert not page.locator("html[data-journal-unlocked]").count()
+        context.close()

@@ -30,6 +30,7 @@ from privacy_support import (
 )
 
 from journal_site.encrypt import (
+    binding,
     derive_key,
     rewrite_json,
     rewrite_references,
@@ -373,13 +374,23 @@ def test_round_trip_with_cryptography() -> None:
         "sha256", unicodedata.normalize("NFC", "pässword").encode(), b"0123456789abcdef", 600_000
     )
     assert key.key == expected
-    nonce, ciphertext = seal(key.key, b"<p>A quiet win</p>")
+    here = binding(key.salt, "p/aa/")
+    nonce, ciphertext = seal(key.key, b"<p>A quiet win</p>", here)
     assert len(nonce) == 12
-    assert unseal(key.key, nonce, ciphertext) == b"<p>A quiet win</p>"
-    blob = seal_file(key.key, b"\x89PNG...", "image/png")
-    assert unseal_file(key.key, blob) == ("image/png", b"\x89PNG...")
+    assert unseal(key.key, nonce, ciphertext, here) == b"<p>A quiet win</p>"
+    blob = seal_file(key.key, b"\x89PNG...", "image/png", binding(key.salt, "f/bb.bin"))
+    assert unseal_file(key.key, blob, binding(key.salt, "f/bb.bin")) == (
+        "image/png",
+        b"\x89PNG...",
+    )
     with pytest.raises(InvalidTag):
-        unseal(derive_key("password", salt=b"0123456789abcdef").key, nonce, ciphertext)
+        unseal(derive_key("password", salt=b"0123456789abcdef").key, nonce, ciphertext, here)
+    # Bound to its address and its build: elsewhere, or with another salt, it does not open.
+    for elsewhere in (binding(key.salt, "wins/"), binding(b"another salt 16b", "p/aa/")):
+        with pytest.raises(InvalidTag):
+            unseal(key.key, nonce, ciphertext, elsewhere)
+    with pytest.raises(InvalidTag):
+        unseal_file(key.key, blob, binding(key.salt, "f/cc.bin"))
 
 
 def test_references_are_rewritten_in_every_spelling() -> None:
