@@ -21,7 +21,10 @@ Crypto, shared with unlock.js, so both sides must change together:
 Names leak too (entry URLs hold dates, tag pages hold tags, images keep their file
 names, search shards are named by year), so every path except the section pages and
 the theme's static files is renamed to an HMAC of the old path under a key derived from the AES key, and
-every reference to it inside the encrypted pages and files is rewritten first.
+every reference to it inside the encrypted pages and files is rewritten first. Files of
+the journal's own ``static/`` folder are the journal's, not the theme's: they are
+encrypted and renamed too, except scripts and stylesheets (which CSP lets a page load
+from the site only) and what the unlock page itself shows.
 """
 
 from __future__ import annotations
@@ -156,19 +159,25 @@ def page_url(path: str) -> str:
 _THEME_FILE = re.compile(r"static/.+\.[0-9a-f]{10}(?:\.[^./]+)?")
 
 
-def stays_plain(path: str, origin: str) -> bool:
+def stays_plain(path: str, origin: str, sealed_static: frozenset[str] = frozenset()) -> bool:
     """Theme files (fingerprinted, from a theme's static/) and files for the host.
 
     The origin matters: a journal's own ``content/static/photo.jpg`` lands at
-    ``static/photo.jpg`` too, and is the journal's, so it is encrypted.
+    ``static/photo.jpg`` too, and is the journal's, so it is encrypted; and so are the
+    files of the journal's own ``static/`` folder named in ``sealed_static`` (origins).
     """
     if path in PLAIN_FILES:
         return True
+    if origin in sealed_static:
+        return False
     return origin.startswith("static/") and bool(_THEME_FILE.fullmatch(path))
 
 
 def sealed_names(
-    paths: Mapping[str, str], names_key: bytes, kept_pages: frozenset[str]
+    paths: Mapping[str, str],
+    names_key: bytes,
+    kept_pages: frozenset[str],
+    sealed_static: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """Old output path -> new output path for everything that is renamed.
 
@@ -183,7 +192,7 @@ def sealed_names(
 
     renamed: dict[str, str] = {}
     for path, origin in paths.items():
-        if stays_plain(path, origin):
+        if stays_plain(path, origin, sealed_static):
             continue
         if is_page(path):
             if path == "404.html" or page_url(path) in kept_pages:
@@ -328,14 +337,19 @@ def encrypt_output(
     shell: Shell,
     base_path: str = "/",
     kept_pages: frozenset[str] = frozenset(),
+    sealed_static: frozenset[str] = frozenset(),
 ) -> Output:
-    """A new Output where nothing of the journal is readable without the password."""
-    renamed = sealed_names(output.origins, key.names_key, kept_pages)
+    """A new Output where nothing of the journal is readable without the password.
+
+    ``sealed_static`` are origins (``static/photo.png``) of static files that are the
+    journal's own rather than its theme's: encrypted and renamed like a photo in content/.
+    """
+    renamed = sealed_names(output.origins, key.names_key, kept_pages, sealed_static)
     mapping = url_map(renamed, base_path)
     sealed = Output()
     for path, data in output.files.items():
         origin = output.origins[path]
-        if stays_plain(path, origin):
+        if stays_plain(path, origin, sealed_static):
             sealed.add(path, data, origin)
             continue
         data = file_data(data)
@@ -399,13 +413,33 @@ def shell_renderer(config: Config, output: Output, key: SiteKey, today: dt.date)
     return shell
 
 
+CODE_SUFFIXES = (".js", ".mjs", ".css")
+"""Static files a page loads as script or style: CSP lets them come from the site only
+(not from blob: URLs), so they stay readable, whichever folder they come from."""
+
+
+def journal_static_to_seal(config: Config, output: Output, shell_html: str) -> frozenset[str]:
+    """Origins of the files from the journal's own ``static/`` folder that get encrypted:
+    all but scripts, stylesheets and what the unlock page itself shows (a favicon)."""
+    own = {f"static/{name}" for name in theme_files(config).journal_static()}
+    return frozenset(
+        origin
+        for path, origin in output.origins.items()
+        if origin in own
+        and not path.endswith(CODE_SUFFIXES)
+        and f'"{config.base_path}{path}"' not in shell_html
+    )
+
+
 def encrypt_site(config: Config, output: Output, password: str, today: dt.date) -> Output:
     """The build's encryption stage: a fresh salt, then ``encrypt_output`` with the theme's shell."""
     key = derive_key(password)
+    shell = shell_renderer(config, output, key, today)
     return encrypt_output(
         output,
         key,
-        shell=shell_renderer(config, output, key, today),
+        shell=shell,
         base_path=config.base_path,
         kept_pages=frozenset(item.path for item in NAV),
+        sealed_static=journal_static_to_seal(config, output, shell("", "")),
     )

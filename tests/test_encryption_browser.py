@@ -14,9 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_journal, write_files
 from pages_support import serve as serve_without_headers
 from privacy_support import (
+    FIXTURE,
     PASSWORD,
+    TODAY,
     Built,
     build_fixture,
     netlify_headers,
@@ -358,4 +361,48 @@ def test_a_page_or_file_moved_to_another_address_does_not_open(
         page.wait_for_selector("#unlock-form:not([hidden])", timeout=20_000)
         assert ENTRY_TITLE not in page.content()
         assert not page.locator("html[data-journal-unlocked]").count()
+        context.close()
+
+
+def test_the_journal_s_own_static_files_are_encrypted(browser: object, tmp_path: Path) -> None:
+    """A photo in the journal's own static/ (shown by a template of the journal's) is
+    published neither readable nor under its name, and shows once unlocked; the
+    journal's copy of the favicon, which the unlock page shows, stays readable."""
+    photo = (FIXTURE / "content" / "2026" / "img" / "harbour-lights.png").read_bytes()
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root)
+    base_html = (REPO / "themes" / "default" / "templates" / "base.html").read_text("utf-8")
+    footer = '<footer class="site-footer">'
+    assert footer in base_html
+    write_files(
+        root,
+        {
+            "static/holiday-photo.png": photo,
+            "static/favicon.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+            "templates/base.html": base_html.replace(
+                footer, footer + '\n<img src="{{ static(\'holiday-photo.png\') }}" alt="Holiday">'
+            ),
+        },
+    )
+    env = {"JOURNAL_PASSWORD": PASSWORD, "JOURNAL_BASIC_AUTH": ""}
+    result = run_journal("build", "--today", TODAY, cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    public = root / "public"
+    names = [p.relative_to(public).as_posix() for p in output_files(public)]
+    assert not [name for name in names if "holiday" in name]
+    assert not [name for name in names if photo in (public / name).read_bytes()]
+    assert [name for name in names if name.startswith("static/favicon.")]
+
+    with serve(public) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base)
+        unlock(page, PASSWORD)
+        wait_unlocked(page)
+        page.wait_for_function(
+            "document.querySelector('img[alt=Holiday]').naturalWidth > 0", timeout=10_000
+        )
+        assert page.locator("img[alt=Holiday]").get_attribute("src").startswith("blob:")
+        assert watch.collect() == []
         context.close()
