@@ -534,3 +534,32 @@ def test_netlify_build_command_runs_in_a_clean_virtual_environment(tmp_path: Pat
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "; encrypted:" in result.stdout
     assert (mine / config["build"]["publish"] / "index.html").is_file()
+
+
+def test_a_publishing_build_names_no_file_of_the_journal(tmp_path: Path) -> None:
+    """The log of `journal build --publish` (a host's deploy log) names no entry: a
+    warning or an error about one is counted, and `journal check` names it."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "tests" / "fixtures" / "private-journal", root)
+    future = root / "content" / "2027" / "01" / "02-therapy-homework.md"
+    future.parent.mkdir(parents=True)
+    future.write_text("---\ntitle: later\n---\nSoon.\n", encoding="utf-8")
+    env = {"JOURNAL_PASSWORD": PASSWORD, "JOURNAL_BASIC_AUTH": ""}
+
+    result = run_journal("build", "--publish", "--today", "2026-11-26", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    log = result.stdout + result.stderr
+    assert "1 warning about the journal's own files" in result.stderr
+    assert "therapy" not in log and "2027" not in log and "content/" not in log
+    assert "therapy-homework" in run_journal("check", "--today", "2026-11-26", cwd=root).stderr
+
+    future.write_text("---\nmood: great\n---\n", encoding="utf-8")
+    result = run_journal("build", "--publish", "--today", "2026-11-26", cwd=root, env=env)
+    assert result.returncode == 1
+    log = result.stdout + result.stderr
+    assert "1 error about the journal's own files" in result.stderr
+    assert "therapy" not in log and "2027" not in log and "content/" not in log
+
+    # Without --publish (a build on one's own computer) the problem is named as usual.
+    result = run_journal("build", "--today", "2026-11-26", cwd=root, env=env)
+    assert result.returncode == 1 and "therapy-homework.md" in result.stderr
