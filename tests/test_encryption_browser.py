@@ -145,7 +145,7 @@ def test_unlock_navigate_search_and_lock(
     assert not page.locator("#unlock-form").count()
     image = page.locator("main img").first
     image.wait_for()
-    page.wait_for_function("document.querySelector('main img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('main img').naturalWidth > 0")
     assert image.get_attribute("src").startswith("blob:")
     assert "/f/" not in page.url and "2026" not in page.url
 
@@ -165,7 +165,7 @@ def test_unlock_navigate_search_and_lock(
     assert total >= 4
     page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
     page.wait_for_function(
-        "document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
+        "() => document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
     )
     assert page.locator(".win-card:not([hidden])").inner_text().startswith("Swam four lengths")
 
@@ -290,7 +290,8 @@ def test_pages_carry_the_policy_on_hosts_that_send_no_headers(
             page.wait_for_selector("html[data-journal-ready]", timeout=20_000)
         page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
         page.wait_for_function(
-            "document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
+            "() => document.querySelectorAll('.win-card:not([hidden])').length === 1",
+            timeout=5_000,
         )
         assert watch.collect() == []
         context.close()
@@ -320,7 +321,7 @@ def test_a_malformed_fragment_does_not_stop_the_scripts(
     assert page.locator(".win-card:not([hidden])").count() == total  # no tag chosen
     page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
     page.wait_for_function(
-        "document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
+        "() => document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
     )
     assert watch.collect() == []
     context.close()
@@ -401,7 +402,7 @@ def test_the_journal_s_own_static_files_are_encrypted(browser: object, tmp_path:
         unlock(page, PASSWORD)
         wait_unlocked(page)
         page.wait_for_function(
-            "document.querySelector('img[alt=Holiday]').naturalWidth > 0", timeout=10_000
+            "() => document.querySelector('img[alt=Holiday]').naturalWidth > 0", timeout=10_000
         )
         assert page.locator("img[alt=Holiday]").get_attribute("src").startswith("blob:")
         assert watch.collect() == []
