@@ -187,7 +187,10 @@ def _inputs_digest(
     theme = theme_files(config)
     for folder in (*theme.template_dirs, *theme.static_dirs):
         for path in sorted(folder.rglob("*")):
-            st = path.stat()
+            try:
+                st = path.stat()
+            except OSError:
+                return None  # a link to nothing: the build says what is wrong with it
             if st.st_mtime_ns >= racy_after:
                 return None
             digest.update(

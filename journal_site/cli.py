@@ -36,6 +36,29 @@ def _print_problems(problems: Sequence[Problem], *, label: str = "error") -> Non
         print(f"{label}: {problem}", file=sys.stderr)
 
 
+PUBLIC_SOURCES = ("journal.toml", "templates/", "themes/")
+"""Files whose names a publishing build's log may show: settings and the theme."""
+
+
+def _print_publish_problems(problems: Sequence[Problem], *, label: str) -> None:
+    """Problems for the log of ``journal build --publish``, which a host may show to
+    others: problems of the settings and templates in full, the others (entries, goals,
+    the journal's files, whose names hold dates and words) only counted."""
+    hidden = 0
+    for problem in problems:
+        if problem.path.startswith(PUBLIC_SOURCES):
+            print(f"{label}: {problem}", file=sys.stderr)
+        else:
+            hidden += 1
+    if hidden:
+        what = f"{hidden} {label}{'s' if hidden > 1 else ''}"
+        print(
+            f"{label}: {what} about the journal's own files, not named in the log of a "
+            "publishing build; run `journal check` on your own computer to see them",
+            file=sys.stderr,
+        )
+
+
 def _config(args: argparse.Namespace) -> Config:
     from journal_site.config import load_config
 
@@ -47,17 +70,37 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from journal_site.build import build
     from journal_site.engine.site import cycle_collection_paused
+    from journal_site.errors import JournalError
     from journal_site.publish import protection_from_env, protection_summary
 
     config = _config(args)
     out = Path(args.out) if args.out else None
     protection = protection_from_env(config, os.environ)
-    # The command ends after this build: what it made is never walked for cycles.
-    with cycle_collection_paused(freeze=True):
-        result = build(
-            config, today=args.today, drafts=args.drafts, out_dir=out, protection=protection
+    try:
+        # The command ends after this build: what it made is never walked for cycles.
+        with cycle_collection_paused(freeze=True):
+            result = build(
+                config, today=args.today, drafts=args.drafts, out_dir=out, protection=protection
+            )
+    except JournalError as exc:
+        if not args.publish:
+            raise
+        _print_publish_problems(exc.problems, label="error")
+        print("journal: the build failed; nothing was written.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except OSError:
+        if not args.publish:
+            raise
+        print(
+            "journal: a file of the journal could not be read (not named in the log of a "
+            "publishing build); nothing was written. Run `journal check` to see which.",
+            file=sys.stderr,
         )
-    _print_problems(result.warnings, label="warning")
+        return EXIT_PROBLEMS
+    if args.publish:
+        _print_publish_problems(result.warnings, label="warning")
+    else:
+        _print_problems(result.warnings, label="warning")
     entries = result.entries
     try:
         shown = result.output_dir.relative_to(Path.cwd())
@@ -247,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--publish",
         action="store_true",
-        help="a build meant for publishing: warn when it is neither encrypted nor behind Basic-Auth",
+        help="a build meant for publishing: warn when it is neither encrypted nor behind "
+        "Basic-Auth, and name no file of the journal's in the log (only settings and templates)",
     )
 
     command(

@@ -11,11 +11,20 @@ Crypto, shared with unlock.js, so both sides must change together:
 - a page: gzip(html) sealed with a fresh 96-bit nonce; the shell carries nonce and
   ciphertext (with its tag) in base64.
 - a file: ``MAGIC + nonce + ciphertext`` of gzip(media type + "\\n" + bytes).
+- associated data, bound into every tag: the build's salt followed by the UTF-8 of the
+  address the page or file is published at, relative to the site's base path
+  (``binding``): ``""`` for home, ``wins/``, ``p/<hmac>/``, ``f/<hmac>.bin``, and
+  ``404.html`` for the not-found page, which a host serves at any address. The browser
+  computes it from where it found the page (``location``) or the file (its URL), so a
+  page or file copied to another address, or from another build, does not open there.
 
 Names leak too (entry URLs hold dates, tag pages hold tags, images keep their file
 names, search shards are named by year), so every path except the section pages and
 the theme's static files is renamed to an HMAC of the old path under a key derived from the AES key, and
-every reference to it inside the encrypted pages and files is rewritten first.
+every reference to it inside the encrypted pages and files is rewritten first. Files of
+the journal's own ``static/`` folder are the journal's, not the theme's: they are
+encrypted and renamed too, except scripts and stylesheets (which CSP lets a page load
+from the site only) and what the unlock page itself shows.
 """
 
 from __future__ import annotations
@@ -93,28 +102,41 @@ def derive_key(password: str, salt: bytes | None = None, iterations: int = ITERA
     return SiteKey(key=key, salt=salt, iterations=iterations)
 
 
-def seal(key: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
+def binding(salt: bytes, address: str) -> bytes:
+    """The associated data of what is published at ``address`` (site-relative) in the
+    build with ``salt``: the same bytes unlock.js computes from where it found it."""
+    return salt + address.encode("utf-8")
+
+
+def sealed_address(path: str) -> str:
+    """The address a browser finds an output file at, as bound into its ciphertext:
+    ``p/<hmac>/index.html`` -> ``p/<hmac>/``; ``404.html`` and files as they are."""
+    return page_url(path) if is_page(path) and path != "404.html" else path
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
     """Compress and encrypt; return (nonce, ciphertext with tag). A fresh nonce every call."""
     nonce = os.urandom(NONCE_BYTES)
-    return nonce, AESGCM(key).encrypt(nonce, gzip.compress(plaintext, 6, mtime=0), None)
+    return nonce, AESGCM(key).encrypt(nonce, gzip.compress(plaintext, 6, mtime=0), aad)
 
 
-def unseal(key: bytes, nonce: bytes, ciphertext: bytes) -> bytes:
-    """Inverse of ``seal``; raises ``cryptography.exceptions.InvalidTag`` on a wrong key."""
-    return gzip.decompress(AESGCM(key).decrypt(nonce, ciphertext, None))
+def unseal(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
+    """Inverse of ``seal``; raises ``cryptography.exceptions.InvalidTag`` on a wrong key
+    or other associated data (another address, another build)."""
+    return gzip.decompress(AESGCM(key).decrypt(nonce, ciphertext, aad))
 
 
-def seal_file(key: bytes, data: bytes, media_type: str) -> bytes:
-    nonce, ciphertext = seal(key, media_type.encode("ascii") + b"\n" + data)
+def seal_file(key: bytes, data: bytes, media_type: str, aad: bytes) -> bytes:
+    nonce, ciphertext = seal(key, media_type.encode("ascii") + b"\n" + data, aad)
     return MAGIC + nonce + ciphertext
 
 
-def unseal_file(key: bytes, blob: bytes) -> tuple[str, bytes]:
+def unseal_file(key: bytes, blob: bytes, aad: bytes) -> tuple[str, bytes]:
     """Inverse of ``seal_file``: (media type, bytes)."""
     if not blob.startswith(MAGIC):
         raise ValueError("not an encrypted journal file")
     head = len(MAGIC)
-    plain = unseal(key, blob[head : head + NONCE_BYTES], blob[head + NONCE_BYTES :])
+    plain = unseal(key, blob[head : head + NONCE_BYTES], blob[head + NONCE_BYTES :], aad)
     media_type, _, data = plain.partition(b"\n")
     return media_type.decode("ascii"), data
 
@@ -138,19 +160,25 @@ def page_url(path: str) -> str:
 _THEME_FILE = re.compile(r"static/.+\.[0-9a-f]{10}(?:\.[^./]+)?")
 
 
-def stays_plain(path: str, origin: str) -> bool:
+def stays_plain(path: str, origin: str, sealed_static: frozenset[str] = frozenset()) -> bool:
     """Theme files (fingerprinted, from a theme's static/) and files for the host.
 
     The origin matters: a journal's own ``content/static/photo.jpg`` lands at
-    ``static/photo.jpg`` too, and is the journal's, so it is encrypted.
+    ``static/photo.jpg`` too, and is the journal's, so it is encrypted; and so are the
+    files of the journal's own ``static/`` folder named in ``sealed_static`` (origins).
     """
     if path in PLAIN_FILES:
         return True
+    if origin in sealed_static:
+        return False
     return origin.startswith("static/") and bool(_THEME_FILE.fullmatch(path))
 
 
 def sealed_names(
-    paths: Mapping[str, str], names_key: bytes, kept_pages: frozenset[str]
+    paths: Mapping[str, str],
+    names_key: bytes,
+    kept_pages: frozenset[str],
+    sealed_static: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """Old output path -> new output path for everything that is renamed.
 
@@ -165,7 +193,7 @@ def sealed_names(
 
     renamed: dict[str, str] = {}
     for path, origin in paths.items():
-        if stays_plain(path, origin):
+        if stays_plain(path, origin, sealed_static):
             continue
         if is_page(path):
             if path == "404.html" or page_url(path) in kept_pages:
@@ -310,22 +338,28 @@ def encrypt_output(
     shell: Shell,
     base_path: str = "/",
     kept_pages: frozenset[str] = frozenset(),
+    sealed_static: frozenset[str] = frozenset(),
 ) -> Output:
-    """A new Output where nothing of the journal is readable without the password."""
-    renamed = sealed_names(output.origins, key.names_key, kept_pages)
+    """A new Output where nothing of the journal is readable without the password.
+
+    ``sealed_static`` are origins (``static/photo.png``) of static files that are the
+    journal's own rather than its theme's: encrypted and renamed like a photo in content/.
+    """
+    renamed = sealed_names(output.origins, key.names_key, kept_pages, sealed_static)
     mapping = url_map(renamed, base_path)
     sealed = Output()
     for path, data in output.files.items():
         origin = output.origins[path]
-        if stays_plain(path, origin):
+        if stays_plain(path, origin, sealed_static):
             sealed.add(path, data, origin)
             continue
         data = file_data(data)
         raw = data.read_bytes() if isinstance(data, Path) else data
         new_path = renamed.get(path, path)
+        aad = binding(key.salt, sealed_address(new_path))
         if is_page(path):
             html = rewrite_references(raw.decode("utf-8"), mapping, base_path)
-            nonce, ciphertext = seal(key.key, html.encode("utf-8"))
+            nonce, ciphertext = seal(key.key, html.encode("utf-8"), aad)
             sealed.add(new_path, shell(b64(nonce), b64(ciphertext)).encode("utf-8"), origin)
         else:
             media_type = _media_type(path)
@@ -333,7 +367,7 @@ def encrypt_output(
                 raw = rewrite_json(raw, mapping, path, new_path)
             elif media_type.startswith(_TEXT_TYPES):
                 raw = rewrite_references(raw.decode("utf-8"), mapping, base_path).encode("utf-8")
-            sealed.add(new_path, seal_file(key.key, raw, media_type), origin)
+            sealed.add(new_path, seal_file(key.key, raw, media_type, aad), origin)
     sealed.check()
     return sealed
 
@@ -380,13 +414,33 @@ def shell_renderer(config: Config, output: Output, key: SiteKey, today: dt.date)
     return shell
 
 
+CODE_SUFFIXES = (".js", ".mjs", ".css")
+"""Static files a page loads as script or style: CSP lets them come from the site only
+(not from blob: URLs), so they stay readable, whichever folder they come from."""
+
+
+def journal_static_to_seal(config: Config, output: Output, shell_html: str) -> frozenset[str]:
+    """Origins of the files from the journal's own ``static/`` folder that get encrypted:
+    all but scripts, stylesheets and what the unlock page itself shows (a favicon)."""
+    own = {f"static/{name}" for name in theme_files(config).journal_static()}
+    return frozenset(
+        origin
+        for path, origin in output.origins.items()
+        if origin in own
+        and not path.endswith(CODE_SUFFIXES)
+        and f'"{config.base_path}{path}"' not in shell_html
+    )
+
+
 def encrypt_site(config: Config, output: Output, password: str, today: dt.date) -> Output:
     """The build's encryption stage: a fresh salt, then ``encrypt_output`` with the theme's shell."""
     key = derive_key(password)
+    shell = shell_renderer(config, output, key, today)
     return encrypt_output(
         output,
         key,
-        shell=shell_renderer(config, output, key, today),
+        shell=shell,
         base_path=config.base_path,
         kept_pages=frozenset(item.path for item in NAV),
+        sealed_static=journal_static_to_seal(config, output, shell("", "")),
     )

@@ -187,8 +187,21 @@ def _check(old: str, new: str, wins: Sequence[Win], setbacks: Sequence[Setback])
 def append_to_entry(
     path: Path, wins: Sequence[Win], setbacks: Sequence[Setback], shown: str
 ) -> None:
-    """Add items to the entry at ``path`` in place; JournalError (file untouched) when unsafe."""
-    raw = path.read_bytes()
+    """Add items to the entry at ``path`` in place; JournalError (file untouched) when unsafe.
+
+    A symbolic link is refused, wherever it points: replacing it would turn the link
+    into a copy of its target (a file outside the journal, perhaps) with the new items.
+    """
+    if path.is_symlink():
+        raise JournalError.single(
+            shown,
+            None,
+            "is a symbolic link; add to the file it points to instead; nothing was changed",
+        )
+    # O_NOFOLLOW: a link put in its place after the check is refused all the same.
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(handle, "rb") as entry:
+        raw = entry.read()
     try:
         old = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

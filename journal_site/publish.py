@@ -41,6 +41,13 @@ CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("frame-ancestors", "'none'"),
 )
 CONTENT_SECURITY_POLICY = "; ".join(f"{name} {value}" for name, value in CSP_DIRECTIVES)
+META_IGNORED = frozenset({"frame-ancestors", "report-uri", "sandbox"})
+"""Directives a browser ignores (with a console error) in a ``<meta>`` policy."""
+META_CONTENT_SECURITY_POLICY = "; ".join(
+    f"{name} {value}" for name, value in CSP_DIRECTIVES if name not in META_IGNORED
+)
+"""The same policy for every page's ``<meta http-equiv>``, for hosts that send no headers.
+A host that sends the header enforces both, so the stricter (the header) wins."""
 
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("X-Robots-Tag", "noindex, nofollow"),
@@ -236,10 +243,20 @@ _CREDENTIAL = re.compile(r"[^\s:]+:\S+")
 def protection_from_env(config: Config, environ: Mapping[str, str]) -> Protection:
     """Read the password (from ``config.password_env``) and Basic-Auth credentials.
 
-    An empty variable counts as unset. Malformed credentials are a usage error that
-    never repeats the value, because it is a secret.
+    An empty variable counts as unset. Malformed credentials, and a password that an
+    offline attacker would guess quickly, are usage errors that never repeat the value,
+    because it is a secret.
     """
     password = environ.get(config.password_env) or None
+    if password is not None:
+        from journal_site.passphrase import weakness
+
+        why = weakness(password, hints=(config.title, config.author))
+        if why:
+            raise UsageError(
+                f"the password in ${config.password_env} cannot protect a published "
+                f"journal: {why}. Nothing was built."
+            )
     basic_auth = (environ.get(BASIC_AUTH_ENV) or "").strip() or None
     malformed = basic_auth is not None and (
         any(ord(ch) < 32 for ch in basic_auth)

@@ -27,6 +27,7 @@ from journal_site.errors import JournalError
 from journal_site.markdown import ENTRY_LINK_PREFIX
 from journal_site.model import BODY_FIELDS, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
+from journal_site.publish import META_CONTENT_SECURITY_POLICY
 from journal_site.text import long_date, plural
 from journal_site.theme import ThemeFiles
 
@@ -63,6 +64,8 @@ class SiteView:
     drafts_shown: bool = False
     nav: tuple[NavItem, ...] = NAV
     extra_head: tuple[str, ...] = field(default=())
+    content_security_policy: str = META_CONTENT_SECURITY_POLICY
+    """For every page's ``<meta http-equiv="Content-Security-Policy">``."""
 
 
 _ENTRY_LINK = re.compile(

@@ -20,13 +20,13 @@ from conftest import FIXTURES, REPO, run_journal
 from pages_support import serve as serve_folder
 
 from journal_site.config import load_config
-from journal_site.encrypt import derive_key, unseal, unseal_file
+from journal_site.encrypt import binding, derive_key, sealed_address, unseal, unseal_file
 from journal_site.loader import load_journal
 from journal_site.text import long_date
 
 FIXTURE = FIXTURES / "private-journal"
 TODAY = "2026-11-26"
-PASSWORD = "correct horse battery staple, 海"
+PASSWORD = "ferry quilt oxide lantern, 海"
 
 
 @dataclass(frozen=True)
@@ -102,24 +102,38 @@ def plain_parts(path: Path) -> tuple[bytes, bytes]:
 _KDF = re.compile(r'data-salt="([^"]+)" data-iterations="(\d+)" data-nonce="([^"]+)">([^<]*)<')
 
 
+def site_address(path: Path) -> str:
+    """Where a browser finds ``path`` of a build (the folder holding robots.txt), as
+    bound into its ciphertext: ``p/<hmac>/`` for a page, ``f/<hmac>.bin`` for a file."""
+    for folder in path.parents:
+        if (folder / "robots.txt").is_file():
+            return sealed_address(path.relative_to(folder).as_posix())
+    raise AssertionError(f"{path} is not inside a build")
+
+
 @functools.cache
 def _key(password: str, salt: str, iterations: int) -> bytes:
     return derive_key(password, base64.b64decode(salt), iterations).key
 
 
-def open_page(path: Path, password: str = PASSWORD) -> str:
-    """Decrypt a sealed page the way unlock.js does, in Python."""
+def open_page(path: Path, password: str = PASSWORD, address: str | None = None) -> str:
+    """Decrypt a sealed page the way unlock.js does, in Python: as found at its own
+    place in the build, or at ``address``."""
     match = _KDF.search(path.read_text(encoding="utf-8"))
     assert match, f"{path} is not a sealed page"
     salt, iterations, nonce, ciphertext = match.groups()
     key = _key(password, salt, int(iterations))
-    return unseal(key, base64.b64decode(nonce), base64.b64decode(ciphertext)).decode("utf-8")
+    aad = binding(base64.b64decode(salt), site_address(path) if address is None else address)
+    plain = unseal(key, base64.b64decode(nonce), base64.b64decode(ciphertext), aad)
+    return plain.decode("utf-8")
 
 
 def open_file(path: Path, salt_from: Path, password: str = PASSWORD) -> tuple[str, bytes]:
     match = _KDF.search(salt_from.read_text(encoding="utf-8"))
     assert match
-    return unseal_file(_key(password, match.group(1), int(match.group(2))), path.read_bytes())
+    key = _key(password, match.group(1), int(match.group(2)))
+    aad = binding(base64.b64decode(match.group(1)), site_address(path))
+    return unseal_file(key, path.read_bytes(), aad)
 
 
 def netlify_headers() -> dict[str, str]:

@@ -7,11 +7,27 @@ a violation here exactly as it would on Netlify.
 
 from __future__ import annotations
 
+import html
+import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from privacy_support import PASSWORD, Built, build_fixture, netlify_headers, output_files, serve
+from conftest import REPO, run_journal, write_files
+from pages_support import serve as serve_without_headers
+from privacy_support import (
+    FIXTURE,
+    PASSWORD,
+    TODAY,
+    Built,
+    build_fixture,
+    netlify_headers,
+    open_file,
+    open_page,
+    output_files,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -129,7 +145,7 @@ def test_unlock_navigate_search_and_lock(
     assert not page.locator("#unlock-form").count()
     image = page.locator("main img").first
     image.wait_for()
-    page.wait_for_function("document.querySelector('main img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('main img').naturalWidth > 0")
     assert image.get_attribute("src").startswith("blob:")
     assert "/f/" not in page.url and "2026" not in page.url
 
@@ -149,7 +165,7 @@ def test_unlock_navigate_search_and_lock(
     assert total >= 4
     page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
     page.wait_for_function(
-        "document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
+        "() => document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
     )
     assert page.locator(".win-card:not([hidden])").inner_text().startswith("Swam four lengths")
 
@@ -223,3 +239,171 @@ def test_the_watch_sees_a_csp_violation(browser: object, tmp_path: Path) -> None
         context.close()
     assert any("script-src" in p for p in problems), problems
     assert any("style-src" in p for p in problems), problems
+
+
+INLINE_SCRIPT_RUNS = """() => {
+  const script = document.createElement("script");
+  script.textContent = "window.__inline = 1";
+  document.head.appendChild(script);
+  return window.__inline === 1;
+}"""
+
+
+@pytest.mark.parametrize("kind", ["plain", "encrypted"])
+def test_pages_carry_the_policy_on_hosts_that_send_no_headers(
+    browser: object, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """With no header at all, each page's own <meta> policy blocks inline code, and
+    unlocking, search and the wins filter still work under it."""
+    built: Built = request.getfixturevalue(kind)
+    header = netlify_headers()["Content-Security-Policy"]
+    expected = "; ".join(
+        part for part in header.split("; ") if not part.startswith("frame-ancestors")
+    )
+    for path in pages_of(built.public):
+        page_html = (built.public / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        meta = re.search(
+            r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page_html
+        )
+        assert meta and html.unescape(meta[1]) == expected, path
+
+    with serve_without_headers(built.public) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        response = page.goto(base + "search/")
+        assert response is not None and "content-security-policy" not in response.headers
+        assert page.evaluate(INLINE_SCRIPT_RUNS) is False
+        context.close()
+
+        context = browser.new_context()
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base + "search/")
+        if kind == "encrypted":
+            unlock(page, PASSWORD)
+            wait_unlocked(page)
+        page.locator("input[type=search]").first.fill("cormorant")
+        page.get_by_text(ENTRY_TITLE).first.wait_for(timeout=10_000)
+        page.goto(base + "wins/")
+        page.wait_for_load_state("networkidle")
+        if kind == "encrypted":
+            page.wait_for_selector("html[data-journal-ready]", timeout=20_000)
+        page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
+        page.wait_for_function(
+            "() => document.querySelectorAll('.win-card:not([hidden])').length === 1",
+            timeout=5_000,
+        )
+        assert watch.collect() == []
+        context.close()
+
+
+@pytest.mark.parametrize("kind", ["plain", "encrypted"])
+def test_a_malformed_fragment_does_not_stop_the_scripts(
+    browser: object, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """#%E0 cannot be decoded: the page ignores it and its scripts run as usual."""
+    base: str = request.getfixturevalue(f"{kind}_url")
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page, base)
+    page.goto(base + "search/#%E0")
+    if kind == "encrypted":
+        unlock(page, PASSWORD)
+        page.wait_for_selector("html[data-journal-ready]", timeout=20_000)
+    page.locator("input[type=search]").first.fill("cormorant")
+    page.get_by_text(ENTRY_TITLE).first.wait_for(timeout=10_000)
+
+    page.goto(base + "wins/#tag=%E0")
+    if kind == "encrypted":
+        page.wait_for_selector("html[data-journal-ready]", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    total = page.locator(".win-card").count()
+    assert page.locator(".win-card:not([hidden])").count() == total  # no tag chosen
+    page.locator('.tag-filter a.chip[data-tag="cold-swimming"]').first.click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.win-card:not([hidden])').length === 1", timeout=5_000
+    )
+    assert watch.collect() == []
+    context.close()
+
+
+def test_a_page_or_file_moved_to_another_address_does_not_open(
+    browser: object, encrypted: Built, tmp_path: Path
+) -> None:
+    """Ciphertexts are bound to their address: an entry's sealed page copied over
+    /wins/ shows the password form's error, and a file copied over another's name
+    is refused, never shown as the other."""
+    public = tmp_path / "public"
+    shutil.copytree(encrypted.public, public)
+    entry = next(p for p in public.glob("p/*/index.html") if ENTRY_TITLE in open_page(p))
+    shutil.copyfile(entry, public / "wins" / "index.html")
+    files = sorted(public.glob("f/*.bin"))
+    image = next(f for f in files if open_file(f, entry)[0] == "image/png")
+    other = next(f for f in files if f != image)
+    shutil.copyfile(image, other)
+    fetch = "url => window.journalSealed.fetchBytes(url).then(f => f.type, e => 'refused')"
+
+    with serve(public) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "wins/")
+        unlock(page, PASSWORD)
+        page.locator("#unlock-status").filter(has_text="does not open").wait_for(timeout=20_000)
+        assert ENTRY_TITLE not in page.content()
+        assert not page.locator("html[data-journal-unlocked]").count()
+
+        # With the key already in the tab, the moved page still does not open.
+        page.goto(base)
+        unlock(page, PASSWORD)
+        wait_unlocked(page)
+        assert page.evaluate(fetch, f"/f/{image.name}") == "image/png"
+        assert page.evaluate(fetch, f"/f/{other.name}") == "refused"
+        page.goto(base + "wins/")
+        page.wait_for_selector("#unlock-form:not([hidden])", timeout=20_000)
+        assert ENTRY_TITLE not in page.content()
+        assert not page.locator("html[data-journal-unlocked]").count()
+        context.close()
+
+
+def test_the_journal_s_own_static_files_are_encrypted(browser: object, tmp_path: Path) -> None:
+    """A photo in the journal's own static/ (shown by a template of the journal's) is
+    published neither readable nor under its name, and shows once unlocked; the
+    journal's copy of the favicon, which the unlock page shows, stays readable."""
+    photo = (FIXTURE / "content" / "2026" / "img" / "harbour-lights.png").read_bytes()
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root)
+    base_html = (REPO / "themes" / "default" / "templates" / "base.html").read_text("utf-8")
+    footer = '<footer class="site-footer">'
+    assert footer in base_html
+    write_files(
+        root,
+        {
+            "static/holiday-photo.png": photo,
+            "static/favicon.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+            "templates/base.html": base_html.replace(
+                footer, footer + '\n<img src="{{ static(\'holiday-photo.png\') }}" alt="Holiday">'
+            ),
+        },
+    )
+    env = {"JOURNAL_PASSWORD": PASSWORD, "JOURNAL_BASIC_AUTH": ""}
+    result = run_journal("build", "--today", TODAY, cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    public = root / "public"
+    names = [p.relative_to(public).as_posix() for p in output_files(public)]
+    assert not [name for name in names if "holiday" in name]
+    assert not [name for name in names if photo in (public / name).read_bytes()]
+    assert [name for name in names if name.startswith("static/favicon.")]
+
+    with serve(public) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base)
+        unlock(page, PASSWORD)
+        wait_unlocked(page)
+        page.wait_for_function(
+            "() => document.querySelector('img[alt=Holiday]').naturalWidth > 0", timeout=10_000
+        )
+        assert page.locator("img[alt=Holiday]").get_attribute("src").startswith("blob:")
+        assert watch.collect() == []
+        context.close()

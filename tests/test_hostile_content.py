@@ -172,7 +172,7 @@ def test_nothing_runs_in_chromium(public: Path, browser) -> None:
             for query in ["script", "alert", "onerror", "javascript", "img"]:
                 tab.goto(base + "search/?q=" + query)
                 tab.wait_for_function(
-                    "document.querySelector('#search-status').textContent.length > 0"
+                    "() => document.querySelector('#search-status').textContent.length > 0"
                     " && !document.querySelector('#search-status').textContent.includes('Loading')"
                 )
                 assert tab.locator("#search-results script").count() == 0

@@ -188,6 +188,38 @@ def test_links_out_of_content_are_reported_and_not_followed(tmp_path: Path) -> N
     assert_all_inside(public)
 
 
+def test_static_links_out_of_the_journal_are_refused_and_never_published(
+    tmp_path: Path,
+) -> None:
+    secret = write_files(tmp_path / "secret", {"key.txt": "SECRET KEY", "more/a.txt": "SECRET A"})
+    root = write_files(
+        tmp_path / "site",
+        {"content/2026-11-20.md": "---\ntitle: mine\n---\n", "static/ok.txt": "fine"},
+    )
+    static = root / "static"
+    (static / "key.txt").symlink_to(secret / "key.txt")
+    (static / "more").symlink_to(secret / "more", target_is_directory=True)
+    (static / "inside.md").symlink_to(root / "content" / "2026-11-20.md")  # inside: fine
+
+    result = run_journal("build", "--today", TODAY, cwd=root)
+    assert result.returncode == 1, result.stderr
+    for rel in ("static/key.txt", "static/more"):
+        assert f"error: {rel}: is a symbolic link to something outside the journal folder" in (
+            result.stderr
+        )
+    assert "inside.md" not in result.stderr
+    public = root / "public"
+    assert not public.exists() or not any(
+        b"SECRET" in p.read_bytes() for p in public.rglob("*") if p.is_file()
+    )
+
+    (static / "key.txt").unlink()
+    (static / "more").unlink()
+    result = run_journal("build", "--today", TODAY, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert any(p.name.startswith("inside.") for p in (public / "static").iterdir())
+
+
 def refused(result, what: str) -> None:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert "refusing to build into" in result.stderr and what in result.stderr, result.stderr

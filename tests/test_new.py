@@ -172,3 +172,21 @@ def test_edit_opens_visual_with_the_entry(site, journal):
     assert text.endswith("Win: wrote this in my editor\n")
     entry = parse_entry(f"{DAY}.md", text)
     assert [w.text for w in entry.wins] == ["From the terminal", "wrote this in my editor"]
+
+
+@pytest.mark.parametrize("target", ["outside", "inside"])
+def test_an_entry_that_is_a_symlink_is_refused(site, journal, tmp_path, target):
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("---\nwins: []\n---\nNot part of the journal.\n", encoding="utf-8")
+    root = site({"journal.toml": "", "content/2026/real.md": "---\nwins: []\n---\nMine.\n"})
+    link = root / "content" / f"{DAY}.md"
+    source = outside if target == "outside" else root / "content/2026/real.md"
+    link.symlink_to(source)
+    before = source.read_bytes()
+
+    result = journal("new", "--date", DAY, "--win", "x", cwd=root)
+
+    assert result.returncode == 1
+    assert f"content/{DAY}.md: is a symbolic link" in result.stderr
+    assert link.is_symlink() and link.resolve() == source.resolve()
+    assert source.read_bytes() == before

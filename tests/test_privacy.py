@@ -27,6 +27,7 @@ from privacy_support import (
 )
 
 from journal_site.encrypt import (
+    binding,
     derive_key,
     rewrite_json,
     rewrite_references,
@@ -378,13 +379,23 @@ def test_round_trip_with_cryptography() -> None:
         "sha256", unicodedata.normalize("NFC", "pässword").encode(), b"0123456789abcdef", 600_000
     )
     assert key.key == expected
-    nonce, ciphertext = seal(key.key, b"<p>A quiet win</p>")
+    here = binding(key.salt, "p/aa/")
+    nonce, ciphertext = seal(key.key, b"<p>A quiet win</p>", here)
     assert len(nonce) == 12
-    assert unseal(key.key, nonce, ciphertext) == b"<p>A quiet win</p>"
-    blob = seal_file(key.key, b"\x89PNG...", "image/png")
-    assert unseal_file(key.key, blob) == ("image/png", b"\x89PNG...")
+    assert unseal(key.key, nonce, ciphertext, here) == b"<p>A quiet win</p>"
+    blob = seal_file(key.key, b"\x89PNG...", "image/png", binding(key.salt, "f/bb.bin"))
+    assert unseal_file(key.key, blob, binding(key.salt, "f/bb.bin")) == (
+        "image/png",
+        b"\x89PNG...",
+    )
     with pytest.raises(InvalidTag):
-        unseal(derive_key("password", salt=b"0123456789abcdef").key, nonce, ciphertext)
+        unseal(derive_key("password", salt=b"0123456789abcdef").key, nonce, ciphertext, here)
+    # Bound to its address and its build: elsewhere, or with another salt, it does not open.
+    for elsewhere in (binding(key.salt, "wins/"), binding(b"another salt 16b", "p/aa/")):
+        with pytest.raises(InvalidTag):
+            unseal(key.key, nonce, ciphertext, elsewhere)
+    with pytest.raises(InvalidTag):
+        unseal_file(key.key, blob, binding(key.salt, "f/cc.bin"))
 
 
 def test_references_are_rewritten_in_every_spelling() -> None:
@@ -439,6 +450,18 @@ def test_malformed_basic_auth_is_refused_without_echoing_it(tmp_path: Path) -> N
     assert not (tmp_path / "site" / "public").exists()
 
 
+@pytest.mark.parametrize("weak", ["hunter2", "Tr0ub4dor&3", "correct horse battery staple"])
+def test_a_guessable_password_is_refused_without_echoing_it(tmp_path: Path, weak: str) -> None:
+    shutil.copytree(REPO / "tests" / "fixtures" / "private-journal", tmp_path / "site")
+    env = {"JOURNAL_PASSWORD": weak, "JOURNAL_BASIC_AUTH": ""}
+    result = run_journal("build", "--publish", cwd=tmp_path / "site", env=env)
+    assert result.returncode == 2
+    assert "the password in $JOURNAL_PASSWORD cannot protect" in result.stderr
+    assert "four or more words picked at random" in result.stderr
+    assert weak not in result.stdout + result.stderr
+    assert not (tmp_path / "site" / "public").exists()
+
+
 def test_password_env_comes_from_journal_toml(tmp_path: Path) -> None:
     shutil.copytree(REPO / "tests" / "fixtures" / "private-journal", tmp_path / "site")
     toml = tmp_path / "site" / "journal.toml"
@@ -448,3 +471,32 @@ def test_password_env_comes_from_journal_toml(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "; encrypted:" in result.stdout and "$HARBOUR_KEY" in result.stdout
     assert "Spoke up" in open_page(tmp_path / "site" / "public" / "index.html")
+
+
+def test_a_publishing_build_names_no_file_of_the_journal(tmp_path: Path) -> None:
+    """The log of `journal build --publish` (a host's deploy log) names no entry: a
+    warning or an error about one is counted, and `journal check` names it."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "tests" / "fixtures" / "private-journal", root)
+    future = root / "content" / "2027" / "01" / "02-therapy-homework.md"
+    future.parent.mkdir(parents=True)
+    future.write_text("---\ntitle: later\n---\nSoon.\n", encoding="utf-8")
+    env = {"JOURNAL_PASSWORD": PASSWORD, "JOURNAL_BASIC_AUTH": ""}
+
+    result = run_journal("build", "--publish", "--today", "2026-11-26", cwd=root, env=env)
+    assert result.returncode == 0, result.stderr
+    log = result.stdout + result.stderr
+    assert "1 warning about the journal's own files" in result.stderr
+    assert "therapy" not in log and "2027" not in log and "content/" not in log
+    assert "therapy-homework" in run_journal("check", "--today", "2026-11-26", cwd=root).stderr
+
+    future.write_text("---\nmood: great\n---\n", encoding="utf-8")
+    result = run_journal("build", "--publish", "--today", "2026-11-26", cwd=root, env=env)
+    assert result.returncode == 1
+    log = result.stdout + result.stderr
+    assert "1 error about the journal's own files" in result.stderr
+    assert "therapy" not in log and "2027" not in log and "content/" not in log
+
+    # Without --publish (a build on one's own computer) the problem is named as usual.
+    result = run_journal("build", "--today", "2026-11-26", cwd=root, env=env)
+    assert result.returncode == 1 and "therapy-homework.md" in result.stderr

@@ -75,7 +75,7 @@ def test_search_in_chromium(public, browser):
             tab.on("pageerror", lambda exc: errors.append(str(exc)))
             tab.goto(base + "search/")
             tab.fill("#search-q", "heron")
-            tab.wait_for_function("document.querySelectorAll('.search-result').length === 2")
+            tab.wait_for_function("() => document.querySelectorAll('.search-result').length === 2")
             assert result_titles(tab) == ["Rest day", "New year walk"]
             links = tab.locator("#search-results a").evaluate_all("l => l.map(a => a.pathname)")
             assert links == ["/2026/01/04/", "/2026/01/01/"]
@@ -83,18 +83,18 @@ def test_search_in_chromium(public, browser):
             assert tab.url.endswith("/search/?q=heron")
 
             tab.fill("#search-q", "bulbs")
-            tab.wait_for_function("document.querySelectorAll('.search-result').length === 1")
+            tab.wait_for_function("() => document.querySelectorAll('.search-result').length === 1")
             assert result_titles(tab) == ["Garden"]
             assert tab.inner_text(".search-snippet") == "Planted bulbs"
             assert tab.inner_text(".search-snippet mark") == "bulbs"
 
             tab.fill("#search-q", "#work")
-            tab.wait_for_function("document.querySelectorAll('.search-result').length === 2")
+            tab.wait_for_function("() => document.querySelectorAll('.search-result').length === 2")
             assert result_titles(tab) == ["Three kilometres", "Back at work"]
 
             tab.fill("#search-q", "zebra")
             tab.wait_for_function(
-                "document.querySelector('#search-status').textContent.includes('Nothing')"
+                "() => document.querySelector('#search-status').textContent.includes('Nothing')"
             )
             assert result_titles(tab) == []
             assert errors == []
@@ -109,7 +109,7 @@ def test_search_opened_with_a_query(public, browser):
         try:
             tab = context.new_page()
             tab.goto(base + "search/?q=brother")
-            tab.wait_for_function("document.querySelectorAll('.search-result').length === 1")
+            tab.wait_for_function("() => document.querySelectorAll('.search-result').length === 1")
             assert tab.input_value("#search-q") == "brother"
             assert result_titles(tab) == ["A full week"]
             assert "Snapped at my brother" in tab.inner_text(".search-snippet")

@@ -204,7 +204,7 @@ def test_saved_entry_shows_without_touching_the_browser(site, serve, new_page) -
     expect(page.locator(".badge-draft")).to_have_text("draft")
     page.goto(server.url + "2026/11/24/")
     page.evaluate("window.scrollTo(0, 600)")
-    page.wait_for_function("window.scrollY === 600")
+    page.wait_for_function("() => window.scrollY === 600")
 
     target = root / "content" / "2026-11-24.md"
     save_by_rename(target, SITE["content/2026-11-24.md"].replace("Spoke up in", "Led"))
@@ -492,7 +492,7 @@ def test_a_page_without_scripts_updates_in_place(site, serve, new_page) -> None:
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     page.goto(server.url + "2026/11/24/")
     page.evaluate("window.scrollTo(0, 500); window.__sameDocument = true")
-    page.wait_for_function("window.scrollY === 500")
+    page.wait_for_function("() => window.scrollY === 500")
     tag = page.locator("script[data-epoch]")
     served_at = tag.get_attribute("data-epoch")
 

@@ -23,6 +23,7 @@
   var input = document.getElementById("unlock-password");
   var status = document.getElementById("unlock-status");
   var salt = sealed.getAttribute("data-salt");
+  var base = sealed.getAttribute("data-base") || "/";
   var iterations = parseInt(sealed.getAttribute("data-iterations"), 10);
   var subtle = window.crypto && window.crypto.subtle;
 
@@ -58,8 +59,46 @@
     return subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
   }
 
-  function decrypt(key, nonce, data) {
-    return subtle.decrypt({ name: "AES-GCM", iv: nonce }, key, data).then(gunzip);
+  // Every page and file is sealed with associated data: the build's salt and the
+  // address it is published at, relative to the site (journal_site/encrypt.py,
+  // `binding`). Both are taken from where this tab found it, never from what it says
+  // of itself, so a page or file moved to another address, or from another build,
+  // does not open.
+  function binding(address) {
+    var where = new TextEncoder().encode(address);
+    var bytes = fromBase64(salt);
+    var out = new Uint8Array(bytes.length + where.length);
+    out.set(bytes, 0);
+    out.set(where, bytes.length);
+    return out;
+  }
+
+  // "/journal/p/1a2b.../index.html" -> "p/1a2b.../" (with data-base "/journal/");
+  // null for an address outside the site or one that cannot be decoded.
+  function siteAddress(pathname, isPage) {
+    var path;
+    try {
+      path = decodeURIComponent(pathname);
+    } catch (error) {
+      return null;
+    }
+    if (isPage) {
+      if (/\/index\.html$/.test(path)) {
+        path = path.slice(0, -"index.html".length);
+      } else if (!/\/$/.test(path) && !/\.[^\/]*$/.test(path)) {
+        path += "/"; // a host that serves /wins/ at /wins
+      }
+    }
+    return path.indexOf(base) === 0 ? path.slice(base.length) : null;
+  }
+
+  function decrypt(key, nonce, data, address) {
+    if (address === null) {
+      return Promise.reject(new Error("not an address of this journal"));
+    }
+    return subtle
+      .decrypt({ name: "AES-GCM", iv: nonce, additionalData: binding(address) }, key, data)
+      .then(gunzip);
   }
 
   function deriveRaw(password) {
@@ -97,16 +136,26 @@
   function openPage(key) {
     var nonce = fromBase64(sealed.getAttribute("data-nonce"));
     var data = fromBase64(sealed.textContent.trim());
-    return decrypt(key, nonce, data).then(function (plain) {
-      return new TextDecoder().decode(plain);
-    });
+    return decrypt(key, nonce, data, siteAddress(location.pathname, true))
+      .catch(function () {
+        // A host serves its not-found page at any missing address; that page alone
+        // is sealed for "404.html" rather than for an address of its own.
+        return decrypt(key, nonce, data, "404.html");
+      })
+      .then(function (plain) {
+        return new TextDecoder().decode(plain);
+      });
   }
 
   // ---- encrypted files: images, charts, the search index
 
   function fileOpener(key) {
     function fetchFile(url) {
-      return fetch(url, { credentials: "same-origin" })
+      var resolved = new URL(url, document.baseURI);
+      var address = resolved.origin === location.origin
+        ? siteAddress(resolved.pathname, false)
+        : null;
+      return fetch(resolved.href, { credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) {
             throw new Error("could not load " + url + ": " + response.status);
@@ -119,7 +168,7 @@
           if (head !== MAGIC) {
             throw new Error(url + " is not an encrypted journal file");
           }
-          return decrypt(key, blob.subarray(4, 16), blob.subarray(16));
+          return decrypt(key, blob.subarray(4, 16), blob.subarray(16), address);
         })
         .then(function (plain) {
           var bytes = new Uint8Array(plain);
@@ -250,6 +299,19 @@
     }
   }
 
+  // The element the address's #fragment names, or null; a malformed fragment
+  // (#%E0, which decodeURIComponent refuses) names nothing rather than stopping the page.
+  function fragmentTarget() {
+    if (!location.hash) {
+      return null;
+    }
+    try {
+      return document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch (error) {
+      return null;
+    }
+  }
+
   function show(html, files, moveFocus) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     document.title = doc.title;
@@ -287,11 +349,9 @@
     window.journalSealed = files;
     addLockButton();
     openMedia(files);
-    if (location.hash) {
-      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-      if (target) {
-        target.scrollIntoView();
-      }
+    var target = fragmentTarget();
+    if (target) {
+      target.scrollIntoView();
     }
     if (moveFocus) {
       var main = document.getElementById("main");

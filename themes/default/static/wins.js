@@ -54,7 +54,12 @@
 
   function fromHash() {
     var match = /(?:^#|&)tag=([^&]*)/.exec(window.location.hash);
-    var slug = match ? decodeURIComponent(match[1]) : "";
+    var slug = "";
+    try {
+      slug = match ? decodeURIComponent(match[1]) : "";
+    } catch (error) {
+      return ""; // a malformed address (#tag=%E0) chooses no tag
+    }
     var known = chips.some(function (chip) { return chip.getAttribute("data-tag") === slug; });
     return known ? slug : "";
   }
