@@ -15,6 +15,9 @@ alike; each figure is the median of ``--repeat`` rounds:
   are planned again, and every later win's number moves on by one);
 - new entry: a new entry for the day of the build, with two wins and a tag, then
   ``journal build``: what a person does every day;
+- deploy: a fresh clone of the journal after the new entry (every file's time new, no
+  ``public/``) with the store kept from before the new entry restored, then ``journal
+  build``: a deploy on a host that keeps ``.journal-cache`` between builds;
 - hugo: ``hugo`` building the same entries from scratch, with templates that make the
   same kind of pages: a page per entry with its wins and setbacks (and reframes) and
   previous/next links, a timeline paginated by 30, a page per tag and a tag index.
@@ -271,12 +274,28 @@ def bench(
             )
             measure(size, "one_win", journal, ours)
 
+            # What a host that keeps the store between deploys has before the new entry.
+            kept_store = work / f"store-{size}-{round_number}"
+            shutil.copytree(ours / ".journal-cache", kept_store)
             (ours / "content" / f"{TODAY}-round-{round_number}.md").write_text(
                 f"---\ndate: {TODAY}\ntitle: Round {round_number}\ntags: [career]\n"
                 f'wins:\n  - "Finished round {round_number}"\n  - "Went for a walk"\n---\n'
                 "A short day, written late.\n"
             )
             measure(size, "new_entry", journal, ours)
+
+            # A deploy: a fresh clone (every file's time new, no public/) with the store
+            # restored as it was before the new entry.
+            clone = work / f"clone-{size}-{round_number}"
+            shutil.copytree(
+                ours,
+                clone,
+                ignore=shutil.ignore_patterns(".journal-cache", "public"),
+                copy_function=shutil.copyfile,
+            )
+            kept_store.rename(clone / ".journal-cache")
+            measure(size, "deploy", journal, clone, peak=True)
+            set_aside(clone)
 
             set_aside(theirs / "public", theirs / "resources")
             measure(size, "hugo", [hugo, "--quiet", "--noBuildLock"], theirs, peak=True)
@@ -296,8 +315,8 @@ def bench(
 def table(results: dict[str, dict[str, list[float]]]) -> str:
     rows = [
         "| entries | | cold | no change | one entry edited | one win added | new entry "
-        "| Hugo (cold) | cold / Hugo | Hugo / one edit |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| deploy | Hugo (cold) | cold / Hugo | deploy / Hugo | Hugo / one edit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size, figures in results.items():
         m = {name: statistics.median(values) for name, values in figures.items()}
@@ -306,12 +325,14 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
             rows.append(
                 f"| {int(size):,} | {label} | {cold:.2f} s | {m['no_change' + suffix]:.3f} s | "
                 f"{m['one_edit' + suffix]:.3f} s | {m['one_win' + suffix]:.3f} s | "
-                f"{m['new_entry' + suffix]:.3f} s | {hugo:.2f} s | {cold / hugo:.2f} | "
+                f"{m['new_entry' + suffix]:.3f} s | {m['deploy' + suffix]:.2f} s | "
+                f"{hugo:.2f} s | {cold / hugo:.2f} | {m['deploy' + suffix] / hugo:.2f} | "
                 f"{hugo / m['one_edit' + suffix]:.1f}× |"
             )
         rows.append(
             f"| {int(size):,} | peak MB | {m['cold_peak_mb']:.0f} | | "
-            f"{m['one_edit_peak_mb']:.0f} | | | {m['hugo_peak_mb']:.0f} | | |"
+            f"{m['one_edit_peak_mb']:.0f} | | | {m['deploy_peak_mb']:.0f} | "
+            f"{m['hugo_peak_mb']:.0f} | | | |"
         )
     rows += [
         "",

@@ -16,7 +16,7 @@ view is made again, by running its builder once, only for a page to be rendered.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,3 +163,27 @@ def _check_collisions(planned: list[Planned]) -> None:
         seen[item.path] = item.origin
     if problems:
         raise JournalError(problems)
+
+
+def plan_entry_pages(
+    model: SiteModel,
+    sources: Collection[str],
+    fingerprinter: Fingerprinter,
+    ref_token: Callable[[Ref], str],
+) -> list[Planned]:
+    """The pages of the entries at ``sources`` alone, as ``plan`` plans them: what a
+    build makes first, before planning the rest, when a writer waits for them."""
+    where = {entry.source: index for index, entry in enumerate(model.entries)}
+    out = []
+    for source in sources:
+        if source in where:
+            page = core.entry_page(model, where[source])
+            view = page.view
+            named = (view.make, view.args) if isinstance(view, Deferred) else view
+            skeleton, refs = _skeleton(fingerprinter, page.url, page.template, page.section, named)
+            if skeleton is not None:
+                inputs = combine(skeleton, [ref_token(r) for r in refs])
+                out.append(
+                    Planned(page.url + "index.html", inputs, page.origin, page.template, page)
+                )
+    return out

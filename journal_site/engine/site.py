@@ -34,8 +34,8 @@ from journal_site import __version__
 from journal_site.config import Config, resolve_today
 from journal_site.engine import sources
 from journal_site.engine.keys import Fingerprinter
-from journal_site.engine.make import Maker
-from journal_site.engine.plan import plan
+from journal_site.engine.make import Maker, make_one
+from journal_site.engine.plan import Planned, plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
 from journal_site.engine.store import Store
 from journal_site.engine.templates import closure_digests
@@ -256,6 +256,20 @@ class Engine:
         def render() -> Renderer:
             return self._renderer(render_key, theme, site, static_urls, fingerprinter)
 
+        # The pages of the entries just saved, made and handed on before anything else
+        # is planned: a writer waits for them (the same builder and keys as below).
+        early: dict[str, bytes] = {}
+        if first and on_output is not None:
+            early = self._make_early(
+                plan_entry_pages(model, first, fingerprinter, refs.token),
+                base_key,
+                closures,
+                render,
+                refs,
+                on_output,
+            )
+            clock.lap("ms_first")
+
         # 4. Plan.
         planned, plans, reused = plan(
             model, model_digest, fingerprinter, self._plans or {}, refs.token
@@ -263,12 +277,8 @@ class Engine:
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
         # 5. Key every output; make what is not known.
-        keys = {
-            p.path: f"{base_key}:{closures.get(p.template, p.template) if p.template else ''}:{p.inputs}"
-            for p in planned
-            if p.inputs is not None
-        }
-        known = self._outputs if self.keep else {}
+        keys = {p.path: _key(base_key, closures, p) for p in planned if p.inputs is not None}
+        known = {**self._outputs, **early} if self.keep else early
         maker = Maker(render, refs, store)
         data, missing = maker.take_known(planned, keys, kept, known)
         stats["outputs_reused"] = len(planned) - len(missing)
@@ -332,6 +342,22 @@ class Engine:
         self.last = result
         return result
 
+    @staticmethod
+    def _make_early(
+        planned: list[Planned],
+        base_key: str,
+        closures: Mapping[str, str],
+        render: Callable[[], Renderer],
+        refs: References,
+        on_output: Callable[[str, bytes], None],
+    ) -> dict[str, bytes]:
+        made = {}
+        for item in planned:
+            data = make_one(item, render(), refs.resolve)
+            on_output(item.path, data)
+            made[_key(base_key, closures, item)] = data
+        return made
+
     def _renderer(
         self,
         key: str,
@@ -361,6 +387,12 @@ class _Clock:
         now = time.perf_counter()
         self.stats[name] = round((now - self.last) * 1000)
         self.last = now
+
+
+def _key(base_key: str, closures: Mapping[str, str], item: Planned) -> str:
+    """An output's key: what every page sees, the templates it may read, its inputs."""
+    templates = closures.get(item.template, item.template) if item.template else ""
+    return f"{base_key}:{templates}:{item.inputs}"
 
 
 def _signature(value: object) -> str:

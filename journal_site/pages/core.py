@@ -19,37 +19,27 @@ from journal_site.render import resolve_entry_links
 
 def entry_pages(model: SiteModel) -> list[Page]:
     """A page per entry, between its neighbours (whose pages it links by title)."""
+    return [entry_page(model, index) for index in range(len(model.entries))]
+
+
+def entry_page(model: SiteModel, index: int) -> Page:
+    """The page of ``model.entries[index]``."""
     entries = model.entries
-    last = len(entries) - 1
-    urls = model.urls
+    entry = entries[index]
+    source = entry.source
     slugs = model.tag_slugs
     titles = model.goal_titles
-    base_path = model.config.base_path
-    origin = f"{model.config.content}/"
-    pages = []
-    for index, entry in enumerate(entries):
-        source = entry.source
-        previous = model.card(entries[index - 1]) if index else None
-        following = model.card(entries[index + 1]) if index < last else None
-        args = (
-            Body(source),
-            previous,
-            following,
-            {tag: slugs[tag] for tag in entry.all_tags()},
-            {w.goal: titles[w.goal] for w in entry.wins if w.goal},
-            Links(source),
-            base_path,
-        )
-        pages.append(
-            Page(
-                urls[source],
-                "entry.html",
-                Deferred(entry_view, args),
-                origin + source,
-                "timeline/",
-            )
-        )
-    return pages
+    args = (
+        Body(source),
+        model.card(entries[index - 1]) if index else None,
+        model.card(entries[index + 1]) if index < len(entries) - 1 else None,
+        {tag: slugs[tag] for tag in entry.all_tags()},
+        {w.goal: titles[w.goal] for w in entry.wins if w.goal},
+        Links(source),
+        model.config.base_path,
+    )
+    origin = f"{model.config.content}/{source}"
+    return Page(model.urls[source], "entry.html", Deferred(entry_view, args), origin, "timeline/")
 
 
 def entry_view(
