@@ -66,8 +66,8 @@ def build(
     ``protection`` (read from the environment by the CLI) encrypts the site and/or adds
     a Basic-Auth rule, between rendering and writing.
     """
-    from journal_site.engine.site import CACHE_DIR_NAME, Engine, code_version
-    from journal_site.engine.store import Store
+    # Light imports first: a build that finds nothing changed needs no more.
+    from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
     from journal_site.publish import Protection, protect_output
     from journal_site.write_changes import recover, write_changed
     from journal_site.writer import check_output_dir
@@ -90,6 +90,8 @@ def build(
             done = _unchanged(store, out_dir, manifest, started)
             if done is not None:
                 return done
+        from journal_site.engine.site import Engine
+
         engine = Engine(config, today=today, drafts=drafts, store=store)
         kept = {path: record[0] for path, record in (manifest or {}).items()}
         site = engine.build(kept=kept)
@@ -140,9 +142,10 @@ def _unchanged(
 ) -> BuildResult | None:
     """The result of a build whose inputs are those of the build that wrote ``out_dir``,
     when the folder still holds every file as written; None otherwise."""
+    prefix = str(out_dir) + os.sep  # plain strings: this loop visits every file
     for path, (_, size, mtime, ino) in manifest.items():
         try:
-            st = os.stat(out_dir / path)
+            st = os.stat(prefix + path)
         except OSError:
             return None
         if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, ino):

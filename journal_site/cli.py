@@ -69,7 +69,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     import os
 
     from journal_site.build import build
-    from journal_site.engine.site import cycle_collection_paused
+    from journal_site.engine import cycle_collection_paused
     from journal_site.errors import JournalError
     from journal_site.publish import protection_from_env, protection_summary
 

@@ -446,8 +446,8 @@ def test_a_deploy_with_the_kept_cache_renders_only_what_a_new_entry_changes(
 
     from journal_site.build import build
     from journal_site.config import load_config
-    from journal_site.engine.site import CACHE_DIR_NAME, Engine, code_version
-    from journal_site.engine.store import Store
+    from journal_site.engine.site import Engine
+    from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
 
     first = tmp_path / "first"
     shutil.copytree(FIXTURES / "private-journal", first)

@@ -19,8 +19,8 @@ from journal_site.build import build, render_site
 from journal_site.config import load_config
 from journal_site.engine import site as engine_site
 from journal_site.engine.make import Cancelled
-from journal_site.engine.site import CACHE_DIR_NAME, Engine
-from journal_site.engine.store import STORE_NAME
+from journal_site.engine.site import Engine
+from journal_site.engine.store import CACHE_DIR_NAME, STORE_NAME
 from journal_site.errors import JournalError
 
 TODAY = dt.date(2026, 11, 25)

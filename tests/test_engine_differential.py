@@ -28,7 +28,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from journal_site.build import render_site
 from journal_site.config import load_config
-from journal_site.engine.site import CACHE_DIR_NAME, Engine
+from journal_site.engine.site import Engine
+from journal_site.engine.store import CACHE_DIR_NAME
 
 THEME = REPO / "themes" / "default" / "templates"
 START = dt.date(2026, 11, 25)

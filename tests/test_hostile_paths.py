@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import run_journal, write_files
 
-from journal_site.engine.site import CACHE_DIR_NAME
+from journal_site.engine.store import CACHE_DIR_NAME
 from journal_site.writer import Output
 
 TODAY = "2026-11-25"

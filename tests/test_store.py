@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journal_site.engine import codec, store
-from journal_site.engine.site import CACHE_DIR_NAME
+from journal_site.engine.store import CACHE_DIR_NAME
 from journal_site.model import Entry, Goal, Setback, Step, Win
 
 TODAY = dt.date(2026, 11, 25)

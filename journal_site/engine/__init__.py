@@ -1,1 +1,23 @@
 """One build engine for ``journal build``, ``journal serve`` and a deploy (see site.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def cycle_collection_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Pause Python's cycle collector: a build makes many objects that live until it ends
+    and few cycles, so the collector would walk every entry again and again for nothing.
+    ``freeze`` (for a process about to end) sets all that aside for good (``gc.freeze``)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if freeze:
+                gc.freeze()
+            gc.enable()

@@ -20,24 +20,20 @@ asked to stop (``cancel``, when a newer save overtakes it in ``journal serve``) 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
-import gc
 import hashlib
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from journal_site import __version__
 from journal_site.config import Config, resolve_today
-from journal_site.engine import sources
+from journal_site.engine import cycle_collection_paused, sources
 from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.make import Maker, make_one
 from journal_site.engine.plan import Planned, plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
-from journal_site.engine.store import Store
+from journal_site.engine.store import Store, code_version
 from journal_site.engine.templates import closure_digests
 from journal_site.errors import Problem
 from journal_site.pages import (
@@ -52,37 +48,6 @@ from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Kept, Output
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
-CACHE_DIR_NAME = ".journal-cache"
-"""The store's folder inside a site: git-ignored, safe to delete at any time."""
-
-
-@functools.cache
-def code_version() -> str:
-    """The package version and the bytes of every module of the package: the version
-    alone would keep results of old code for someone running from a checkout, and
-    times would not survive a fresh install on a host that keeps the store."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.blake2b(__version__.encode(), digest_size=12)
-    for path in sorted(package.rglob("*.py")):
-        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def cycle_collection_paused(*, freeze: bool = False) -> Iterator[None]:
-    """Pause Python's cycle collector: a build makes many objects that live until it ends
-    and few cycles, so the collector would walk every entry again and again for nothing.
-    ``freeze`` (for a process about to end) sets all that aside for good (``gc.freeze``)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if freeze:
-                gc.freeze()
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,17 @@ aside and a new one started: it only ever costs a slower build.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from journal_site import __version__
+
+CACHE_DIR_NAME = ".journal-cache"
+"""The store's folder inside a site: git-ignored, safe to delete at any time."""
 SCHEMA = 1
 STORE_NAME = "store.sqlite"
 _APPLICATION_ID = 0x4A534954  # "JSIT": marks the file as this tool's
@@ -43,6 +49,19 @@ CREATE TABLE outputs (path TEXT PRIMARY KEY, digest TEXT, size INTEGER, mtime_ns
 
 Manifest = dict[str, tuple[str, int, int, int]]
 """Output path -> (digest, size, mtime_ns, inode) of the file as written."""
+
+
+@functools.cache
+def code_version() -> str:
+    """The package version and the bytes of every module of the package: the version
+    alone would keep results of old code for someone running from a checkout, and
+    times would not survive a fresh install on a host that keeps the store."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(__version__.encode(), digest_size=12)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class Store:
@@ -73,8 +92,7 @@ class Store:
                 return db
             db.close()
         # Not ours, another version or damaged: set aside, never trusted.
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self._discard()
         db = self._connect()
         db.executescript(_TABLES)
         db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
@@ -93,8 +111,6 @@ class Store:
         if db.execute("PRAGMA application_id").fetchone()[0] != _APPLICATION_ID:
             return False
         if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
-            return False
-        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             return False
         row = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
         return row is not None and row[0] == self.version
@@ -127,9 +143,16 @@ class Store:
         try:
             return db.execute(sql, tuple(args)).fetchall()
         except sqlite3.Error:
+            # Damaged past what opening it showed: set aside, so the next build starts anew.
             self.close()
             self.usable = False
+            self._discard()
             return []
+
+    def _discard(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
 
     # -- meta ------------------------------------------------------------------------
 

@@ -59,8 +59,8 @@ class Builder:
         self._warnings: tuple[str, ...] = ()
 
     def _engine(self, config: Config) -> Engine:
-        from journal_site.engine.site import CACHE_DIR_NAME, Engine, code_version
-        from journal_site.engine.store import Store
+        from journal_site.engine.site import Engine
+        from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
 
         store = Store(config.root / CACHE_DIR_NAME, code_version())
         return Engine(config, drafts=self.drafts, today=self.today, store=store, keep=True)
