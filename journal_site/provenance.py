@@ -152,15 +152,19 @@ def running_tool(*, network: bool = True) -> Pin:
     import journal_site
 
     running = Path(journal_site.__file__).resolve().parent
+    from_source = _unpinned(
+        f"journal_site runs from the source folder {running.parent}, not from an installed package"
+    )
     try:
         dist = metadata.distribution(DIST_NAME)
     except metadata.PackageNotFoundError:
-        return _unpinned(
-            f"journal_site runs from the source folder {running.parent}, not from an "
-            "installed package"
-        )
+        return from_source
     version = dist.version
     text = dist.read_text("direct_url.json")
+    if text is None and (running.parent / "pyproject.toml").is_file():
+        # Metadata that a build left in a checkout (journal_site.egg-info): the code
+        # is the checkout's, whatever that metadata says.
+        return from_source
     if text is not None:
         try:
             record = json.loads(text)

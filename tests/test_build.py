@@ -302,7 +302,12 @@ def test_the_wheel_carries_the_theme_and_works_outside_the_repo(tmp_path: Path) 
     venv = tmp_path / "venv"
     python = venv_with_this_environment(venv)
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        # --force-reinstall: the environment it sees may hold journal_site already (an
+        # editable install of this checkout); the venv gets the wheel all the same.
+        [
+            *(str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index"),
+            *("--force-reinstall", str(wheel)),
+        ],
         check=True,
         capture_output=True,
     )
