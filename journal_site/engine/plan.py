@@ -96,6 +96,13 @@ def _skeleton(fingerprinter: Fingerprinter, *values: Any) -> tuple[str | None, t
         return None, ()
 
 
+def _page_skeleton(fingerprinter: Fingerprinter, page: Page) -> tuple[str | None, tuple[Ref, ...]]:
+    """A page's skeleton: its address, template and what its view is made from."""
+    view = page.view
+    named = (view.make, view.args) if isinstance(view, Deferred) else view
+    return _skeleton(fingerprinter, page.url, page.template, page.section, named)
+
+
 def _name(builder: Callable[..., Any]) -> str:
     return f"{builder.__module__}.{builder.__qualname__}"
 
@@ -137,11 +144,7 @@ def plan(
                 skeleton, refs = _skeleton(fingerprinter, path, item.make, item.args)
             else:
                 path, template = item.url + "index.html", item.template
-                view = item.view
-                named = (view.make, view.args) if isinstance(view, Deferred) else view
-                skeleton, refs = _skeleton(
-                    fingerprinter, item.url, item.template, item.section, named
-                )
+                skeleton, refs = _page_skeleton(fingerprinter, item)
             out.append(Planned(path, inputs(skeleton, refs), item.origin, template, item))
             rows.append([path, item.origin, template, skeleton, refs])
         if all(row[3] is not None for row in rows):
@@ -178,9 +181,7 @@ def plan_entry_pages(
     for source in sources:
         if source in where:
             page = core.entry_page(model, where[source])
-            view = page.view
-            named = (view.make, view.args) if isinstance(view, Deferred) else view
-            skeleton, refs = _skeleton(fingerprinter, page.url, page.template, page.section, named)
+            skeleton, refs = _page_skeleton(fingerprinter, page)
             if skeleton is not None:
                 inputs = combine(skeleton, [ref_token(r) for r in refs])
                 out.append(
