@@ -146,7 +146,7 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
 
 
 # What forked render workers inherit: set just before the pool starts, cleared after.
-_RENDER_JOB: tuple[Callable[[int], bytes], int, Any] | None = None
+_RENDER_JOB: tuple[Callable[[int], bytes], int, Any, Callable[[], Any] | None] | None = None
 
 RENDER_CHUNK = 16
 """Outputs a process takes at a time from the shared queue of a parallel render: small
@@ -156,12 +156,12 @@ pages), large enough that taking them costs nothing."""
 _Rendered = list[tuple[int, list[bytes]]]
 
 
-def _render_share(_: object = None) -> _Rendered | tuple[Problem, ...]:
+def _render_share(worker: bool = False) -> tuple[_Rendered, Any] | tuple[Problem, ...]:
     """Make outputs RENDER_CHUNK at a time, taking the next chunk from the counter all
     processes share until none is left; returns (first output, their bytes) for each
-    chunk taken; or the problems."""
+    chunk taken, with what ``collect`` then gives in a worker; or the problems."""
     assert _RENDER_JOB is not None
-    make, count, taken = _RENDER_JOB
+    make, count, taken, collect = _RENDER_JOB
     done: _Rendered = []
     try:
         while True:
@@ -174,11 +174,17 @@ def _render_share(_: object = None) -> _Rendered | tuple[Problem, ...]:
             done.append((first, [make(i) for i in range(first, last)]))
     except JournalError as exc:
         return exc.problems
-    return done
+    return done, collect() if worker and collect is not None else None
 
 
-def render_many(make: Callable[[int], bytes], count: int) -> list[bytes]:
-    """``[make(0), ..., make(count - 1)]``, over all cores when there are enough.
+def render_many(
+    make: Callable[[int], bytes],
+    count: int,
+    collect: Callable[[], Any] | None = None,
+) -> tuple[list[bytes], list[Any]]:
+    """``[make(0), ..., make(count - 1)]``, over all cores when there are enough, and
+    what ``collect()`` gives in each process that made some (the worker processes'
+    by-products, such as the win cards they rendered).
 
     With N cores, N - 1 forked workers and this process take outputs from one queue (a
     shared counter), a few at a time, until all are made: pages differ a lot in cost (a
@@ -189,14 +195,14 @@ def render_many(make: Callable[[int], bytes], count: int) -> list[bytes]:
     global _RENDER_JOB
     workers = worker_count()
     if count < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
-        return [make(i) for i in range(count)]
+        return [make(i) for i in range(count)], []
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    _RENDER_JOB = (make, count, context.Value("q", 0))
+    _RENDER_JOB = (make, count, context.Value("q", 0), collect)
     try:
         with context.Pool(workers - 1, initializer=gc.enable) as pool:
-            theirs = pool.map_async(_render_share, range(1, workers), 1)
+            theirs = pool.map_async(_render_share, [True] * (workers - 1), 1)
             ours = _render_share()
             results: list[Any] = [ours, *theirs.get()]
     finally:
@@ -205,7 +211,7 @@ def render_many(make: Callable[[int], bytes], count: int) -> list[bytes]:
     if problems:
         raise JournalError(problems)
     made: list[bytes] = [b""] * count
-    for done in results:
+    for done, _ in results:
         for first, part in done:
             made[first : first + len(part)] = part
-    return made
+    return made, [extra for _, extra in results[1:]]

@@ -9,7 +9,7 @@ process (big journals).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -133,6 +133,46 @@ class SummaryUndefined(jinja2.StrictUndefined):
         return super()._undefined_message
 
 
+class Fragments:
+    """Rendered win cards by the digest of what each received: those kept from earlier
+    builds (``load``, asked for only when a card is first needed) and those made since
+    (``take_new``, for the store to keep)."""
+
+    def __init__(self, load: Callable[[], Mapping[str, str]] | None = None) -> None:
+        self._load = load
+        self._stored: Mapping[str, str] = {}
+        self._made: dict[str, Markup] = {}
+        self._new: dict[str, str] = {}
+
+    def get(self, key: str) -> Markup | None:
+        card = self._made.get(key)
+        if card is not None:
+            return card
+        if self._load is not None:
+            load, self._load = self._load, None
+            self._stored = load()
+        text = self._stored.get(key)
+        if text is None:
+            return None
+        card = self._made[key] = Markup(text)
+        return card
+
+    def add(self, key: str, card: Markup) -> None:
+        self._made[key] = card
+        self._new[key] = str(card)
+
+    def take_new(self) -> dict[str, str]:
+        """The cards made since the last call."""
+        new, self._new = self._new, {}
+        return new
+
+    def update(self, made: Mapping[str, str]) -> None:
+        """Cards made elsewhere (by a worker process), new to this process too."""
+        for key, text in made.items():
+            if key not in self._made:
+                self.add(key, Markup(text))
+
+
 class Renderer:
     """A Jinja2 environment over the theme's templates: autoescaped, strict, cached."""
 
@@ -142,13 +182,13 @@ class Renderer:
         site: SiteView,
         static_urls: Mapping[str, str],
         fingerprinter: Fingerprinter,
-        fragments: dict[str, Markup] | None = None,
+        fragments: Fragments | None = None,
     ):
         self.site = site
         self.static_urls = dict(static_urls)
         self.fingerprinter = fingerprinter
         self.template_dirs = [Path(p).resolve() for p in theme.template_dirs]
-        self.fragments = {} if fragments is None else fragments
+        self.fragments = Fragments() if fragments is None else fragments
         """Rendered win cards by the digest of what they receive (see ``win_card``): kept
         while the templates and site settings stay the same."""
         self.env = jinja2.Environment(
@@ -186,20 +226,25 @@ class Renderer:
     def win_card(self, context: jinja2.runtime.Context, rec: WinRecord) -> Markup:
         """``partials/win_card.html`` for one win, made once for every page that shows
         it (the wins wall, tag and goal pages share most cards). The partial receives
-        ``rec``, ``urls``, ``slugs`` and ``goal_titles``, and is kept under the digest
+        ``rec``, and ``urls``, ``slugs`` and ``goal_titles`` holding what the page's
+        have for this win (its entry, its tags, its goal), and is kept under the digest
         of exactly those (see engine/keys.py): a card is made again whenever anything it
-        could print changes, whatever an override of the partial prints."""
+        could print changes, whatever an override of the partial prints, and a card
+        stays the same when the page around it gains entries."""
+        urls, slugs, titles = context["urls"], context["slugs"], context["goal_titles"]
+        source, goal = rec.entry.source, rec.win.goal
         view = {
             "rec": rec,
-            "urls": context["urls"],
-            "slugs": context["slugs"],
-            "goal_titles": context["goal_titles"],
+            "urls": {source: urls[source]} if source in urls else {},
+            "slugs": {tag: slugs[tag] for tag in rec.tags if tag in slugs},
+            "goal_titles": {goal: titles[goal]} if goal in titles else {},
         }
         key = self.fingerprinter.digest(view)
         card = self.fragments.get(key)
         if card is None:
             template = self.env.get_template("partials/win_card.html")
-            card = self.fragments[key] = Markup(template.render(view))
+            card = Markup(template.render(view))
+            self.fragments.add(key, card)
         return card
 
     def _template_line(self, exc: BaseException) -> tuple[str | None, int | None]:

@@ -446,3 +446,38 @@ def test_an_entry_round_trips_through_the_store(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert b"nested" in (root / "public" / "wins" / "index.html").read_bytes()
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
+def _mark_cards(path: Path, mark: str) -> int:
+    """Every win card the store keeps, with ``mark`` added; how many there are."""
+    with sqlite3.connect(path) as db:
+        count = db.execute("SELECT count(*) FROM fragments").fetchone()[0]
+        db.execute("UPDATE fragments SET data = data || ?", (mark,))
+    db.close()
+    return count
+
+
+def test_win_cards_kept_by_one_build_serve_the_next_until_a_template_changes(
+    tmp_path: Path,
+) -> None:
+    """A new entry changes every page of the wins wall (its totals), not the cards on
+    them: the next process takes the cards from the store rather than render them again.
+    Marked cards show that it does; once any template changes they are never used, and
+    the pages equal a clean build's."""
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    assert _mark_cards(_store_path(root), "<!--KEPT-->") >= 8  # two wins a day, four days
+    (root / "content" / "2026-11-05.md").write_text(ENTRY.format(title="Day 5"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    assert b"<!--KEPT-->" in (root / "public" / "wins" / "index.html").read_bytes()
+
+    _mark_cards(_store_path(root), "<!--STALE-->")
+    theme = REPO / "themes" / "default" / "templates" / "partials" / "win_card.html"
+    override = root / "templates" / "partials" / "win_card.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(theme.read_text(encoding="utf-8") + "<!-- my card -->\n")
+    (root / "content" / "2026-11-06.md").write_text(ENTRY.format(title="Day 6"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    wall = (root / "public" / "wins" / "index.html").read_bytes()
+    assert b"STALE" not in wall and b"KEPT" not in wall and b"<!-- my card -->" in wall
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")

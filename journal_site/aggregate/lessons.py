@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 from journal_site.model import Entry, Setback
 
@@ -19,10 +18,6 @@ class Lesson:
     entry: Entry
     tags: tuple[str, ...]
     """The setback's own tags, then its entry's, each once."""
-
-    # For fingerprint.py: a setback's token names its entry, its content and its
-    # position there, which determine the whole lesson (``tags`` is made from them).
-    __fingerprint_via__: ClassVar[tuple[str, tuple[str, ...]]] = ("setback", ())
 
 
 @dataclass(frozen=True, slots=True)

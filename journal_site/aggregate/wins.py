@@ -12,7 +12,6 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 from journal_site.model import Entry, Win
 
@@ -31,11 +30,6 @@ class WinRecord:
     """The win's own tags, then the entry's tags, each once."""
     index: int = 0
     """Position of the win in its entry's ``wins`` (for messages such as ``wins[1]``)."""
-
-    # For fingerprint.py: a win's token names its entry, its content and its position
-    # there, so with ``number`` it determines the whole record (``tags`` is
-    # ``win_tags(win, entry)``, ``index`` the position). Cheap to hash on big pages.
-    __fingerprint_via__: ClassVar[tuple[str, tuple[str, ...]]] = ("win", ("number",))
 
 
 @dataclass(frozen=True, slots=True)

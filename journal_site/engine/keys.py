@@ -9,7 +9,8 @@ digest give a template the same things to read. Nothing is named by hand:
 - a dataclass (any value of the model or a view) by its type and every field that
   is part of its identity (``compare=True``; the others are derived from those);
 - an entry or its summary by a token: the digest of its canonical JSON (codec.py),
-  which the loader computes once per parse; a goal likewise;
+  which the loader computes once per parse; a goal likewise; a win or setback of a
+  loaded entry by its summary's token and its place in the entry;
 - a module-level function (a view maker, a filter handed to a template) by its
   qualified name: its code is named by the code version in every key;
 - a ``Body`` or ``Links`` reference (pages/__init__.py) by its kind and source,
@@ -36,7 +37,7 @@ from typing import Any
 from markupsafe import Markup
 
 from journal_site.engine import codec
-from journal_site.model import Entry, EntrySummary, Goal
+from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
 from journal_site.pages import Body, Links
 
 
@@ -83,7 +84,8 @@ def _fields(kind: type) -> tuple[str, ...] | None:
 
 
 class Fingerprinter:
-    """Digests values; ``tokens`` maps ``id(entry or summary)`` to ``(value, token)``."""
+    """Digests values; ``tokens`` maps ``id(value)`` to ``(value, token)`` for the
+    entries, summaries and goals loaded, and the wins and setbacks of those summaries."""
 
     def __init__(self, tokens: Mapping[int, tuple[object, str]]) -> None:
         self.tokens = tokens
@@ -124,6 +126,12 @@ class Fingerprinter:
             )
         elif kind is Entry or kind is EntrySummary or kind is Goal:
             out.append(f"{kind.__name__}:{self._token(value)}")
+        elif (kind is Win or kind is Setback) and id(value) in self.tokens:
+            held = self.tokens[id(value)]
+            if held[0] is value:
+                out.append(f"{kind.__name__}:{held[1]}")
+            else:
+                out.append(self._memoized(value, depth))
         elif kind is Body or kind is Links:
             ref = (kind.__name__, value.source)
             self._refs.append(ref)

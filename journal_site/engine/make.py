@@ -102,7 +102,13 @@ class Maker:
         renderer = self.render()
         resolve = self.refs.resolve
         if len(missing) >= MIN_PARALLEL_PAGES and not first:
-            data = render_many(lambda i: make_one(missing[i], renderer, resolve), len(missing))
+            data, cards = render_many(
+                lambda i: make_one(missing[i], renderer, resolve),
+                len(missing),
+                renderer.fragments.take_new,
+            )
+            for made_there in cards:
+                renderer.fragments.update(made_there)
             made = {p.path: d for p, d in zip(missing, data, strict=True)}
             if on_output is not None:
                 for path, value in made.items():

@@ -20,8 +20,10 @@ asked to stop (``cancel``, when a newer save overtakes it in ``journal serve``) 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import json
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -43,7 +45,7 @@ from journal_site.pages import (
     make_model,
 )
 from journal_site.publish import HEADERS_FILE
-from journal_site.render import Renderer, SiteView
+from journal_site.render import Fragments, Renderer, SiteView
 from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Kept, Output
 
@@ -190,7 +192,14 @@ class Engine:
         tokens: dict[int, tuple[object, str]] = {}
         for held in parsed.values():
             value = held.summary or held.goal
-            tokens[id(value)] = (value, held.summary_token or held.token)
+            token = held.summary_token or held.token
+            tokens[id(value)] = (value, token)
+            if held.summary is not None:
+                # A win or setback is named by its entry's summary and its place there.
+                for index, win in enumerate(held.summary.wins):
+                    tokens[id(win)] = (win, f"{token}.w{index}")
+                for index, setback in enumerate(held.summary.setbacks):
+                    tokens[id(setback)] = (setback, f"{token}.s{index}")
         fingerprinter = Fingerprinter(tokens)
         refs = References(parsed, model.urls)
         # Unknown goals and tags sharing a slug: checked again only for a new model.
@@ -214,7 +223,7 @@ class Engine:
         base_key = fingerprinter.digest(self.version, site, static_urls)
         all_templates = _templates_digest(theme)
         if self._closures[0] != all_templates:
-            self._closures = (all_templates, closure_digests(theme))
+            self._closures = (all_templates, self._closure_digests(all_templates, theme))
         closures = self._closures[1]
         render_key = f"{base_key}:{all_templates}"
 
@@ -303,9 +312,28 @@ class Engine:
                 {keys[path]: value for path, value in made.items() if path in keys},
                 set(keys.values()),
             )
+            if self._renderer_held is not None and self._renderer_held[0] == render_key:
+                store.save_fragments(render_key, self._renderer_held[1].fragments.take_new())
         clock.lap("ms_save")
         self.last = result
         return result
+
+    def _closure_digests(self, all_templates: str, theme: ThemeFiles) -> dict[str, str]:
+        """Each template's closure digest (templates.py), kept in the store under the
+        digest of every template: reading them all with Jinja's parser takes longer
+        than a build that changed one entry."""
+        store = self.store
+        if store is not None:
+            held = store.meta("closures")
+            if held is not None:
+                with contextlib.suppress(ValueError):
+                    digest, closures = json.loads(held)
+                    if digest == all_templates:
+                        return closures
+        closures = closure_digests(theme)
+        if store is not None:
+            store.set_meta({"closures": json.dumps([all_templates, closures])})
+        return closures
 
     @staticmethod
     def _make_early(
@@ -335,7 +363,9 @@ class Engine:
         # settings (the render key) hold; each build hands it the fingerprinter that
         # knows its entries.
         if self._renderer_held is None or self._renderer_held[0] != key:
-            self._renderer_held = (key, Renderer(theme, site, static_urls, fp))
+            store = self.store
+            fragments = Fragments((lambda: store.fragments(key)) if store is not None else None)
+            self._renderer_held = (key, Renderer(theme, site, static_urls, fp, fragments))
         renderer = self._renderer_held[1]
         renderer.fingerprinter = fp
         return renderer

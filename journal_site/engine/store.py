@@ -9,6 +9,9 @@ What it keeps, all of it data (text, numbers and bytes; nothing is unpickled or 
 - ``pages``: each rendered output by its key (see keys.py), so that a build whose
   output folder is gone (a fresh clone on a host that keeps this folder) writes pages
   without rendering them;
+- ``fragments``: rendered win cards (``partials/win_card.html``, see render.py) by
+  the digest of what each received, under the key of the templates and settings they
+  were rendered with (a build whose wins wall moves renders no card twice);
 - ``plans``: what the builders that read only summaries planned, by the digest of
   the summaries they read;
 - ``outputs``: the manifest of the output folder the last build wrote;
@@ -32,7 +35,7 @@ from journal_site import __version__
 
 CACHE_DIR_NAME = ".journal-cache"
 """The store's folder inside a site: git-ignored, safe to delete at any time."""
-SCHEMA = 1
+SCHEMA = 2
 STORE_NAME = "store.sqlite"
 _APPLICATION_ID = 0x4A534954  # "JSIT": marks the file as this tool's
 
@@ -42,6 +45,7 @@ CREATE TABLE files (source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, dig
 CREATE TABLE parsed (digest TEXT PRIMARY KEY, kind TEXT, head TEXT, body TEXT, record TEXT,
                      links TEXT, token TEXT, summary_token TEXT);
 CREATE TABLE pages (key TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE fragments (scope TEXT, key TEXT, data TEXT, PRIMARY KEY (scope, key));
 CREATE TABLE plans (builder TEXT PRIMARY KEY, digest TEXT, pages TEXT);
 CREATE TABLE outputs (path TEXT PRIMARY KEY, digest TEXT, size INTEGER, mtime_ns INTEGER,
                       ino INTEGER);
@@ -230,6 +234,23 @@ class Store:
             )
             stale = [k for (k,) in db.execute("SELECT key FROM pages") if k not in live]
             db.executemany("DELETE FROM pages WHERE key = ?", ((k,) for k in stale))
+
+    # -- fragments -------------------------------------------------------------------
+
+    def fragments(self, scope: str) -> dict[str, str]:
+        """Every fragment kept under ``scope`` (the templates and settings' key)."""
+        return dict(self._read("SELECT key, data FROM fragments WHERE scope = ?", (scope,)))
+
+    def save_fragments(self, scope: str, made: dict[str, str]) -> None:
+        """Keep the fragments made under ``scope``; drop those of any other scope."""
+        with self._writing() as db:
+            if db is None:
+                return
+            db.execute("DELETE FROM fragments WHERE scope != ?", (scope,))
+            db.executemany(
+                "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
+                ((scope, k, v) for k, v in made.items()),
+            )
 
     # -- plans -----------------------------------------------------------------------
 
