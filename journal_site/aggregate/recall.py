@@ -1,4 +1,4 @@
-""""You have been here before": earlier wins to recall on the page of an entry with a setback.
+"""Earlier wins to recall ("You have been here before") on the page of an entry with a setback.
 
 A hard day is easier to carry beside proof that similar days have been got through
 before. For an entry with a setback, the wins to recall are earlier wins, from non-draft
