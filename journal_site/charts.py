@@ -54,7 +54,7 @@ def heatmap_svg(heatmap: Heatmap, base_path: str) -> Markup:
     height = _TOP + 7 * PITCH
     out = [
         f'<svg class="heatmap-svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" aria-hidden="true" focusable="false">'
+        f'height="{height}" aria-hidden="true">'
     ]
     for column, month in heatmap.months:
         x = _LEFT + column * PITCH
