@@ -24,6 +24,7 @@ PITCH = CELL + 2
 _LEFT = 30  # room for weekday labels
 _TOP = 16  # room for month labels
 _WEEKDAY_LABELS = {0: "Mon", 2: "Wed", 4: "Fri"}
+_LABEL_WIDTH = 20  # room a three-letter month name takes at the labels' 9px size
 
 
 def _attr(value: object) -> str:
@@ -40,22 +41,30 @@ def _cell_title(day: dt.date, wins: int, entries: int) -> str:
     return f"{when}: {what}"
 
 
-def heatmap_svg(heatmap: Heatmap, base_path: str, caption_id: str) -> Markup:
-    """The heatmap as an SVG image labelled by the element ``caption_id`` (its summary).
+def heatmap_svg(heatmap: Heatmap, base_path: str) -> Markup:
+    """The heatmap as an SVG picture for the eye alone; its figure's caption (the
+    heatmap's summary) is what assistive technology reads instead.
 
-    Cells of days with an entry link to the day's page. The links are left out of the
-    tab order: a year is 365 stops, and the same pages are one step away in the
-    timeline; the picture as a whole is described by its caption.
+    Cells of days with an entry link to the day's page, a shortcut for the mouse. The
+    links are left out of the tab order (a year is 365 stops, and the same pages are
+    one step away in the timeline), and the picture is hidden from assistive
+    technology rather than named as an image: an image cannot hold links.
     """
     width = _LEFT + heatmap.weeks * PITCH
     height = _TOP + 7 * PITCH
     out = [
         f'<svg class="heatmap-svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="{_attr(caption_id)}">'
+        f'height="{height}" aria-hidden="true">'
     ]
     for column, month in heatmap.months:
+        x = _LEFT + column * PITCH
+        # A month that starts in the last column would run off the right edge ("De"):
+        # its label ends at the edge instead.
+        anchor = ""
+        if x + _LABEL_WIDTH > width:
+            x, anchor = width, ' text-anchor="end"'
         out.append(
-            f'<text class="chart-label" x="{_LEFT + column * PITCH}" y="{_TOP - 5}">'
+            f'<text class="chart-label" x="{x}" y="{_TOP - 5}"{anchor}>'
             f"{_attr(f'{month:%b}')}</text>"
         )
     for row, name in _WEEKDAY_LABELS.items():

@@ -69,7 +69,7 @@ def _parser(options: MarkdownOptions) -> MarkdownIt:
         )
         .enable("table")
         .enable("strikethrough")
-        .use(tasklists_plugin)
+        .use(tasklists_plugin, label=True)  # a checkbox is named by its task
         .use(footnote_plugin)
     )
     if options.typographer:

@@ -28,6 +28,7 @@ from journal_site.model import Entry, EntrySummary, Goal
 if TYPE_CHECKING:
     from journal_site.aggregate import streaks
     from journal_site.aggregate.goals import GoalProgress
+    from journal_site.aggregate.recall import TaggedWins
     from journal_site.aggregate.tags import TagInfo
     from journal_site.aggregate.wins import WinRecord
     from journal_site.loader import Journal
@@ -189,6 +190,14 @@ class SiteModel:
         from journal_site.aggregate.wins import numbered_wins
 
         return numbered_wins(self.entries)
+
+    @cached_property
+    def wins_by_tag(self) -> dict[str, TaggedWins]:
+        """Tag -> the non-draft wins carrying it, oldest first: what entry pages with a
+        setback choose the wins they recall from (see aggregate/recall.py)."""
+        from journal_site.aggregate.recall import index_wins_by_tag
+
+        return index_wins_by_tag(self.entries)
 
     @cached_property
     def goal_titles(self) -> dict[str, str]:

@@ -8,17 +8,40 @@ and makes its view only when it has to render it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from journal_site.aggregate.recall import wins_to_recall
 from journal_site.aggregate.timeline import timeline_chunks, timeline_page, timeline_url
 from journal_site.model import Entry, EntrySummary
 from journal_site.pages import Body, Deferred, EntryCard, Links, Page, SiteModel
 from journal_site.render import resolve_entry_links
 
 
+@dataclass(frozen=True, slots=True)
+class RecalledWin:
+    """An earlier win shown on the page of an entry with a setback ("You have been here
+    before"): all the page shows of it, so that it is all the page is keyed by."""
+
+    text: str
+    day: dt.date
+    url: str
+    """The page of the win's entry."""
+
+
+def recalled_wins(model: SiteModel, index: int) -> tuple[RecalledWin, ...]:
+    """The earlier wins the page of ``model.entries[index]`` recalls (see aggregate/recall.py)."""
+    return tuple(
+        RecalledWin(win.text, entry.day, model.urls[entry.source])
+        for entry, win in wins_to_recall(model.entries, model.wins_by_tag, index)
+    )
+
+
 def entry_pages(model: SiteModel) -> list[Page]:
-    """A page per entry, between its neighbours (whose pages it links by title)."""
+    """A page per entry, between its neighbours (whose pages it links by title); one
+    with a setback also recalls earlier wins (``recalled_wins``)."""
     return [entry_page(model, index) for index in range(len(model.entries))]
 
 
@@ -37,6 +60,7 @@ def entry_page(model: SiteModel, index: int) -> Page:
         {w.goal: titles[w.goal] for w in entry.wins if w.goal},
         Links(source),
         model.config.base_path,
+        recalled_wins(model, index),
     )
     origin = f"{model.config.content}/{source}"
     return Page(model.urls[source], "entry.html", Deferred(entry_view, args), origin, "timeline/")
@@ -50,6 +74,7 @@ def entry_view(
     goal_titles: Mapping[str, str],
     links: Mapping[str, str | None],
     base_path: str,
+    recalled: Sequence[RecalledWin],
 ) -> dict[str, Any]:
     """The view of ``entry``'s page; its neighbours are cards of their summaries."""
     return {
@@ -59,6 +84,7 @@ def entry_view(
         "next": following,
         "tag_slugs": tag_slugs,
         "goal_titles": goal_titles,
+        "recalled_wins": recalled,
     }
 
 

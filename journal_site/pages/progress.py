@@ -53,7 +53,7 @@ def heatmap_view(
     caption_id = f"heatmap-{key}-caption"
     return HeatmapView(
         heatmap=heatmap,
-        svg=charts.heatmap_svg(heatmap, model.config.base_path, caption_id),
+        svg=charts.heatmap_svg(heatmap, model.config.base_path),
         caption_id=caption_id,
     )
 

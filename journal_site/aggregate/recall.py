@@ -1,0 +1,103 @@
+"""Earlier wins to recall ("You have been here before") on the page of an entry with a setback.
+
+A hard day is easier to carry beside proof that similar days have been got through
+before. For an entry with a setback, the wins to recall are earlier wins, from non-draft
+entries dated before its day, that share a tag with one of its setbacks; when no
+earlier win does, those that share a tag with the entry itself. A win's tags are its
+own and its entry's (as on the wins wall and the tag pages).
+
+At most three are shown, each from a different entry: three days that went well say
+"you got through this before" better than three wins of one good day. The entries are
+the most recent ones with such a win, newest first (by day, then their order within a
+day), and of each the first such win as written.
+
+Wins are indexed by tag once per model (``index_wins_by_tag``), so each entry's choice
+costs a binary search and a few steps per tag, not a pass over every win.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from journal_site.model import AnyEntry, Win
+
+RECALLED_WINS = 3
+"""How many earlier wins an entry page shows at most."""
+
+WinAt = tuple[int, int]
+"""A win by place: (index of its entry in the sorted entries, index in the entry's wins)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedWins:
+    """The wins carrying one tag, oldest first."""
+
+    days: tuple[dt.date, ...]
+    """The day of each win, for a binary search by day."""
+    places: tuple[WinAt, ...]
+
+
+def index_wins_by_tag(entries: Sequence[AnyEntry]) -> dict[str, TaggedWins]:
+    """Tag -> the wins that carry it (own tags or their entry's), drafts left out.
+
+    ``entries`` are sorted (``Entry.sort_key``), so each tag's wins come out oldest first.
+    """
+    days: dict[str, list[dt.date]] = {}
+    places: dict[str, list[WinAt]] = {}
+    for entry_index, entry in enumerate(entries):
+        if entry.draft or not entry.wins:
+            continue
+        day = entry.day
+        for win_index, win in enumerate(entry.wins):
+            tags = dict.fromkeys((*win.tags, *entry.tags)) if win.tags else entry.tags
+            for tag in tags:
+                days.setdefault(tag, []).append(day)
+                places.setdefault(tag, []).append((entry_index, win_index))
+    return {tag: TaggedWins(tuple(days[tag]), tuple(places[tag])) for tag in days}
+
+
+def latest_wins_before(
+    index: Mapping[str, TaggedWins], tags: Iterable[str], day: dt.date, limit: int
+) -> list[WinAt]:
+    """Wins dated before ``day`` that carry any of ``tags``: the first such win of each
+    of the ``limit`` most recent entries that have one, most recent entry first."""
+    found: dict[int, int] = {}  # entry index -> its first matching win
+    for tag in tags:
+        tagged = index.get(tag)
+        if tagged is None:
+            continue
+        # Walk back to this tag's ``limit`` latest entries, every matching win of each:
+        # the overall latest entries are among each tag's own latest ones.
+        seen: set[int] = set()
+        at = bisect.bisect_left(tagged.days, day) - 1
+        while at >= 0:
+            entry_index, win_index = tagged.places[at]
+            if entry_index not in seen:
+                if len(seen) == limit:
+                    break
+                seen.add(entry_index)
+            found[entry_index] = min(win_index, found.get(entry_index, win_index))
+            at -= 1
+    latest = sorted(found, reverse=True)[:limit]
+    return [(entry_index, found[entry_index]) for entry_index in latest]
+
+
+def wins_to_recall(
+    entries: Sequence[AnyEntry],
+    index: Mapping[str, TaggedWins],
+    position: int,
+    limit: int = RECALLED_WINS,
+) -> tuple[tuple[AnyEntry, Win], ...]:
+    """The earlier wins the page of ``entries[position]`` recalls, most recent first, as
+    (entry, win); none when the entry has no setback."""
+    entry = entries[position]
+    if not entry.setbacks:
+        return ()
+    setback_tags = dict.fromkeys(tag for s in entry.setbacks for tag in s.tags)
+    places = latest_wins_before(index, setback_tags, entry.day, limit)
+    if not places:
+        places = latest_wins_before(index, entry.tags, entry.day, limit)
+    return tuple((entries[e], entries[e].wins[w]) for e, w in places)
