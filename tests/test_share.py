@@ -365,11 +365,11 @@ def test_an_unknown_section_is_a_config_error(tmp_path: Path) -> None:
     result = run_journal("share", "--today", TODAY, cwd=root, env=share_env())
     assert result.returncode == 1
     assert (
-        f"error: journal.toml:{line}: 'share.sections': unknown section 'timeline'; expected some of"
-        in result.stderr
+        f"error: journal.toml:{line}: 'share.sections': unknown section 'timeline'; "
+        "expected some of" in result.stderr
     )
     assert not (root / "share").exists()
-    # journal check reports it too, and so does journal build.
+    # journal check reports it too.
     assert run_journal("check", cwd=root).returncode == 1
 
 

@@ -31,7 +31,8 @@ def _wins(model: SiteModel) -> str:
 
 def _lessons(model: SiteModel) -> str:
     setbacks = [s for e in model.entries if not e.draft for s in e.setbacks]
-    return f"{plural(len(setbacks), 'setback')}, {plural(sum(1 for s in setbacks if s.reframe), 'lesson')}"
+    lessons = sum(1 for s in setbacks if s.reframe)
+    return f"{plural(len(setbacks), 'setback')}, {plural(lessons, 'lesson')}"
 
 
 def _goals(model: SiteModel) -> str:
@@ -122,8 +123,9 @@ def is_private(entry: Entry | EntrySummary, private_tags: Collection[str]) -> bo
 def leave_out_private(journal: Journal, private_tags: Sequence[str]) -> Journal:
     """The journal a share site is made from: no private entry, no goal's text (goals
     keep their title, steps and target) and no other file (pictures belong to entries)."""
+    shared = tuple(e for e in journal.entries if not is_private(e, private_tags))
     return Journal(
-        entries=tuple(e for e in journal.entries if not is_private(e, private_tags)),  # type: ignore[arg-type]
+        entries=shared,  # type: ignore[arg-type]
         goals=tuple(dataclasses.replace(goal, body_html="") for goal in journal.goals),
         assets=(),
         warnings=journal.warnings,
