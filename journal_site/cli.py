@@ -125,6 +125,49 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_share(args: argparse.Namespace) -> int:
+    import os
+
+    from journal_site.engine import cycle_collection_paused
+    from journal_site.errors import JournalError
+    from journal_site.pages.share import shared_sections, unbuilt_sections
+    from journal_site.publish import share_protection
+    from journal_site.share import share
+
+    config = _config(args)
+    protection = share_protection(config, os.environ)
+    out = Path(args.out) if args.out else None
+    # A share site is meant for publishing: its log names no file of the journal (a
+    # host may show it to others), as `journal build --publish` does.
+    try:
+        with cycle_collection_paused(freeze=True):
+            result = share(config, protection=protection, today=args.today, out_dir=out)
+    except JournalError as exc:
+        _print_publish_problems(exc.problems, label="error")
+        print("journal: the share build failed; nothing was written.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    _print_publish_problems(result.warnings, label="warning")
+    for name in unbuilt_sections(config):
+        print(
+            f"warning: [share] sections lists {name!r}, which this version of journal_site "
+            "cannot build yet; it is left out",
+            file=sys.stderr,
+        )
+    try:
+        shown = result.output_dir.relative_to(Path.cwd())
+    except ValueError:
+        shown = result.output_dir
+    names = ", ".join(section.nav.label.lower() for _, section in shared_sections(config))
+    entries = result.entries
+    print(
+        f"Shared {names or 'no section'} from {entries:,} "
+        f"{'entry' if entries == 1 else 'entries'} (private ones left out) as "
+        f"{result.pages:,} pages ({result.files:,} files) in {shown}/ in {result.seconds:.2f} s; "
+        f"encrypted: every page needs the password from ${protection.password_env}."
+    )
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from journal_site.config import resolve_today
     from journal_site.loader import load_journal
@@ -292,6 +335,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a build meant for publishing: warn when it is neither encrypted nor behind "
         "Basic-Auth, and name no file of the journal's in the log (only settings and templates)",
+    )
+
+    p = command(
+        "share",
+        "build the share site into share/: only the sections [share] allows, no private "
+        "entry, always encrypted with $JOURNAL_SHARE_PASSWORD",
+        cmd_share,
+    )
+    p.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day streaks end on (default: today)"
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: share/ or [share] output)"
     )
 
     command(

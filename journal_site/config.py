@@ -28,6 +28,26 @@ class MarkdownOptions:
     """Smart quotes and dashes."""
 
 
+SHAREABLE_SECTIONS: tuple[str, ...] = ("reviews", "wins", "lessons", "goals", "tags", "stats")
+"""Sections a share site may hold: those whose pages show entries' summaries, never a
+body (the timeline, entry pages, home and search show bodies, and are never shared).
+pages/share.py maps each to its builders."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShareOptions:
+    """``[share]``: what ``journal share`` builds for the people the writer chooses."""
+
+    sections: tuple[str, ...] = ("reviews", "wins", "lessons", "goals")
+    """Which of ``SHAREABLE_SECTIONS`` the share site holds."""
+    private_tags: tuple[str, ...] = ("private",)
+    """An entry carrying any of these tags (on itself, a win or a setback) is left out."""
+    password_env: str = "JOURNAL_SHARE_PASSWORD"
+    """Name of the environment variable holding the share site's password."""
+    output: str = "share"
+    """Output folder of the share site, relative to the site folder."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     root: Path
@@ -52,6 +72,7 @@ class Config:
     """Name of the environment variable holding the encryption password."""
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     language: str = "en"
+    share: ShareOptions = field(default_factory=ShareOptions)
 
     @property
     def content_dir(self) -> Path:
@@ -60,6 +81,10 @@ class Config:
     @property
     def output_dir(self) -> Path:
         return (self.root / self.output).resolve()
+
+    @property
+    def share_output_dir(self) -> Path:
+        return (self.root / self.share.output).resolve()
 
     @property
     def base_path(self) -> str:
@@ -90,7 +115,18 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "language": str,
 }
 _MARKDOWN_KEYS: dict[str, type] = {"allow_html": bool, "typographer": bool}
-_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
+_SHARE_KEYS: dict[str, type] = {
+    "sections": list,
+    "private_tags": list,
+    "password_env": str,
+    "output": str,
+}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list of strings",
+}
 
 
 def _type_ok(value: Any, expected: type) -> bool:
@@ -98,6 +134,23 @@ def _type_ok(value: Any, expected: type) -> bool:
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, expected)
+
+
+def _line_in_table(text: str, table: str, key: str) -> int:
+    """The line where ``key`` is set inside ``[table]`` (or as ``table.key``, or in an
+    inline table); the key's first setting anywhere when there is no such header."""
+    lines = text.split("\n")
+    header = re.compile(r"^\s*\[\s*" + re.escape(table) + r"\s*\]")
+    setting = re.compile(r"""^\s*["']?""" + re.escape(key) + r"""["']?\s*=""")
+    for start, line in enumerate(lines):
+        if header.match(line):
+            for number in range(start + 1, len(lines)):
+                if lines[number].lstrip().startswith("["):
+                    break
+                if setting.match(lines[number]):
+                    return number + 1
+            return start + 1
+    return _line_of(text, key)
 
 
 def _line_of(text: str, key: str) -> int:
@@ -161,6 +214,11 @@ def parse_config(root: Path, text: str) -> Config:
         problems.append(Problem(CONFIG_NAME, _line_of(text, key.rpartition(".")[2]), message))
 
     for key, value in data.items():
+        if key == "share":
+            share = _share_options(value, text, problems)
+            if share is not None:
+                values["share"] = share
+            continue
         if key == "markdown":
             if not isinstance(value, dict):
                 problem(key, "'markdown' must be a table ([markdown])")
@@ -182,7 +240,7 @@ def parse_config(root: Path, text: str) -> Config:
             continue
         expected = _TOP_KEYS.get(key)
         if expected is None:
-            known = ", ".join(sorted([*_TOP_KEYS, "markdown"]))
+            known = ", ".join(sorted([*_TOP_KEYS, "markdown", "share"]))
             problem(key, f"unknown key '{key}'; known keys: {known}")
         elif not _type_ok(value, expected):
             problem(key, f"'{key}' must be {_TYPE_NAMES[expected]}, got {value!r}")
@@ -207,9 +265,82 @@ def parse_config(root: Path, text: str) -> Config:
     for key in ("output", "content"):
         if key in values and (not values[key].strip() or "\0" in values[key]):
             problem(key, f"'{key}' must name a folder")
+    share = values.get("share", ShareOptions())
+    if "share" in values or "share" not in data:
+        if share.password_env == values.get("password_env", "JOURNAL_PASSWORD"):
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    _line_in_table(text, "share", "password_env"),
+                    f"'share.password_env' must name another variable than 'password_env' "
+                    f"({share.password_env!r}): the share site needs a password of its own, "
+                    "or whoever opens it could open the whole journal",
+                )
+            )
+        if share.output == values.get("output", "public"):
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    _line_in_table(text, "share", "output"),
+                    f"'share.output' must be another folder than 'output' ({share.output!r}): "
+                    "the share site and the journal's site are built apart",
+                )
+            )
     if problems:
         raise JournalError(problems)
     return Config(root=root, **values)
+
+
+def _share_options(value: Any, text: str, problems: list[Problem]) -> ShareOptions | None:
+    """``[share]`` read and checked; its problems are added to ``problems``."""
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(CONFIG_NAME, _line_in_table(text, "share", key), message))
+
+    if not isinstance(value, dict):
+        problem("share", "'share' must be a table ([share])")
+        return None
+    found: dict[str, Any] = {}
+    ok = True
+    for key, item in value.items():
+        expected = _SHARE_KEYS.get(key)
+        if expected is None:
+            problem(
+                key, f"unknown key 'share.{key}'; known keys: {', '.join(sorted(_SHARE_KEYS))}"
+            )
+            ok = False
+        elif not _type_ok(item, expected) or (
+            expected is list and not all(isinstance(x, str) for x in item)
+        ):
+            problem(key, f"'share.{key}' must be {_TYPE_NAMES[expected]}, got {item!r}")
+            ok = False
+        else:
+            found[key] = tuple(dict.fromkeys(item)) if expected is list else item
+    sections = found.get("sections")
+    if sections is not None:
+        expected_names = ", ".join(f'"{name}"' for name in SHAREABLE_SECTIONS)
+        unknown = [name for name in sections if name not in SHAREABLE_SECTIONS]
+        if unknown:
+            problem(
+                "sections",
+                f"'share.sections': unknown section {', '.join(map(repr, unknown))}; expected "
+                f"some of {expected_names} (entry pages, the timeline, home and search hold "
+                "entries' text, and are never shared)",
+            )
+            ok = False
+        elif not sections:
+            problem("sections", f"'share.sections' is empty; list some of {expected_names}")
+            ok = False
+    if any(not tag.strip() for tag in found.get("private_tags", ())):
+        problem("private_tags", "'share.private_tags' cannot hold an empty tag")
+        ok = False
+    if "password_env" in found and not found["password_env"].strip():
+        problem("password_env", "'share.password_env' must name an environment variable")
+        ok = False
+    if "output" in found and (not found["output"].strip() or "\0" in found["output"]):
+        problem("output", "'share.output' must name a folder")
+        ok = False
+    return ShareOptions(**found) if ok else None
 
 
 def resolve_today(

@@ -78,6 +78,8 @@ class EntrySummary(_EntryFacts):
     """Used in the URL of a second entry on the same day."""
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
     """Front-matter keys this tool does not know, handed to templates as they are."""
+    private: bool = False
+    """``private: true``: never in a share build (``journal share``)."""
 
 
 BODY_FIELDS = ("body_html", "text")
@@ -104,6 +106,7 @@ class Entry(_EntryFacts):
     """The body as plain text, for search and excerpts."""
     slug: str
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+    private: bool = False
 
     def summary(self) -> EntrySummary:
         """This entry without its body: all that pages other than its own, the timeline
@@ -121,6 +124,7 @@ class Entry(_EntryFacts):
             self.draft,
             self.slug,
             self.extra,
+            self.private,
         )
 
 

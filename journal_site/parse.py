@@ -29,7 +29,9 @@ from journal_site.text import describe, long_date, slugify
 
 _SLUG_OK = re.compile(r"^[\w-]+$")
 DEFAULT_MARKDOWN = MarkdownOptions()
-_KNOWN_ENTRY_KEYS = {"date", "title", "tags", "mood", "wins", "setbacks", "draft", "slug"}
+_KNOWN_ENTRY_KEYS = {
+    "date", "title", "tags", "mood", "wins", "setbacks", "draft", "private", "slug",
+}  # fmt: skip
 MAX_FILE_BYTES = 2_000_000
 """Largest entry or goal file read (2 MB, some 300,000 words). Far beyond any day's
 entry; a bigger file would take the Markdown renderer minutes and gigabytes."""
@@ -134,12 +136,8 @@ def parse_entry(
     wins = _wins(data.get("wins"), problems)
     setbacks = _setbacks(data.get("setbacks"), problems)
     body, wins, setbacks = conventions.apply(body, body_line, wins, setbacks)
-    draft = data.get("draft", False)
-    if draft is None:
-        draft = False
-    if not isinstance(draft, bool):
-        problems.add(("draft",), f"draft: expected true or false, got {describe(draft)}")
-        draft = False
+    draft = _flag(data, "draft", problems)
+    private = _flag(data, "private", problems)
     slug = ""
     if data.get("slug") is not None:
         given = _string(data["slug"], ("slug",), problems, "a slug (text)") or ""
@@ -178,7 +176,19 @@ def parse_entry(
         text=plain,
         slug=slug,
         extra=extra,
+        private=private,
     )
+
+
+def _flag(data: dict[Any, Any], key: str, problems: _Problems) -> bool:
+    """A true-or-false key of the front matter (absent or empty: false)."""
+    value = data.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        problems.add((key,), f"{key}: expected true or false, got {describe(value)}")
+        return False
+    return value
 
 
 def parse_goal(

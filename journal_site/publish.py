@@ -249,14 +249,7 @@ def protection_from_env(config: Config, environ: Mapping[str, str]) -> Protectio
     """
     password = environ.get(config.password_env) or None
     if password is not None:
-        from journal_site.passphrase import weakness
-
-        why = weakness(password, hints=(config.title, config.author))
-        if why:
-            raise UsageError(
-                f"the password in ${config.password_env} cannot protect a published "
-                f"journal: {why}. Nothing was built."
-            )
+        _refuse_weak(password, config.password_env, config)
     basic_auth = (environ.get(BASIC_AUTH_ENV) or "").strip() or None
     malformed = basic_auth is not None and (
         any(ord(ch) < 32 for ch in basic_auth)
@@ -275,6 +268,40 @@ def protection_from_env(config: Config, environ: Mapping[str, str]) -> Protectio
             "send the credentials to every visitor; unset it there (it works on Netlify only)"
         )
     return Protection(password=password, password_env=config.password_env, basic_auth=basic_auth)
+
+
+def _refuse_weak(password: str, variable: str, config: Config) -> None:
+    """A usage error (never repeating the password) when an offline guesser would find it."""
+    from journal_site.passphrase import weakness
+
+    why = weakness(password, hints=(config.title, config.author))
+    if why:
+        raise UsageError(
+            f"the password in ${variable} cannot protect a published journal: {why}. "
+            "Nothing was built."
+        )
+
+
+def share_protection(config: Config, environ: Mapping[str, str]) -> Protection:
+    """The share site's protection: always encrypted, with the password from
+    ``[share] password_env``. Missing, weak, or the same as the journal's own password
+    (which would open the whole journal to whoever it is shared with): a usage error.
+    No Basic-Auth: its variable is the journal's own, and so are its credentials."""
+    variable = config.share.password_env
+    password = environ.get(variable) or None
+    if password is None:
+        raise UsageError(
+            f"a share site is always encrypted, and ${variable} is not set: set it to the "
+            "password you give the people you share with (four or more random words, not "
+            "the journal's own password). Nothing was built."
+        )
+    _refuse_weak(password, variable, config)
+    if password == environ.get(config.password_env):
+        raise UsageError(
+            f"${variable} holds the same password as ${config.password_env}: whoever you "
+            "share with could open the whole journal. Choose another one. Nothing was built."
+        )
+    return Protection(password=password, password_env=variable)
 
 
 def headers_file(protection: Protection) -> bytes:

@@ -67,6 +67,12 @@ class SiteView:
     content_security_policy: str = META_CONTENT_SECURITY_POLICY
     """For every page's ``<meta http-equiv="Content-Security-Policy">``."""
 
+    def has_section(self, path: str) -> bool:
+        """Whether the site has the section at ``path`` ("tags/" ...): those in its
+        navigation. A share site has only the sections it shares, so a template links
+        to another section only when it is there."""
+        return any(item.path == path for item in self.nav)
+
 
 _ENTRY_LINK = re.compile(
     r'<a href="' + ENTRY_LINK_PREFIX + r'([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S

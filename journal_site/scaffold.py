@@ -61,7 +61,7 @@ setbacks:
 Today I started keeping track of the small things that go right.
 """
 
-GITIGNORE = "public/\n.journal-cache/\n"
+GITIGNORE = "public/\nshare/\n.journal-cache/\n"
 
 
 def entry_path(config: Config, day: dt.date) -> Path:

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from journal_site.config import Config, MarkdownOptions, load_config, parse_config
+from journal_site.config import (
+    SHAREABLE_SECTIONS,
+    Config,
+    MarkdownOptions,
+    ShareOptions,
+    load_config,
+    parse_config,
+)
 from journal_site.errors import JournalError
 
 
@@ -97,3 +104,77 @@ def test_a_journal_toml_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / "journal.toml").write_bytes('title = "Café"\n'.encode("latin-1"))
     with pytest.raises(JournalError, match=r"journal\.toml: is not UTF-8 text"):
         load_config(tmp_path)
+
+
+def test_share_has_defaults_and_every_key_is_read() -> None:
+    default = parse_config(Path("/site"), "")
+    assert default.share == ShareOptions()
+    assert default.share.sections == ("reviews", "wins", "lessons", "goals")
+    assert default.share.private_tags == ("private",)
+    assert default.share.password_env == "JOURNAL_SHARE_PASSWORD"
+    assert default.share_output_dir == Path("/site/share").resolve()
+    config = parse_config(
+        Path("/site"),
+        'output = "site"\n[share]\nsections = ["stats", "wins", "wins"]\n'
+        'private_tags = ["therapy", "health"]\npassword_env = "GROUP_PASSWORD"\n'
+        'output = "for-the-group"\n',
+    )
+    assert config.share == ShareOptions(
+        sections=("stats", "wins"),
+        private_tags=("therapy", "health"),
+        password_env="GROUP_PASSWORD",
+        output="for-the-group",
+    )
+    assert config.share_output_dir == Path("/site/for-the-group").resolve()
+
+
+def test_every_shareable_section_is_accepted_reviews_included() -> None:
+    listed = ", ".join(f'"{name}"' for name in SHAREABLE_SECTIONS)
+    config = parse_config(Path("/site"), f"[share]\nsections = [{listed}]\n")
+    assert config.share.sections == SHAREABLE_SECTIONS
+    assert "reviews" in SHAREABLE_SECTIONS
+
+
+def test_an_unknown_share_section_names_the_file_the_key_and_what_was_expected() -> None:
+    [found] = problems(
+        'title = "x"\n\n[share]\nprivate_tags = []\nsections = ["wins", "timeline"]\n'
+    )
+    assert found == (
+        "journal.toml:5: 'share.sections': unknown section 'timeline'; expected some of "
+        '"reviews", "wins", "lessons", "goals", "tags", "stats" (entry pages, the timeline, '
+        "home and search hold entries' text, and are never shared)"
+    )
+
+
+def test_share_keys_of_the_wrong_kind_are_named_with_their_line() -> None:
+    assert problems(
+        '[share]\nsections = "wins"\nprivate_tags = ["x", 3]\npasword_env = "X"\n'
+        'password_env = ""\noutput = ""\n'
+    ) == [
+        "journal.toml:2: 'share.sections' must be a list of strings, got 'wins'",
+        "journal.toml:3: 'share.private_tags' must be a list of strings, got ['x', 3]",
+        "journal.toml:4: unknown key 'share.pasword_env'; known keys: output, password_env, "
+        "private_tags, sections",
+        "journal.toml:5: 'share.password_env' must name an environment variable",
+        "journal.toml:6: 'share.output' must name a folder",
+    ]
+    assert problems("[share]\nsections = []\n") == [
+        'journal.toml:2: \'share.sections\' is empty; list some of "reviews", "wins", '
+        '"lessons", "goals", "tags", "stats"'
+    ]
+    assert problems('share = "everything"\n') == [
+        "journal.toml:1: 'share' must be a table ([share])"
+    ]
+
+
+def test_the_share_site_needs_its_own_password_variable_and_its_own_folder() -> None:
+    found = problems(
+        'password_env = "ONE"\noutput = "out"\n[share]\npassword_env = "ONE"\noutput = "out"\n'
+    )
+    assert found[0].startswith(
+        "journal.toml:4: 'share.password_env' must name another variable than 'password_env'"
+    )
+    assert found[1].startswith("journal.toml:5: 'share.output' must be another folder than")
+    # The defaults count too: a top-level setting may collide with them.
+    [found_default] = problems('output = "share"\n')
+    assert found_default.startswith("journal.toml:1: 'share.output' must be another folder")

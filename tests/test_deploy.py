@@ -196,9 +196,9 @@ def netlify_resolver(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-def resolve(resolver: Path, site: Path) -> dict:
+def resolve(resolver: Path, site: Path, package: str | None = None) -> dict:
     result = subprocess.run(
-        ["node", str(resolver / "resolve.mjs"), str(site)],
+        ["node", str(resolver / "resolve.mjs"), str(site), *([package] if package else [])],
         cwd=resolver,
         capture_output=True,
         text=True,
@@ -262,6 +262,38 @@ def test_netlify_reads_a_pinned_journal_with_its_headers_file(
     assert (site / "public" / "_headers").read_bytes() == headers_file(
         Protection(basic_auth=credentials)
     )
+
+
+def test_netlify_reads_the_share_site_from_its_package_directory(
+    netlify_resolver: Path, tmp_path: Path
+) -> None:
+    """The README's second Netlify site: netlify.toml copied to share-site/ with the
+    command ending in `journal share` and `publish = "share"`, read with share-site as
+    the package directory, the base directory left at the journal's folder."""
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "share-journal", site)
+    url = f"https://example.org/dl/journal_site-0.1.0-py3-none-any.whl#sha256={SHA}"
+    journal_file = netlify_toml("journal", Pin(f"journal-site @ {url}", True, "archive"))
+    (site / "netlify.toml").write_text(journal_file, encoding="utf-8")
+    share_file = journal_file.replace("journal build --publish", "journal share").replace(
+        'publish = "public"', 'publish = "share"'
+    )
+    assert share_file.count("journal share") == 1 and 'publish = "share"' in share_file
+    (site / "share-site").mkdir()
+    (site / "share-site" / "netlify.toml").write_text(share_file, encoding="utf-8")
+
+    config = resolve(netlify_resolver, site, "share-site")["config"]
+    assert config["build"]["command"].endswith("&& journal share")
+    assert f"--require-hashes 'journal-site @ {url}'" in config["build"]["command"]
+    assert Path(config["build"]["publish"]) == site / "share"
+    [plugin] = [p for p in config["plugins"] if p["package"] == "netlify-plugin-cache"]
+    assert plugin["inputs"]["paths"] == [CACHE_DIR]
+    for path, headers in HEADER_RULES:
+        assert header_values(config, path) | dict(headers) == header_values(config, path)
+    # The journal's own site still reads the top-level file.
+    own = resolve(netlify_resolver, site)["config"]
+    assert own["build"]["command"].endswith("&& journal build --publish")
+    check_common(own, site)
 
 
 # ------------------------------------------------------------------ the commands, for real

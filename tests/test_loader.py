@@ -123,6 +123,24 @@ def test_drafts_are_marked() -> None:
     assert entry("2026-11-24.md", "---\ndraft: true\n---\n").draft is True
 
 
+def test_private_is_a_flag_of_its_own_not_an_extra_key() -> None:
+    marked = entry("2026-11-24.md", "---\nprivate: true\n---\n")
+    assert marked.private is True and "private" not in marked.extra
+    assert marked.summary().private is True
+    assert entry("2026-11-24.md", "---\nprivate:\n---\n").private is False
+    assert entry("2026-11-24.md", "---\ntitle: x\n---\n").private is False
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("yes please", "text ('yes please')"), ("1", "a number (1)")]
+)
+def test_private_that_is_not_true_or_false_is_an_error_at_its_line(value: str, shown: str) -> None:
+    with pytest.raises(JournalError) as caught:
+        entry("2026-11-24.md", f"---\ntitle: x\nprivate: {value}\n---\n")
+    [problem] = caught.value.problems
+    assert str(problem) == f"content/2026-11-24.md:3: private: expected true or false, got {shown}"
+
+
 def test_raw_html_is_escaped_unless_allowed() -> None:
     text = "---\n---\nHello <script>alert(1)</script> <b>bold</b>\n"
     escaped = parse_entry("2026-11-24.md", text)

@@ -8,6 +8,7 @@ a new store started, never trusted: it only ever costs a slower build.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -144,6 +145,15 @@ def test_an_entry_round_trips_with_any_extra_front_matter(extra: dict[str, objec
     # Canonical: the same entry gives the same text, and so the same tokens.
     assert codec.encode_entry(again) == (head, body)
     assert codec.entry_tokens(head, body) == codec.entry_tokens(*codec.encode_entry(again))
+
+
+def test_the_private_flag_round_trips_and_names_the_summary() -> None:
+    public = _entry({})
+    private = dataclasses.replace(public, private=True)
+    head, body = codec.encode_entry(private)
+    assert codec.decode_summary(head).private is True
+    assert codec.with_body(codec.decode_summary(head), body) == private
+    assert codec.entry_tokens(head, body)[1] != codec.entry_tokens(*codec.encode_entry(public))[1]
 
 
 def test_tokens_tell_a_body_edit_from_a_head_edit() -> None:

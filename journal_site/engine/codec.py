@@ -83,11 +83,13 @@ def head_data(entry: Entry | EntrySummary) -> list[Any]:
         entry.draft,
         entry.slug,
         _plain(entry.extra),
+        entry.private,
     ]
 
 
 def _summary(data: list[Any]) -> EntrySummary:
-    (source, day, time, title, default, tags, mood, wins, setbacks, draft, slug, extra) = data
+    (source, day, time, title, default, tags, mood, wins, setbacks, draft, slug, extra,
+     private) = data  # fmt: skip
     return EntrySummary(
         source=str(source),
         day=dt.date.fromisoformat(day),
@@ -101,6 +103,7 @@ def _summary(data: list[Any]) -> EntrySummary:
         draft=bool(draft),
         slug=str(slug),
         extra=_value(extra),
+        private=bool(private),
     )
 
 
@@ -135,7 +138,7 @@ def with_body(summary: EntrySummary, body: str) -> Entry:
     s = summary
     return Entry(
         s.source, s.day, s.time, s.title, s.title_is_default, s.tags, s.mood, s.wins,
-        s.setbacks, s.draft, str(body_html), str(text), s.slug, s.extra,
+        s.setbacks, s.draft, str(body_html), str(text), s.slug, s.extra, s.private,
     )  # fmt: skip
 
 

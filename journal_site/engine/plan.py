@@ -16,7 +16,7 @@ view is made again, by running its builder once, only for a page to be rendered.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,8 +113,10 @@ def plan(
     fingerprinter: Fingerprinter,
     held: Mapping[str, tuple[str, str]],
     ref_token: Callable[[Ref], str],
+    site_builders: Sequence[Callable[[SiteModel], Sequence[Page | SiteFile]]],
 ) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
-    """Every page and file of the site; URL collisions are an error naming both sources.
+    """Every page and file of the site that ``site_builders`` make (for the whole site:
+    ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
 
     ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
     the next build (builder name -> (that digest, its outputs as JSON)), and how many
@@ -127,7 +129,7 @@ def plan(
     def inputs(skeleton: str | None, refs: Any) -> str | None:
         return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])
 
-    for builder in [*builders(), plan_files]:
+    for builder in site_builders:
         name = _name(builder)
         kept = held.get(name)
         if kept is not None and kept[0] == digest:

@@ -35,6 +35,7 @@ from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.make import Maker, make_one
 from journal_site.engine.plan import Planned, plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
+from journal_site.engine.selection import Selection, everything
 from journal_site.engine.store import Store, code_version
 from journal_site.engine.templates import closure_digests
 from journal_site.errors import Problem
@@ -70,13 +71,14 @@ class SiteBuild:
     """What the build did: files parsed, outputs rendered, outputs reused."""
 
 
-def _site_view(config: Config, drafts: bool) -> SiteView:
+def _site_view(config: Config, drafts: bool, selection: Selection) -> SiteView:
     return SiteView(
         title=config.title,
         author=config.author,
         base_path=config.base_path,
         language=config.language,
         drafts_shown=drafts,
+        nav=selection.nav,
     )
 
 
@@ -95,7 +97,9 @@ def _templates_digest(theme: ThemeFiles) -> str:
 class Engine:
     """Builds one site again and again, doing only what changed inputs need.
 
-    ``store`` keeps what was learnt across processes (None: memory only). The engine
+    ``store`` keeps what was learnt across processes (None: memory only); ``selection``
+    says which part of the journal is built (default: all of it), and a build of another
+    selection keeps a store of its own. The engine
     holds, between builds, each file's parse, the last plans, and (``keep``, for
     ``journal serve``) the bytes of every output by key.
     """
@@ -108,8 +112,10 @@ class Engine:
         today: dt.date | None = None,
         store: Store | None = None,
         keep: bool = False,
+        selection: Selection | None = None,
     ) -> None:
         self.config = config
+        self.selection = selection or everything()
         self.drafts = drafts
         self.today = today
         self.store = store
@@ -180,6 +186,9 @@ class Engine:
         journal = assemble_journal(
             [*loaded.entries, *loaded.goals, *loaded.assets], loaded.warnings, config.content
         )
+        selection = self.selection
+        if selection.narrow is not None:
+            journal = selection.narrow(journal)
         parsed = loaded.parsed
         model = make_model(
             config,
@@ -188,6 +197,7 @@ class Engine:
             self.drafts,
             search_records=Records(parsed),
             check=False,
+            entry_pages=selection.entry_pages,
         )
         tokens: dict[int, tuple[object, str]] = {}
         for held in parsed.values():
@@ -217,7 +227,7 @@ class Engine:
             hashed = "static/" + static_name(name, path.read_bytes())
             static_urls[name] = hashed
             output.add(hashed, path, f"static/{name}")
-        site = _site_view(config, self.drafts)
+        site = _site_view(config, self.drafts, selection)
         # A page's key: the code, site-wide values and static names every page sees,
         # the templates its own may read, and its inputs.
         base_key = fingerprinter.digest(self.version, site, static_urls)
@@ -233,7 +243,7 @@ class Engine:
         # The pages of the entries just saved, made and handed on before anything else
         # is planned: a writer waits for them (the same builder and keys as below).
         early: dict[str, bytes] = {}
-        if first and on_output is not None:
+        if first and on_output is not None and selection.entry_pages:
             early = self._make_early(
                 plan_entry_pages(model, first, fingerprinter, refs.token),
                 base_key,
@@ -246,7 +256,7 @@ class Engine:
 
         # 4. Plan.
         planned, plans, reused = plan(
-            model, model_digest, fingerprinter, self._plans or {}, refs.token
+            model, model_digest, fingerprinter, self._plans or {}, refs.token, selection.builders
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")

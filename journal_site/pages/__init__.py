@@ -88,7 +88,8 @@ class EntryCard:
     """An entry as a list shows it: the entry (or its summary) and where its page is."""
 
     entry: Entry | EntrySummary
-    url: str
+    url: str | None
+    """None when entries have no pages (a share site)."""
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,14 @@ class SiteModel:
     entries: tuple[EntrySummary, ...]
     """Published entries (and drafts when shown), oldest first, without bodies."""
     urls: Mapping[str, str]
-    """Entry source -> URL path."""
+    """Entry source -> URL path; empty when entries have no pages (a share site)."""
     goals: tuple[Goal, ...] = ()
     search_records: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     """Entry source -> its search fields, made with its parse (see aggregate/search.py):
     a function of the entry, kept so that a shard need not work them out again."""
 
     def card(self, entry: Entry | EntrySummary) -> EntryCard:
-        return EntryCard(entry=entry, url=self.urls[entry.source])
+        return EntryCard(entry=entry, url=self.urls.get(entry.source))
 
     # Streak aggregates, shared by home, stats and the wins wall. Drafts never count,
     # even when a preview shows them, and neither do days after `today`.
@@ -180,7 +181,7 @@ class SiteModel:
         """Each day's first non-draft entry page: where a heatmap cell links."""
         urls: dict[dt.date, str] = {}
         for e in self.entries:
-            if not e.draft:
+            if not e.draft and e.source in self.urls:
                 urls.setdefault(e.day, self.urls[e.source])
         return urls
 
@@ -241,10 +242,11 @@ def make_model(
     drafts: bool,
     search_records: Mapping[str, tuple[str, ...]] | None = None,
     check: bool = True,
+    entry_pages: bool = True,
 ) -> SiteModel:
     """The model of the site; with ``check``, raise JournalError for references that do
     not resolve (unknown goals, tags sharing a slug), all at once, so that `journal
-    check` reports them too."""
+    check` reports them too. Without ``entry_pages`` (a share site) no entry has a URL."""
     from journal_site.aggregate.urls import entry_urls
 
     entries = tuple(
@@ -256,7 +258,7 @@ def make_model(
         config=config,
         today=today,
         entries=entries,
-        urls=entry_urls(entries, config.content),
+        urls=entry_urls(entries, config.content) if entry_pages else {},
         goals=journal.goals,
         search_records=search_records or {},
     )

@@ -61,7 +61,8 @@ def _shown(
 ) -> dict[str, Any]:
     """What win cards and entry links need (``urls``, ``slugs``, ``goal_titles``), for
     the wins, entries and tags a page shows and nothing else: a new entry elsewhere in
-    the journal then leaves the page's view, and so its rendering, as it was."""
+    the journal then leaves the page's view, and so its rendering, as it was. An entry
+    without a page (on a share site) is not in ``urls``: templates show it unlinked."""
     all_urls = model.urls
     all_slugs = model.tag_slugs
     all_titles = model.goal_titles
@@ -70,14 +71,16 @@ def _shown(
     titles: dict[str, str] = {}
     for record in records:
         source = record.entry.source
-        urls[source] = all_urls[source]
+        if source in all_urls:  # a share site has no entry pages
+            urls[source] = all_urls[source]
         for tag in record.tags:
             slugs[tag] = all_slugs[tag]
         goal = record.win.goal
         if goal:
             titles[goal] = all_titles[goal]
     for entry in entries:
-        urls[entry.source] = all_urls[entry.source]
+        if entry.source in all_urls:
+            urls[entry.source] = all_urls[entry.source]
     for tag in tags:
         slugs[tag] = all_slugs[tag]
     return {"urls": urls, "slugs": slugs, "goal_titles": titles}

@@ -1,4 +1,5 @@
-// Print the configuration Netlify's build would use for the site in argv[2], as JSON.
+// Print the configuration Netlify's build would use for the site in argv[2], as JSON;
+// argv[3], when given, is the site's package directory (a second site of one repository).
 // Offline and without a token: nothing is asked of Netlify's API.
 import { resolveConfig } from '@netlify/config'
 
@@ -10,6 +11,7 @@ const result = await resolveConfig({
   mode: 'cli',
   env: {},
   buffer: true,
+  ...(process.argv[3] ? { packagePath: process.argv[3] } : {}),
 })
 process.stdout.write(
   JSON.stringify({
