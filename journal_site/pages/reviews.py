@@ -56,7 +56,7 @@ def comparison_words(review: Review) -> str:
         )
     wins = len(review.wins)
     if review.consistency_start is None:
-        return f"Your journal began {this}: every entry in it is new ground."
+        return f"Your journal began this {kind}: every entry in it is new ground."
     if before is None or not before.entries:
         return f"Nothing was written the {kind} before; {this} you came back. Welcome back."
     if review.days_written == before.days_written:
@@ -99,12 +99,20 @@ def days_words(review: Review) -> str:
 # -- the pages ---------------------------------------------------------------------------
 
 
-def _parts_shown(review: Review) -> tuple[Glance, ...]:
+def parts_shown(review: Review) -> tuple[Glance, ...]:
     """A month's weeks or a year's months from the first with an entry to the last begun."""
     parts = [g for g in review.parts if g.start <= review.today]
     while parts and not parts[0].entries:
         parts.pop(0)
     return tuple(parts)
+
+
+def part_label(part: Glance) -> str:
+    """A month's name in a year ("November"), a week's days in a month ("2–8 Nov")."""
+    if part.period.kind == "month":
+        return f"{part.start:%B}"
+    days = f"{part.start.day}–{part.end.day}" if part.start != part.end else f"{part.end.day}"
+    return f"{days} {part.end:%b}"
 
 
 def _neighbours(periods: Sequence[Period], index: int) -> tuple[Period | None, Period | None]:
@@ -167,7 +175,7 @@ def review_view(
         "up_links": [link for key, link in links.items() if key.startswith("up") and link],
         "heatmap": heatmap,
         "legend": charts.heatmap_legend() if heatmap is not None else "",
-        "parts": _parts_shown(review),
+        "parts": parts_shown(review),
         "days_words": days_words(review),
         "comparison": comparison_words(review),
         "consistency": consistency_words(review),
