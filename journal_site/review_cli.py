@@ -49,7 +49,8 @@ def review_object(review: Review) -> dict[str, Any]:
         "proud": [w.win.text for w in review.proud],
         "goal_steps_done": [{"goal": s.goal, "step": s.step} for s in review.steps_done],
         "streak_at_end": review.streak_at_end,
-        "consistency_change": round(change, 1) if change is not None else None,
+        # `+ 0.0` writes a change that rounds to nothing as 0.0, not -0.0.
+        "consistency_change": round(change, 1) + 0.0 if change is not None else None,
         "mood_average": round(mood, 2) if mood is not None else None,
     }
 
