@@ -242,7 +242,7 @@ class Review:
     consistency_start: float | None
     consistency_end: float | None
     moods: tuple[DayMood, ...]
-    """Every day of the period up to today."""
+    """Every day of a week or month up to today (none for a year: its months say it)."""
     mood_average: float | None
     """Over the period's entries that give a mood."""
     tags: tuple[tuple[str, int], ...]
@@ -275,6 +275,11 @@ class Review:
     @property
     def empty(self) -> bool:
         return not self.entries
+
+
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every day from ``first`` to ``last`` (none when ``last`` comes first)."""
+    return [first + dt.timedelta(days=i) for i in range(max(0, (last - first).days + 1))]
 
 
 def _mean(values: Sequence[int]) -> float | None:
@@ -316,16 +321,20 @@ class ReviewBook:
         )
         self.steps = _steps_done(kept, goals)
         self.finished = _finished(self.steps, goals)
+        self._periods: dict[str, list[Period]] = {}
 
     # -- which periods there are --
 
     def periods(self, kind: str) -> list[Period]:
         """The periods of ``kind`` with an entry, oldest first."""
-        seen: dict[str, Period] = {}
-        for day in sorted(self.by_day):
-            period = period_of(kind, day)
-            seen.setdefault(period.key, period)
-        return list(seen.values())
+        if kind not in self._periods:
+            seen: dict[tuple[dt.date, dt.date], Period] = {}
+            for day in sorted(self.by_day):
+                if not seen or day > next(reversed(seen))[1]:
+                    period = period_of(kind, day)
+                    seen[period.start, period.end] = period
+            self._periods[kind] = list(seen.values())
+        return list(self._periods[kind])
 
     # -- the numbers --
 
@@ -334,12 +343,7 @@ class ReviewBook:
     ) -> Glance:
         """The counts of ``period`` (or of its days from ``start`` to ``end``)."""
         first, last = start or period.start, min(end or period.end, self.today)
-        entries = [
-            e
-            for day, day_entries in self.by_day.items()
-            if first <= day <= last
-            for e in day_entries
-        ]
+        entries = [e for day in days_between(first, last) for e in self.by_day.get(day, ())]
         wins = [w for e in entries for w in e.wins]
         setbacks = [s for e in entries for s in e.setbacks]
         return Glance(
@@ -384,10 +388,7 @@ class ReviewBook:
         so_far = period.contains(today)
         future = period.start > today
         last = min(period.end, today)
-        days = [
-            period.start + dt.timedelta(days=i)
-            for i in range(max(0, (last - period.start).days + 1))
-        ]
+        days = days_between(period.start, last)
         entries = tuple(e for day in days for e in self.by_day.get(day, ()))
         wins = [ReviewWin(w, e) for e in entries for w in e.wins]
         steps = tuple(s for s in self.steps if period.start <= s.day <= last)
@@ -430,7 +431,7 @@ class ReviewBook:
                     day in self.by_day,
                     _mean([e.mood for e in self.by_day.get(day, ()) if e.mood is not None]),
                 )
-                for day in days
+                for day in (days if period.kind != "year" else ())
             ),
             mood_average=_mean([e.mood for e in entries if e.mood is not None]),
             tags=tuple(sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))),

@@ -13,7 +13,14 @@ from typing import Any
 
 from journal_site import charts
 from journal_site.aggregate.heatmap import build_heatmap
-from journal_site.aggregate.reviews import Glance, Period, Review, period_of, review_url
+from journal_site.aggregate.reviews import (
+    Glance,
+    Period,
+    Review,
+    days_between,
+    period_of,
+    review_url,
+)
 from journal_site.pages import Deferred, Page, SiteModel
 from journal_site.pages.progress import HeatmapView
 from journal_site.text import plural
@@ -131,8 +138,8 @@ def _heat_inputs(model: SiteModel, review: Review) -> tuple[Any, ...] | None:
     if period.kind == "week":
         return None
     end = min(period.end, model.today)
-    inside = {d for d in model.review_book.by_day if period.start <= d <= end}
     book = model.review_book
+    inside = [d for d in days_between(period.start, end) if d in book.by_day]
     return (
         period.start,
         end,
