@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from journal_site.aggregate.reviews import Period, Review, ReviewWin, period_of
+from journal_site.aggregate.reviews import DayMood, Period, Review, ReviewWin, period_of
 from journal_site.config import Config, resolve_today
 from journal_site.loader import load_journal
 from journal_site.pages import SiteModel, future_warnings, make_model
@@ -100,12 +100,14 @@ def _mood_by_day(review: Review) -> str:
     if review.period.kind != "week" or review.mood_average is None:
         return ""
 
-    def one(mood: float | None, written: bool) -> str:
-        if mood is not None:
-            return f"{round(mood, 1):g}"
-        return "✓" if written else "–"
+    def one(day: DayMood) -> str:
+        if day.mood is not None:
+            return f"{round(day.mood, 1):g}"
+        if day.written:
+            return "✓"
+        return "…" if day.day == review.today else "–"
 
-    return "  ".join(f"{d.day:%a} {one(d.mood, d.written)}" for d in review.moods)
+    return "  ".join(f"{d.day:%a} {one(d)}" for d in review.moods)
 
 
 def _sections(

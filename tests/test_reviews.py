@@ -333,3 +333,14 @@ def test_a_streak_win_rule_and_grace_carry_into_reviews(journal, site):
     assert data["streak_at_end"] == 2 and data["days_written"] == 4
     grace = site({**FILES, "journal.toml": "streak_grace = 3\n"})
     assert review_json(journal, grace, "--week", "2026-W44")["streak_at_end"] == 4
+
+
+def test_a_period_so_far_is_compared_gently_and_today_is_still_open(journal, site):
+    root = site(FILES)
+    month = journal("review", "--today", TODAY, "--month", "2027-01", cwd=root)
+    assert month.stdout.splitlines()[-1] == (
+        "The month before had 2 wins in all, on 2 days; this month is not over yet."
+    )
+    week = journal("review", "--today", TODAY, cwd=root).stdout.splitlines()
+    # Saturday 2 January is today, with nothing written yet: open, not a day off.
+    assert "Mood by day: Mon ✓  Tue –  Wed –  Thu ✓  Fri 4  Sat …" in week

@@ -76,8 +76,8 @@ def comparison_words(review: Review) -> str:
         return f"As many wins as the {kind} before: {plural(wins, 'win')}{days}."
     if review.so_far:
         return (
-            f"{plural(wins, 'win')} so far, against {before.wins:,} in all the {kind} before"
-            f"{days}; the {kind} is not over."
+            f"The {kind} before had {plural(before.wins, 'win')} in all, on "
+            f"{plural(before.days_written, 'day')}; this {kind} is not over yet."
         )
     return (
         f"A quieter {kind} than the one before: {plural(wins, 'win')} against "
