@@ -220,7 +220,9 @@ class Review:
     """Everything a review of one period says."""
 
     period: Period
-    today: dt.date
+    today: dt.date | None
+    """Today, in the review of the period that holds it; None in any other, so that the
+    review of a period that is over stays the same from day to day (and so its page)."""
     so_far: bool
     """The period holds today: it is still going."""
     future: bool
@@ -411,7 +413,7 @@ class ReviewBook:
         before = period.previous()
         return Review(
             period=period,
-            today=today,
+            today=today if so_far else None,
             so_far=so_far,
             future=future,
             days_counted=len(days),

@@ -108,7 +108,8 @@ def days_words(review: Review) -> str:
 
 def parts_shown(review: Review) -> tuple[Glance, ...]:
     """A month's weeks or a year's months from the first with an entry to the last begun."""
-    parts = [g for g in review.parts if g.start <= review.today]
+    today = review.today
+    parts = [g for g in review.parts if today is None or g.start <= today]
     while parts and not parts[0].entries:
         parts.pop(0)
     return tuple(parts)
@@ -281,7 +282,6 @@ def reviews_index(model: SiteModel) -> list[Page]:
     current = period_of("week", model.today)
     view = {
         "years": years,
-        "today": model.today,
         "current_week": current if current.key in {p.key for p in book.periods("week")} else None,
     }
     return [Page("reviews/", "reviews.html", view, "the reviews index", "reviews/")]
