@@ -30,7 +30,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -40,14 +40,21 @@ DESKTOP = {"width": 1280, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 
 
+PAPER = {"width": 794, "height": 1123}
+"""An A4 sheet at 96 pixels to the inch, for the print shot."""
+
+
 @dataclass(frozen=True)
 class Shot:
     """One screenshot: the file name, the page's path on the site, whether to take the
-    whole page (else only the first screenful)."""
+    whole page (else only the first screenful), the window's size and the CSS media
+    ("print" shows the page as its print style lays it out)."""
 
     name: str
     path: str
     full_page: bool
+    viewport: dict[str, int] = field(default_factory=lambda: DESKTOP)
+    media: str = "screen"
 
 
 SHOTS = (
@@ -56,6 +63,10 @@ SHOTS = (
     Shot("screenshot-stats.png", "stats/", full_page=True),
     # The wall is long; the first screenful shows the filters and the card grid.
     Shot("screenshot-wins.png", "wins/", full_page=False),
+    # A whole week, on a desktop, on a phone, and as it prints.
+    Shot("screenshot-review-week.png", "reviews/2026-W47/", full_page=True),
+    Shot("screenshot-review-week-phone.png", "reviews/2026-W47/", True, viewport=PHONE),
+    Shot("screenshot-review-week-print.png", "reviews/2026-W47/", False, PAPER, "print"),
 )
 
 
@@ -100,24 +111,31 @@ def take(base: str, out: Path, chromium: str, variants: bool) -> list[Path]:
         )
         try:
             for suffix, viewport, scheme in looks:
-                context = browser.new_context(
-                    viewport=viewport, color_scheme=scheme, device_scale_factor=1
-                )
-                # Only the local server: a shot must not depend on (or reveal) the network.
-                context.route(
-                    "**/*",
-                    lambda route: (
-                        route.continue_() if route.request.url.startswith(base) else route.abort()
-                    ),
-                )
-                page = context.new_page()
                 for shot in SHOTS:
+                    if suffix and shot.viewport is not DESKTOP:
+                        continue  # a shot of its own size has no variants
+                    context = browser.new_context(
+                        viewport=viewport if suffix else shot.viewport,
+                        color_scheme=scheme,
+                        device_scale_factor=1,
+                    )
+                    # Only the local server: a shot must not depend on (or reveal) the network.
+                    context.route(
+                        "**/*",
+                        lambda route: (
+                            route.continue_()
+                            if route.request.url.startswith(base)
+                            else route.abort()
+                        ),
+                    )
+                    page = context.new_page()
+                    page.emulate_media(media=shot.media)
                     page.goto(base + shot.path, wait_until="networkidle")
                     page.evaluate("document.fonts.ready")
                     target = out / shot.name.replace(".png", f"{suffix}.png")
                     page.screenshot(path=str(target), full_page=shot.full_page)
                     written.append(target)
-                context.close()
+                    context.close()
         finally:
             browser.close()
     return written

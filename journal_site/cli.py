@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -130,7 +130,7 @@ def cmd_share(args: argparse.Namespace) -> int:
 
     from journal_site.engine import cycle_collection_paused
     from journal_site.errors import JournalError
-    from journal_site.pages.share import shared_sections, unbuilt_sections
+    from journal_site.pages.share import shared_sections
     from journal_site.publish import share_protection
     from journal_site.share import share
 
@@ -147,12 +147,6 @@ def cmd_share(args: argparse.Namespace) -> int:
         print("journal: the share build failed; nothing was written.", file=sys.stderr)
         return EXIT_PROBLEMS
     _print_publish_problems(result.warnings, label="warning")
-    for name in unbuilt_sections(config):
-        print(
-            f"warning: [share] sections lists {name!r}, which this version of journal_site "
-            "cannot build yet; it is left out",
-            file=sys.stderr,
-        )
     try:
         shown = result.output_dir.relative_to(Path.cwd())
     except ValueError:
@@ -268,6 +262,27 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return stats_command(_config(args), args)
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from journal_site.review_cli import review_command
+
+    return review_command(_config(args), args)
+
+
+def _period(kind: str) -> Callable[[str], object]:
+    """An argument type for ``--week``, ``--month`` or ``--year``: the period it names."""
+
+    def period(text: str) -> object:
+        from journal_site.aggregate.reviews import parse_period
+
+        try:
+            return parse_period(kind, text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    period.__name__ = kind
+    return period
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from journal_site.importers import import_command
 
@@ -378,6 +393,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object for scripts")
     p.add_argument(
         "--today", type=_date, metavar="YYYY-MM-DD", help="the day streaks end on (default: today)"
+    )
+
+    p = command(
+        "review",
+        "one week's, month's or year's review: to read, to paste as Markdown, or as JSON",
+        cmd_review,
+    )
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--week", type=_period("week"), metavar="YYYY-Www", help="an ISO week (default: this week)"
+    )
+    which.add_argument("--month", type=_period("month"), metavar="YYYY-MM", help="a month")
+    which.add_argument("--year", type=_period("year"), metavar="YYYY", help="a year")
+    p.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day streaks end on (default: today)"
+    )
+    p.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="text for the terminal (default), markdown to paste, json for scripts",
     )
 
     p = command("import", "import entries from another journal app (never overwrites)", cmd_import)

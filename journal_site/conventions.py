@@ -3,7 +3,7 @@
 A line of the body is *lifted* into the entry's wins or setbacks when it is
 
 - ``Win: text`` or ``Setback: text`` (any case, optionally a list item, optionally
-  in bold: ``- **Win:** text``);
+  in bold: ``- **Win:** text``); ``Proud: text`` is a win to celebrate (``proud: true``);
 - any line carrying the hashtag ``#win`` or ``#setback`` (``Called mum #win``);
 
 A setback's lesson is written in brackets at its end, ``(Lesson: ...)`` or
@@ -16,13 +16,14 @@ Lifted lines leave the body, because the entry page shows wins and setbacks in
 their own sections and showing them twice would be noise. Everything else in the
 body stays as written. Lines inside fenced code blocks are never lifted. The same
 rules apply with or without front matter: body wins come after the front matter's
-wins, and one already listed there (same text) is not added twice.
+wins, and one already listed there (same text) is not added twice (a ``Proud:`` line
+marks that one proud).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from journal_site.model import Setback, Win
@@ -30,7 +31,7 @@ from journal_site.model import Setback, Win
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ITEM = r"(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?"
 _LABEL = re.compile(
-    r"^[ \t]*(?:" + _ITEM + r")?(?:\*\*|__)?(?P<label>win|setback)\s*(?:\*\*|__)?\s*:"
+    r"^[ \t]*(?:" + _ITEM + r")?(?:\*\*|__)?(?P<label>win|proud|setback)\s*(?:\*\*|__)?\s*:"
     r"\s*(?:\*\*|__)?[ \t]*(?P<text>.*)$",
     re.IGNORECASE,
 )
@@ -107,7 +108,7 @@ def lift(body: str, first_line: int = 1, tag_symbols: str = "#") -> Lifted:
     line. ``tag_symbols`` are the characters that start a hashtag (jrnl also uses ``@``).
     No I/O.
     """
-    if not any(word in body.lower() for word in ("win", "setback")):
+    if not any(word in body.lower() for word in ("win", "setback", "proud")):
         return Lifted(body, (), ())
     win_tag = _marker(tag_symbols, "wins?")
     setback_tag = _marker(tag_symbols, "setbacks?")
@@ -162,10 +163,10 @@ def lift(body: str, first_line: int = 1, tag_symbols: str = "#") -> Lifted:
                 setbacks.append(Setback(text=text, reframe=reframe, tags=tags, line=number))
                 after_setback = True
                 continue
-        elif kind == "win":
+        elif kind in ("win", "proud"):
             text, tags = _tidy(text, marker, tag_symbols)
             if text:
-                wins.append(Win(text=text, tags=tags, line=number))
+                wins.append(Win(text=text, tags=tags, line=number, proud=kind == "proud"))
                 continue
         kept.append(line)
     if not wins and not setbacks:
@@ -174,7 +175,11 @@ def lift(body: str, first_line: int = 1, tag_symbols: str = "#") -> Lifted:
 
 
 def merge_wins(first: tuple[Win, ...], more: tuple[Win, ...]) -> tuple[Win, ...]:
-    """``first`` followed by the wins of ``more`` whose text is not already there."""
+    """``first`` followed by the wins of ``more`` whose text is not already there; a
+    proud one of ``more`` makes the win of ``first`` with its text proud."""
+    proud = {w.text.casefold() for w in more if w.proud}
+    if proud:
+        first = tuple(replace(w, proud=True) if w.text.casefold() in proud else w for w in first)
     seen = {w.text.casefold() for w in first}
     return first + tuple(w for w in more if w.text.casefold() not in seen)
 

@@ -35,13 +35,15 @@ def flow_list(items: Sequence[str]) -> str:
 
 
 def win_lines(win: Win, indent: str = "  ") -> list[str]:
-    if not win.tags and not win.goal:
+    if not win.tags and not win.goal and not win.proud:
         return [f"{indent}- {yaml_scalar(win.text)}"]
     lines = [f"{indent}- text: {yaml_scalar(win.text)}"]
     if win.tags:
         lines.append(f"{indent}  tags: {flow_list(win.tags)}")
     if win.goal:
         lines.append(f"{indent}  goal: {yaml_scalar(win.goal)}")
+    if win.proud:
+        lines.append(f"{indent}  proud: true")
     return lines
 
 

@@ -93,10 +93,11 @@ def _wins(value: Any, problems: _Problems) -> tuple[Win, ...]:
         key = ("wins", index)
         line = problems.line(*key)
         if isinstance(item, dict):
-            unknown = sorted(str(k) for k in item if k not in ("text", "tags", "goal"))
+            unknown = sorted(str(k) for k in item if k not in ("text", "tags", "goal", "proud"))
             if unknown:
                 problems.add(
-                    key, f"{_label(key)}: unknown key '{unknown[0]}'; expected text, tags, goal"
+                    key,
+                    f"{_label(key)}: unknown key '{unknown[0]}'; expected text, tags, goal, proud",
                 )
             if "text" not in item:
                 problems.add(key, f"{_label(key)}: expected a mapping with 'text', got no 'text'")
@@ -109,8 +110,17 @@ def _wins(value: Any, problems: _Problems) -> tuple[Win, ...]:
                 goal_text = _string(goal, (*key, "goal"), problems, "a goal's name (text)")
                 if goal_text:
                     goal_slug = slugify(goal_text)
+            proud = item.get("proud", False)
+            if proud is None:
+                proud = False
+            if not isinstance(proud, bool):
+                problems.add(
+                    (*key, "proud"),
+                    f"{_label((*key, 'proud'))}: expected true or false, got {describe(proud)}",
+                )
+                proud = False
         elif isinstance(item, str):
-            text, tags, goal_slug = item.strip(), (), None
+            text, tags, goal_slug, proud = item.strip(), (), None, False
         else:
             problems.add(
                 key, f"{_label(key)}: expected text or a mapping with 'text', got {describe(item)}"
@@ -121,7 +131,7 @@ def _wins(value: Any, problems: _Problems) -> tuple[Win, ...]:
         if not text:
             problems.add(key, f"{_label(key)}: a win cannot be empty; write what went well")
             continue
-        wins.append(Win(text=text, tags=tags, goal=goal_slug, line=line))
+        wins.append(Win(text=text, tags=tags, goal=goal_slug, line=line, proud=proud))
     return tuple(wins)
 
 

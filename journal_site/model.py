@@ -20,6 +20,8 @@ class Win:
     """Slug of the goal this win is progress on."""
     line: int | None = None
     """Line of the win in its source file, for error messages."""
+    proud: bool = False
+    """A win to celebrate (``proud: true``, or a ``Proud:`` line): first in reviews, marked."""
 
 
 @dataclass(frozen=True, slots=True)

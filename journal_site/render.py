@@ -47,6 +47,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Goals", "goals/"),
     NavItem("Tags", "tags/"),
     NavItem("Stats", "stats/"),
+    NavItem("Reviews", "reviews/"),
     NavItem("Search", "search/"),
 )
 """The site's main navigation, in order. New sections add themselves here."""

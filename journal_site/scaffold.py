@@ -23,6 +23,7 @@ wins:                # small things that went right; every one counts
   # - Spoke up in the planning meeting
   # - text: Ran 3 km without stopping
   #   goal: run-5k
+  #   proud: true      # one to celebrate: first in reviews
 setbacks:            # what went wrong, and what it taught you
   # - text: Skipped my walk
   #   reframe: Mornings are rushed; try after lunch

@@ -30,8 +30,7 @@ BLOCKING = {"serious", "critical"}
 WEEKDAYS = ("Mon", "Wed", "Fri")
 
 # (name, site URL, a selector that must be on the page before it is checked). Each page
-# type is one line: the review pages (/reviews/, /reviews/YYYY-Www/ ...) are added here
-# when they exist.
+# type is one line; the reviews have a week that is over and one "so far".
 PAGES = [
     ("home", "", ".heatmap-svg"),
     ("timeline", "timeline/", ".month"),
@@ -47,6 +46,11 @@ PAGES = [
     ("stats", "stats/", ".chart-svg"),
     ("search", "search/", ".search-form"),
     ("search-results", "search/?q=walked", ".search-result"),
+    ("reviews", "reviews/", "h1"),
+    ("review-week", "reviews/2026-W48/", ".review-wins"),
+    ("review-week-so-far", "reviews/2026-W49/", ".badge-so-far"),
+    ("review-month", "reviews/2026-11/", ".heatmap-svg"),
+    ("review-year", "reviews/2026/", ".heatmap-svg"),
 ]
 
 BODY = """\
@@ -73,7 +77,7 @@ See [the day before](2026-11-29.md) and a footnote.[^1]
 def entry_text(day: dt.date, n: int) -> str:
     """The entry of ``day``, the ``n``-th day of the journal: a pattern with every field."""
     tags = [TAGS[n % 4]] + ([TAGS[(n + 1) % 4]] if n % 3 == 0 else [])
-    wins = [{"text": f"Walked {n % 5 + 1} km", "tags": ["health"]}]
+    wins = [{"text": f"Walked {n % 5 + 1} km", "tags": ["health"], "proud": n % 9 == 4}]
     if n % 2:
         wins.append({"text": f"Spoke up in meeting {n}", "goal": "speak-up"})
     if n % 7 == 3:

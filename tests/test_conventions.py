@@ -115,3 +115,40 @@ def test_lesson_line_only_attaches_to_the_setback_right_above():
 def test_jrnl_style_at_tags():
     lifted = lift("Shipped the feature @win @work", tag_symbols="@#")
     assert [(w.text, w.tags) for w in lifted.wins] == [("Shipped the feature", ("work",))]
+
+
+def test_proud_lines_are_wins_to_celebrate():
+    text = (
+        "---\nwins:\n  - Ran 3 km\n  - text: Spoke up\n    proud: true\n---\n"
+        "- **Proud:** called the landlord about the boiler #home\n"
+        "Win: cooked dinner\n"
+        "Proud: ran 3 km\n"
+        "I am proud: of nothing in particular, this line is prose\n"
+    )
+    entry = parse_entry("2026-11-24.md", text)
+    assert [(w.text, w.proud, w.tags, w.line) for w in entry.wins] == [
+        # A Proud: line with the text of a front-matter win marks that win proud.
+        ("Ran 3 km", True, (), 3),
+        ("Spoke up", True, (), 4),
+        ("called the landlord about the boiler", True, ("home",), 7),
+        ("cooked dinner", False, (), 8),
+    ]
+    assert "this line is prose" in entry.body_html
+    assert "landlord" not in entry.body_html
+
+
+def test_a_proud_win_written_by_an_importer_reads_back_proud():
+    import datetime as dt
+
+    from journal_site.entry_text import entry_text
+    from journal_site.model import Win
+
+    text = entry_text(
+        when=dt.date(2026, 11, 24),
+        wins=[Win("Ran 5 km", proud=True), Win("Slept well")],
+    )
+    assert "  - text: Ran 5 km\n    proud: true\n  - Slept well\n" in text
+    assert [(w.text, w.proud) for w in parse_entry("2026-11-24.md", text).wins] == [
+        ("Ran 5 km", True),
+        ("Slept well", False),
+    ]

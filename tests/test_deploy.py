@@ -502,7 +502,13 @@ def test_a_deploy_with_the_kept_cache_renders_only_what_a_new_entry_changes(
     site = Engine(load_config(clones["warm"]), store=store).build()
     store.close()
     made, reused = site.stats["outputs_made"], site.stats["outputs_reused"]
-    assert 0 < made < (made + reused) / 2, site.stats
     build(load_config(clones["warm"]))
     build(load_config(clones["cold"]))
     assert tree(clones["warm"] / "public") == tree(clones["cold"] / "public")
+    before, after = tree(first / "public"), tree(clones["warm"] / "public")
+    changed = sum(1 for path, data in after.items() if before.get(path) != data)
+    # What the new entry changes (its page, home, the timeline, its week's, month's and
+    # year's reviews ...) is made again, and little more: a page made from the whole
+    # journal (the tags index, a month's heatmap on the journal's colour scale) may be
+    # made again and come out the same. Everything else comes from the kept cache.
+    assert 0 < changed <= made <= changed + 3 < made + reused, (changed, site.stats)

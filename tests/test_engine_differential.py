@@ -73,8 +73,8 @@ class EntryState:
     title: str = "Day one"
     mood: int | None = None
     tags: tuple[str, ...] = ()
-    wins: tuple[tuple[str, str | None, str | None], ...] = ()
-    """(text, goal slug, the win's own tag)."""
+    wins: tuple[tuple[str, str | None, str | None, bool], ...] = ()
+    """(text, goal slug, the win's own tag, proud)."""
     setbacks: tuple[tuple[str, str], ...] = ()
     draft: bool = False
     body: str = "A plain day."
@@ -88,12 +88,14 @@ class EntryState:
             lines.append(f"tags: [{', '.join(self.tags)}]")
         if self.wins:
             lines.append("wins:")
-            for text, goal, tag in self.wins:
+            for text, goal, tag, proud in self.wins:
                 lines.append(f"  - text: {json.dumps(text)}")
                 if goal:
                     lines.append(f"    goal: {goal}")
                 if tag:
                     lines.append(f"    tags: [{tag}]")
+                if proud:
+                    lines.append("    proud: true")
         if self.setbacks:
             lines.append("setbacks:")
             for text, reframe in self.setbacks:
@@ -112,6 +114,7 @@ wins_st = st.lists(
         st.sampled_from(WIN_TEXTS),
         st.sampled_from((None, *GOALS)),
         st.sampled_from((None, *TAGS)),
+        st.booleans(),
     ),
     max_size=3,
 ).map(tuple)
@@ -175,6 +178,9 @@ PROBES = {
     "goals.html": '<p class="probe">{{ goals }}</p>',
     "lessons.html": '<p class="probe">{{ groups }}|{{ urls }}</p>',
     "entry.html": '<p class="probe">{{ entry.title }}|{{ previous }}|{{ next }}|{{ entry.extra }}</p>',
+    "review.html": '<p class="probe">{{ review }}|{{ urls }}|{{ slugs }}|{{ goal_titles }}</p>',
+    "review_year.html": '<p class="probe">{{ review }}|{{ parts }}|{{ heatmap }}</p>',
+    "reviews.html": '<p class="probe">{{ years }}|{{ current_week }}</p>',
 }
 EXTRA_PROBES = (
     ("partials/win_card.html", "<i>{{ rec.entry.slug }} {{ rec.entry.day }} {{ rec.index }}</i>"),
@@ -184,6 +190,8 @@ EXTRA_PROBES = (
     ("wins.html", "<i>{{ total_wins }} {{ year_wins }} {{ urls }}</i>"),
     ("base.html", "<!-- {{ site.title }} {{ site.author }} -->"),
     ("stats.html", "<i>{{ totals }}</i>"),
+    ("home.html", "<i>{{ week_review }}</i>"),
+    ("review.html", "<i>{{ previous_link }} {{ next_link }} {{ up_links }} {{ heatmap }}</i>"),
 )
 STATIC_NAMES = ("notes.txt", "style.css", "img/dot.svg")
 
@@ -305,7 +313,7 @@ class EditsThenBuild(RuleBasedStateMachine):
             self.write_goal(slug)
         # One entry that surely exists, with a win toward a goal.
         self.entries["2026-11-01.md"] = EntryState(
-            title="Day one", tags=("work",), wins=(("Ran 3 km", "run", None),)
+            title="Day one", tags=("work",), wins=(("Ran 3 km", "run", None, True),)
         )
         for name, entry in first:
             self.entries[name] = entry
@@ -469,10 +477,10 @@ def _small_site(root: Path) -> Path:
     (root / "content" / "goals").mkdir(parents=True)
     (root / "content" / "goals" / "run.md").write_text("---\ntitle: Run more\nsteps: [Ran]\n---\n")
     for day, title in ((1, "Day one"), (2, "Day two"), (3, "Day three")):
-        entry = EntryState(title=title, tags=("work",), wins=((f"Ran {day}", "run", None),))
+        entry = EntryState(title=title, tags=("work",), wins=((f"Ran {day}", "run", None, False),))
         (root / "content" / f"2026-11-0{day}.md").write_text(entry.text())
     (root / "content" / "2025-12-30.md").write_text(
-        EntryState(title="Last year", tags=("work",), wins=(("Ran", "run", None),)).text()
+        EntryState(title="Last year", tags=("work",), wins=(("Ran", "run", None, False),)).text()
     )
     return root
 

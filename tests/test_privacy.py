@@ -237,7 +237,7 @@ def test_encrypted_build_says_so_and_never_shows_the_password(encrypted: Built) 
 
 
 _NEUTRAL_PATH = re.compile(
-    r"index\.html|(?:timeline|wins|lessons|goals|tags|stats|search)/index\.html"
+    r"index\.html|(?:timeline|wins|lessons|goals|tags|stats|reviews|search)/index\.html"
     r"|p/[0-9a-f]{32}/index\.html|f/[0-9a-f]{32}\.bin|static/[\w./-]+"
     r"|robots\.txt|404\.html|_headers"
 )

@@ -130,8 +130,8 @@ def test_the_readme_screenshots_are_the_ones_docs_screenshots_py_retakes(monkeyp
     spec.loader.exec_module(screenshots)
     shown = set(re.findall(r"!\[[^\]]+\]\(docs/([^)]+\.png)\)", README))
     assert shown == {shot.name for shot in screenshots.SHOTS}
-    for name in shown:
+    for shot in screenshots.SHOTS:
         # A PNG starts with its 8-byte signature; the width is the IHDR's first field.
-        head = (REPO / "docs" / name).read_bytes()[:24]
-        assert head[:8] == b"\x89PNG\r\n\x1a\n", name
-        assert int.from_bytes(head[16:20], "big") == screenshots.DESKTOP["width"], name
+        head = (REPO / "docs" / shot.name).read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n", shot.name
+        assert int.from_bytes(head[16:20], "big") == shot.viewport["width"], shot.name

@@ -248,7 +248,7 @@ def test_the_engine_plans_no_entry_page_and_no_search_for_a_share(
     paths = sorted(site.output.files)
     assert not [p for p in paths if DATE_PATH.search("/" + p) or p.startswith("search/")]
     sections = {p.split("/", 1)[0] for p in paths if p.endswith("index.html") and "/" in p}
-    assert sections == {"wins", "lessons", "goals"}
+    assert sections == {"reviews", "wins", "lessons", "goals"}
     public, _, _ = journal_of(shared.root)
     assert {e.source for e in site.model.entries} == {e.source for e in public}
     assert site.model.urls == {}
@@ -299,7 +299,7 @@ def test_the_navigation_lists_only_the_shared_sections(pages: dict[str, str]) ->
         nav = re.search(r'<nav class="site-nav".*?</nav>', page, re.S)
         assert nav, path
         labels = re.findall(r">([^<>]+)</a>", nav.group(0))
-        assert labels == ["Home", "Wins", "Lessons", "Goals"], path
+        assert labels == ["Home", "Reviews", "Wins", "Lessons", "Goals"], path
 
 
 # -- Refusals --------------------------------------------------------------------------
@@ -442,17 +442,52 @@ def test_share_sections_limit_what_is_built(tmp_path: Path) -> None:
     assert charts and not [svg for svg in charts if "<a " in svg]
 
 
-def test_reviews_are_accepted_and_left_out_while_this_version_has_none(shared: Shared) -> None:
-    assert "reviews" in SHAREABLE_SECTIONS
-    assert "'reviews'" in shared.result.stderr and "left out" in shared.result.stderr
-    assert not (shared.share / "reviews").exists()
+def test_reviews_are_shared_without_the_private_entries(
+    shared: Shared, pages: dict[str, str]
+) -> None:
+    public, private, _ = journal_of(shared.root)
+    # The week of the fixture's last day, as the people shared with see it.
+    year, week, _ = max(e.day for e in [*public, *private]).isocalendar()
+    in_week = [e for e in public if e.day.isocalendar()[:2] == (year, week)]
+    assert any(e.day.isocalendar()[:2] == (year, week) for e in private)
+    # Pages but a section's index have unreadable addresses on an encrypted site.
+    [key] = [
+        path for path, page in pages.items() if f"Week {week} of {year}" in text_of(page)[:80]
+    ]
+    assert "/reviews/" in pages
+    review = text_of(pages[key])
+    assert f"Days written {len({e.day for e in in_week})} of " in review, review
+    for entry in in_week:
+        for win in entry.wins:
+            assert win.text in review
+    assert not [w for w in private_words(shared.root) if w.casefold() in review.casefold()]
+    # The days are shown, not linked: entries have no pages here.
+    assert not DATE_PATH.search(pages[key])
+    assert 'class="review-day"' not in pages[key].replace('<span class="review-day">', "")
+    # The share home counts the weeks reviewed.
+    weeks = {e.day.isocalendar()[:2] for e in public}
+    assert f"{len(weeks)} weeks" in text_of(pages["/"])
+
+
+def test_a_review_links_goals_and_tags_only_when_they_are_shared(tmp_path: Path) -> None:
+    built = share_fixture(
+        tmp_path / "site", {"journal.toml": 'title = "Robin"\n[share]\nsections = ["reviews"]\n'}
+    )
+    pages = decrypted_pages(built.share)
+    assert not [p for p in pages if p.startswith(("/wins/", "/lessons/", "/goals/", "/tags/"))]
+    for path, page in pages.items():
+        dead = [link for link in internal_links(page) if not resolves(built.share, link)]
+        assert dead == [], (path, dead)
+    week = next(page for page in pages.values() if text_of(page).startswith("Week review"))
+    goal = journal_of(built.root)[2][0]
+    assert goal.title in text_of(week) and "/goals/" not in week and "/tags/" not in week
 
 
 def test_the_section_table_names_the_sections_journal_toml_accepts() -> None:
     from journal_site.pages.share import SECTIONS
 
     assert tuple(SECTIONS) == SHAREABLE_SECTIONS
-    assert all(s.builders for name, s in SECTIONS.items() if name != "reviews")
+    assert all(s.builders for s in SECTIONS.values())
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def head_data(entry: Entry | EntrySummary) -> list[Any]:
         entry.title_is_default,
         list(entry.tags),
         entry.mood,
-        [[w.text, list(w.tags), w.goal, w.line] for w in entry.wins],
+        [[w.text, list(w.tags), w.goal, w.line, w.proud] for w in entry.wins],
         [[s.text, s.reframe, list(s.tags), s.line] for s in entry.setbacks],
         entry.draft,
         entry.slug,
@@ -98,7 +98,9 @@ def _summary(data: list[Any]) -> EntrySummary:
         title_is_default=bool(default),
         tags=_strs(tags),
         mood=int(mood) if mood is not None else None,
-        wins=tuple(Win(str(t), _strs(g), goal, line) for t, g, goal, line in wins),
+        wins=tuple(
+            Win(str(t), _strs(g), goal, line, bool(proud)) for t, g, goal, line, proud in wins
+        ),
         setbacks=tuple(Setback(str(t), str(r), _strs(g), line) for t, r, g, line in setbacks),
         draft=bool(draft),
         slug=str(slug),

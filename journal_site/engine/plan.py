@@ -31,6 +31,7 @@ from journal_site.pages import (
     collections,
     core,
     progress,
+    reviews,
 )
 
 
@@ -42,6 +43,7 @@ def builders() -> list[PageBuilder]:
         core.entry_pages,
         progress.stats_page,
         *collections.SUMMARY_BUILDERS,
+        *reviews.REVIEW_BUILDERS,
         collections.search_page,
     ]
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from journal_site.aggregate import streaks
     from journal_site.aggregate.goals import GoalProgress
     from journal_site.aggregate.recall import TaggedWins
+    from journal_site.aggregate.reviews import ReviewBook
     from journal_site.aggregate.tags import TagInfo
     from journal_site.aggregate.wins import WinRecord
     from journal_site.loader import Journal
@@ -226,6 +227,16 @@ class SiteModel:
         from journal_site.aggregate.tags import tag_index
 
         return tag_index(self.entries, self.win_records, self.tag_slugs)
+
+    @cached_property
+    def review_book(self) -> ReviewBook:
+        """The journal by day, for the reviews of any week, month or year (drafts and
+        days after today left out, as streaks leave them)."""
+        from journal_site.aggregate.reviews import ReviewBook
+
+        return ReviewBook(
+            self.entries, self.goals, self.today, self.config.streak, self.config.streak_grace
+        )
 
     @cached_property
     def goal_progress(self) -> tuple[GoalProgress, ...]:

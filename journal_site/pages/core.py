@@ -142,6 +142,7 @@ def home_summary(model: SiteModel) -> dict[str, Any]:
     from journal_site.aggregate.stats import week_start, year_ago
     from journal_site.charts import heatmap_legend
     from journal_site.pages.progress import last_year_heatmap, streak_view
+    from journal_site.pages.reviews import week_review_link
 
     entries = model.entries
     return {
@@ -156,6 +157,7 @@ def home_summary(model: SiteModel) -> dict[str, Any]:
         "heatmap": last_year_heatmap(model),
         "legend": heatmap_legend(),
         "year_ago_day": year_ago(model.today),
+        "week_review": week_review_link(model),
     }
 
 

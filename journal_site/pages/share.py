@@ -20,9 +20,13 @@ from journal_site.config import Config
 from journal_site.engine.selection import Selection
 from journal_site.loader import Journal
 from journal_site.model import Entry, EntrySummary
-from journal_site.pages import Page, PageBuilder, SiteModel, collections, progress
+from journal_site.pages import Page, PageBuilder, SiteModel, collections, progress, reviews
 from journal_site.render import NavItem
 from journal_site.text import plural, slugify
+
+
+def _reviews(model: SiteModel) -> str:
+    return plural(len(model.review_book.periods("week")), "week")
 
 
 def _wins(model: SiteModel) -> str:
@@ -51,7 +55,7 @@ class SharedSection:
     about: str
     """One sentence for the share site's home page."""
     builders: tuple[PageBuilder, ...]
-    """Its page builders; none: this version cannot build it, and it is left out."""
+    """Its page builders."""
     count: Callable[[SiteModel], str] | None = None
     """What the home page counts for it ("42 wins")."""
 
@@ -60,8 +64,8 @@ SECTIONS: dict[str, SharedSection] = {
     "reviews": SharedSection(
         NavItem("Reviews", "reviews/"),
         "Each week, month and year at a glance: days written, wins, lessons and goal steps.",
-        # TODO(reviews): map to REVIEW_BUILDERS from journal_site/pages/reviews.py at merge.
-        (),
+        tuple(reviews.REVIEW_BUILDERS),
+        _reviews,
     ),
     "wins": SharedSection(
         NavItem("Wins", "wins/"),
@@ -101,14 +105,9 @@ HOME = NavItem("Home", "")
 
 
 def shared_sections(config: Config) -> list[tuple[str, SharedSection]]:
-    """The sections of ``[share] sections`` that this version builds, in the table's order."""
+    """The sections of ``[share] sections``, in the table's order."""
     wanted = set(config.share.sections)
-    return [(name, s) for name, s in SECTIONS.items() if name in wanted and s.builders]
-
-
-def unbuilt_sections(config: Config) -> list[str]:
-    """Sections ``[share] sections`` names that this version has no pages for."""
-    return [name for name in config.share.sections if not SECTIONS[name].builders]
+    return [(name, s) for name, s in SECTIONS.items() if name in wanted]
 
 
 def is_private(entry: Entry | EntrySummary, private_tags: Collection[str]) -> bool:

@@ -1,0 +1,308 @@
+"""The review pages: /reviews/, and one page per week, month and year with an entry.
+
+The facts come from ``SiteModel.review_book`` (aggregate/reviews.py), which
+`journal review` reads too, so the pages and the terminal say the same. The sentences
+that both say (the comparison with the period before, the change of consistency) are
+made here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from journal_site import charts
+from journal_site.aggregate.heatmap import build_heatmap
+from journal_site.aggregate.reviews import (
+    Glance,
+    Period,
+    Review,
+    days_between,
+    period_of,
+    review_url,
+)
+from journal_site.pages import Deferred, Page, SiteModel
+from journal_site.pages.progress import HeatmapView
+from journal_site.text import plural
+
+KIND_WORDS = {"week": "week", "month": "month", "year": "year"}
+
+
+# -- sentences shared with `journal review` ----------------------------------------------
+
+
+def consistency_words(review: Review) -> str:
+    """The score at the period's end and how it moved, in words ("" when there is none)."""
+    end = review.consistency_end
+    if end is None:
+        return ""
+    change = review.consistency_change
+    if change is None:
+        return f"{end:.0f}%"
+    if abs(change) < 0.5:
+        return f"{end:.0f}%, steady"
+    if change > 0:
+        return f"{end:.0f}%, up {change:.0f} {'point' if round(change) == 1 else 'points'}"
+    return (
+        f"{end:.0f}%, down {-change:.0f} {'point' if round(-change) == 1 else 'points'}; "
+        "a missed day lowers it a little, and it comes back"
+    )
+
+
+def comparison_words(review: Review) -> str:
+    """A gentle comparison with the period before: more, as many, or a quieter one."""
+    kind = review.period.kind
+    before = review.before
+    this = "this " + kind + (" so far" if review.so_far else "")
+    if review.future:
+        return f"This {kind} has not begun yet."
+    if review.empty:
+        return (
+            f"Nothing written {this}, and that is fine: a gap is data, not a verdict. "
+            "One small entry is enough to begin again."
+        )
+    wins = len(review.wins)
+    if review.consistency_start is None:
+        return f"Your journal began this {kind}: every entry in it is new ground."
+    if before is None or not before.entries:
+        return f"Nothing was written the {kind} before; {this} you came back. Welcome back."
+    if review.days_written == before.days_written:
+        days = f", on as many days written ({review.days_written:,})"
+    else:
+        days = f", on {plural(review.days_written, 'day')} written against {before.days_written:,}"
+    if wins > before.wins:
+        return f"More wins than the {kind} before: {wins:,} against {before.wins:,}{days}."
+    if wins == before.wins:
+        return f"As many wins as the {kind} before: {plural(wins, 'win')}{days}."
+    if review.so_far:
+        return (
+            f"The {kind} before had {plural(before.wins, 'win')} in all, on "
+            f"{plural(before.days_written, 'day')}; this {kind} is not over yet."
+        )
+    return (
+        f"A quieter {kind} than the one before: {plural(wins, 'win')} against "
+        f"{before.wins:,}{days}. Quieter {kind}s are part of it."
+    )
+
+
+def points_words(change: float | None) -> str:
+    """A change of consistency in short: "+3", "−2", "steady" ("" when there is none)."""
+    if change is None:
+        return ""
+    if abs(change) < 0.5:
+        return "steady"
+    return f"{change:+.0f}".replace("-", "−")
+
+
+def days_words(review: Review) -> str:
+    """ "6 of 7 days", "4 of 4 days so far"."""
+    whole = review.period.days
+    shown = review.days_counted if review.so_far else whole
+    return f"{review.days_written:,} of {plural(shown, 'day')}" + (
+        " so far" if review.so_far else ""
+    )
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+
+def parts_shown(review: Review) -> tuple[Glance, ...]:
+    """A month's weeks or a year's months from the first with an entry to the last begun."""
+    today = review.today
+    parts = [g for g in review.parts if today is None or g.start <= today]
+    while parts and not parts[0].entries:
+        parts.pop(0)
+    return tuple(parts)
+
+
+def part_label(part: Glance) -> str:
+    """A month's name in a year ("November"), a week's days in a month ("2–8 Nov")."""
+    if part.period.kind == "month":
+        return f"{part.start:%B}"
+    days = f"{part.start.day}–{part.end.day}" if part.start != part.end else f"{part.end.day}"
+    return f"{days} {part.end:%b}"
+
+
+def _neighbours(periods: Sequence[Period], index: int) -> tuple[Period | None, Period | None]:
+    before = periods[index - 1] if index > 0 else None
+    after = periods[index + 1] if index + 1 < len(periods) else None
+    return before, after
+
+
+def _link(period: Period | None) -> tuple[str, str] | None:
+    return (review_url(period), period.title) if period is not None else None
+
+
+def _heat_inputs(model: SiteModel, review: Review) -> tuple[Any, ...] | None:
+    """What a month's or year's heatmap is drawn from: that span's days alone."""
+    period = review.period
+    if period.kind == "week":
+        return None
+    end = min(period.end, model.today)
+    book = model.review_book
+    inside = [d for d in days_between(period.start, end) if d in book.by_day]
+    return (
+        period.start,
+        end,
+        period.end,
+        {d: sum(len(e.wins) for e in book.by_day[d]) for d in inside},
+        {d: len(book.by_day[d]) for d in inside},
+        {
+            d: model.urls[book.by_day[d][0].source]
+            for d in inside
+            if book.by_day[d][0].source in model.urls
+        },
+        model.heatmap_thresholds,
+        frozenset(d for d in inside if d in book.counted),
+        model.config.streak_grace,
+    )
+
+
+def review_view(
+    review: Review,
+    urls: Mapping[str, str],
+    slugs: Mapping[str, str],
+    goal_titles: Mapping[str, str],
+    links: Mapping[str, tuple[str, str] | None],
+    heat: tuple[Any, ...] | None,
+    base_path: str,
+) -> dict[str, Any]:
+    """The view of one review page (its heatmap drawn only when the page is made)."""
+    heatmap = None
+    if heat is not None:
+        start, end, grid_end, wins, entries, day_urls, thresholds, counted, grace = heat
+        label = review.period.title
+        drawn = build_heatmap(
+            start, end, label, wins, entries, day_urls, thresholds, counted, grace, grid_end
+        )
+        caption_id = f"heatmap-{review.period.key}-caption"
+        heatmap = HeatmapView(drawn, charts.heatmap_svg(drawn, base_path), caption_id)
+    return {
+        "review": review,
+        "urls": urls,
+        "slugs": slugs,
+        "goal_titles": goal_titles,
+        "previous_link": links["previous"],
+        "next_link": links["next"],
+        "up_links": [link for key, link in links.items() if key.startswith("up") and link],
+        "heatmap": heatmap,
+        "legend": charts.heatmap_legend() if heatmap is not None else "",
+        "parts": parts_shown(review),
+        "days_words": days_words(review),
+        "comparison": comparison_words(review),
+        "consistency": consistency_words(review),
+        "points": points_words(review.consistency_change),
+        "kind_word": KIND_WORDS[review.period.kind],
+    }
+
+
+def _ups(period: Period) -> list[Period]:
+    """The longer periods a review links up to: a week's month(s) and year(s), a month's year."""
+    if period.kind == "year":
+        return []
+    ups = (
+        []
+        if period.kind == "month"
+        else [period_of("month", d) for d in (period.start, period.end)]
+    )
+    ups += [period_of("year", d) for d in (period.start, period.end)]
+    return list({p.key: p for p in ups}.values())
+
+
+def _page(
+    model: SiteModel, review: Review, periods: Sequence[Period], index: int, with_page: set[str]
+) -> Page:
+    period = review.period
+    before, after = _neighbours(periods, index)
+    links: dict[str, tuple[str, str] | None] = {"previous": _link(before), "next": _link(after)}
+    for n, up in enumerate(_ups(period)):
+        links[f"up{n}"] = _link(up) if up.key in with_page else None
+    shown_tags = [tag for tag, _ in review.tags]
+    if period.kind == "year":
+        shown_tags = shown_tags[:12]
+    args = (
+        review,
+        {e.source: model.urls[e.source] for e in review.entries if e.source in model.urls},
+        {tag: model.tag_slugs[tag] for tag in shown_tags},
+        {w.win.goal: model.goal_titles[w.win.goal] for w in review.wins if w.win.goal},
+        links,
+        _heat_inputs(model, review),
+        model.config.base_path,
+    )
+    template = "review_year.html" if period.kind == "year" else "review.html"
+    return Page(
+        review_url(period),
+        template,
+        Deferred(review_view, args),
+        f"the review of {period.key}",
+        "reviews/",
+    )
+
+
+def review_pages(model: SiteModel) -> list[Page]:
+    """A page for every week, month and year with an entry (none after today)."""
+    book = model.review_book
+    by_kind = {kind: book.periods(kind) for kind in ("year", "month", "week")}
+    with_page = {p.key for periods in by_kind.values() for p in periods}
+    pages = []
+    for periods in by_kind.values():
+        for index, period in enumerate(periods):
+            pages.append(_page(model, book.review(period), periods, index, with_page))
+    return pages
+
+
+def _index_glances(model: SiteModel, kind: str) -> list[tuple[Glance, bool]]:
+    book = model.review_book
+    return [(book.glance(p), p.contains(model.today)) for p in reversed(book.periods(kind))]
+
+
+def reviews_index(model: SiteModel) -> list[Page]:
+    """/reviews/: the years, months and weeks with entries, newest first, with counts."""
+    years = []
+    months = _index_glances(model, "month")
+    weeks = _index_glances(model, "week")
+    for year, so_far in _index_glances(model, "year"):
+        number = year.period.start.year
+        years.append(
+            {
+                "glance": year,
+                "so_far": so_far,
+                "months": [(g, s) for g, s in months if g.period.start.year == number],
+                # A week belongs to the ISO year it is named by (2026-W01 may begin in 2025).
+                "weeks": [(g, s) for g, s in weeks if g.period.start.isocalendar()[0] == number],
+            }
+        )
+    # A week named by a year without entries of its own (2026-W01 when only 29-31
+    # December 2025 was written) is listed under the year its Monday falls in.
+    listed = {g.period.key for y in years for g, _ in y["weeks"]}
+    for glance, so_far in weeks:
+        if glance.period.key not in listed:
+            for year in years:
+                if year["glance"].period.contains(glance.period.start):
+                    year["weeks"].append((glance, so_far))
+    for year in years:
+        year["weeks"].sort(key=lambda item: item[0].period.start, reverse=True)
+    book = model.review_book
+    current = period_of("week", model.today)
+    view = {
+        "years": years,
+        "current_week": current if current.key in {p.key for p in book.periods("week")} else None,
+    }
+    return [Page("reviews/", "reviews.html", view, "the reviews index", "reviews/")]
+
+
+def week_review_link(model: SiteModel) -> dict[str, Any] | None:
+    """For home: this week's review when this week has an entry, else the latest week's."""
+    weeks = model.review_book.periods("week")
+    if not weeks:
+        return None
+    latest = weeks[-1]
+    return {
+        "url": review_url(latest),
+        "title": latest.title,
+        "so_far": latest.contains(model.today),
+    }
+
+
+REVIEW_BUILDERS: Sequence = (reviews_index, review_pages)
+"""Builders of the review pages (summaries only)."""
