@@ -279,6 +279,80 @@ class Review:
         return not self.entries
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewFacts:
+    """What a review is made from: the period's entries and the numbers that depend on
+    the days around it. A review page is keyed by these (small, and the entries count by
+    their tokens), and ``assemble`` makes the review from them alone."""
+
+    period: Period
+    today: dt.date | None
+    """Today when the period holds it, else None (see ``Review.today``)."""
+    future: bool
+    days_counted: int
+    entries: tuple[AnyEntry, ...]
+    rule: str
+    """The streak rule: which of the entries' days count (see ``counted``)."""
+    grace: int
+    steps_done: tuple[StepDone, ...]
+    goals_completed: tuple[StepDone, ...]
+    streak_at_end: int
+    consistency_start: float | None
+    consistency_end: float | None
+    before: Glance | None
+    parts: tuple[Glance, ...]
+
+    @property
+    def counted(self) -> frozenset[dt.date]:
+        """The days of the period that count toward a streak (its entries are all on
+        or before today)."""
+        return streaks.counted_days(self.entries, self.rule, dt.date.max)  # type: ignore[arg-type]
+
+
+def assemble(facts: ReviewFacts) -> Review:
+    """The review ``facts`` describe."""
+    period, entries = facts.period, facts.entries
+    wins = [ReviewWin(w, e) for e in entries for w in e.wins]
+    longest = None
+    for run in streaks.streak_runs(facts.counted, facts.grace):
+        if longest is None or run.length >= longest.length:  # ties go to the most recent
+            longest = run
+    by_day: dict[dt.date, list[AnyEntry]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.day, []).append(entry)
+    days = days_between(period.start, period.start + dt.timedelta(days=facts.days_counted - 1))
+    tag_counts: Counter[str] = Counter(t for e in entries for t in e.all_tags())
+    return Review(
+        period=period,
+        today=facts.today,
+        so_far=facts.today is not None,
+        future=facts.future,
+        days_counted=facts.days_counted,
+        entries=entries,
+        days_written=len(by_day),
+        wins=tuple([w for w in wins if w.proud] + [w for w in wins if not w.proud]),
+        setbacks=tuple(ReviewSetback(s, e) for e in entries for s in e.setbacks),
+        steps_done=facts.steps_done,
+        goals_completed=facts.goals_completed,
+        streak_at_end=facts.streak_at_end,
+        longest_run=longest,
+        consistency_start=facts.consistency_start,
+        consistency_end=facts.consistency_end,
+        moods=tuple(
+            DayMood(
+                day,
+                day in by_day,
+                _mean([e.mood for e in by_day.get(day, ()) if e.mood is not None]),
+            )
+            for day in (days if period.kind != "year" else ())
+        ),
+        mood_average=_mean([e.mood for e in entries if e.mood is not None]),
+        tags=tuple(sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))),
+        before=facts.before,
+        parts=facts.parts,
+    )
+
+
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """Every day from ``first`` to ``last`` (none when ``last`` comes first)."""
     return [first + dt.timedelta(days=i) for i in range(max(0, (last - first).days + 1))]
@@ -301,6 +375,7 @@ class ReviewBook:
         grace: int = 0,
     ) -> None:
         self.today = today
+        self.rule = rule
         self.grace = grace
         kept = sorted(
             (e for e in entries if not e.draft and e.day <= today), key=lambda e: e.sort_key
@@ -324,6 +399,7 @@ class ReviewBook:
         self.steps = _steps_done(kept, goals)
         self.finished = _finished(self.steps, goals)
         self._periods: dict[str, list[Period]] = {}
+        self._glances: dict[tuple[Period, dt.date | None, dt.date | None], Glance] = {}
 
     # -- which periods there are --
 
@@ -343,7 +419,15 @@ class ReviewBook:
     def glance(
         self, period: Period, start: dt.date | None = None, end: dt.date | None = None
     ) -> Glance:
-        """The counts of ``period`` (or of its days from ``start`` to ``end``)."""
+        """The counts of ``period`` (or of its days from ``start`` to ``end``); one
+        object per span, as a week's review and the next one's comparison share it."""
+        key = (period, start, end)
+        held = self._glances.get(key)
+        if held is None:
+            held = self._glances[key] = self._glance(period, start, end)
+        return held
+
+    def _glance(self, period: Period, start: dt.date | None, end: dt.date | None) -> Glance:
         first, last = start or period.start, min(end or period.end, self.today)
         entries = [e for day in days_between(first, last) for e in self.by_day.get(day, ())]
         wins = [w for e in entries for w in e.wins]
@@ -385,14 +469,15 @@ class ReviewBook:
         start = bisect.bisect_left(self.counted_sorted, self.run_start[last])
         return index - start + 1
 
-    def review(self, period: Period) -> Review:
+    def facts(self, period: Period) -> ReviewFacts:
+        """What the review of ``period`` is made from (``assemble`` makes it): its
+        entries and the few numbers that depend on the days around it."""
         today = self.today
         so_far = period.contains(today)
         future = period.start > today
         last = min(period.end, today)
         days = days_between(period.start, last)
         entries = tuple(e for day in days for e in self.by_day.get(day, ()))
-        wins = [ReviewWin(w, e) for e in entries for w in e.wins]
         steps = tuple(s for s in self.steps if period.start <= s.day <= last)
         if future:
             streak, end_score = 0, None
@@ -403,43 +488,26 @@ class ReviewBook:
         else:
             streak = self.streak_at(period.end, over=True)
             end_score = self._score(period.end)
-        inside = [d for d in days if d in self.counted]
-        runs = streaks.streak_runs(inside, self.grace)
-        longest = None
-        for run in runs:  # ties go to the most recent, as for the longest streak
-            if longest is None or run.length >= longest.length:
-                longest = run
-        tag_counts: Counter[str] = Counter(t for e in entries for t in e.all_tags())
         before = period.previous()
-        return Review(
+        return ReviewFacts(
             period=period,
             today=today if so_far else None,
-            so_far=so_far,
             future=future,
             days_counted=len(days),
             entries=entries,
-            days_written=len({e.day for e in entries}),
-            wins=tuple([w for w in wins if w.proud] + [w for w in wins if not w.proud]),
-            setbacks=tuple(ReviewSetback(s, e) for e in entries for s in e.setbacks),
+            rule=self.rule,
+            grace=self.grace,
             steps_done=steps,
             goals_completed=self._completed(steps),
             streak_at_end=streak,
-            longest_run=longest,
             consistency_start=None if future else self._score_before(period),
             consistency_end=end_score,
-            moods=tuple(
-                DayMood(
-                    day,
-                    day in self.by_day,
-                    _mean([e.mood for e in self.by_day.get(day, ()) if e.mood is not None]),
-                )
-                for day in (days if period.kind != "year" else ())
-            ),
-            mood_average=_mean([e.mood for e in entries if e.mood is not None]),
-            tags=tuple(sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))),
             before=self.glance(before) if before is not None else None,
             parts=self._parts(period),
         )
+
+    def review(self, period: Period) -> Review:
+        return assemble(self.facts(period))
 
     def _parts(self, period: Period) -> tuple[Glance, ...]:
         if period.kind == "week":

@@ -53,15 +53,28 @@ def plan_files(model: SiteModel) -> list[SiteFile]:
     return [f for builder in collections.FILE_BUILDERS for f in builder(model)]
 
 
+ONE_OUTPUT: dict[Callable[..., Any], Callable[[SiteModel, str], Page | SiteFile]] = {
+    core.entry_pages: core.entry_page_at,
+}
+"""Builders of many outputs that can make one of them alone, by its path: what a held
+plan asks for when one entry's page is needed (a body edit), instead of all 4,000."""
+
+
 class _Replan:
-    """Runs a builder again, once, when an output planned from a held plan is needed."""
+    """Runs a builder again, once, when an output planned from a held plan is needed
+    (or makes just that output, for a builder of ``ONE_OUTPUT``)."""
 
     def __init__(self, builder: Callable[[SiteModel], Any], model: SiteModel) -> None:
         self.builder = builder
         self.model = model
         self.made: dict[str, Page | SiteFile] | None = None
+        self.one = ONE_OUTPUT.get(builder)
+        self.asked = 0
 
     def get(self, path: str) -> Page | SiteFile:
+        if self.one is not None and self.made is None and self.asked < 8:
+            self.asked += 1
+            return self.one(self.model, path)
         if self.made is None:
             self.made = {}
             for item in self.builder(self.model):

@@ -45,6 +45,15 @@ def entry_pages(model: SiteModel) -> list[Page]:
     return [entry_page(model, index) for index in range(len(model.entries))]
 
 
+def entry_page_at(model: SiteModel, path: str) -> Page:
+    """The page ``entry_pages`` lists at output ``path`` (".../index.html"), alone."""
+    url = path.removesuffix("index.html")
+    for index, entry in enumerate(model.entries):
+        if model.urls.get(entry.source) == url:
+            return entry_page(model, index)
+    raise KeyError(path)
+
+
 def entry_page(model: SiteModel, index: int) -> Page:
     """The page of ``model.entries[index]``."""
     entries = model.entries

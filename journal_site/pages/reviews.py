@@ -17,7 +17,8 @@ from journal_site.aggregate.reviews import (
     Glance,
     Period,
     Review,
-    days_between,
+    ReviewFacts,
+    assemble,
     period_of,
     review_url,
 )
@@ -133,50 +134,51 @@ def _link(period: Period | None) -> tuple[str, str] | None:
     return (review_url(period), period.title) if period is not None else None
 
 
-def _heat_inputs(model: SiteModel, review: Review) -> tuple[Any, ...] | None:
-    """What a month's or year's heatmap is drawn from: that span's days alone."""
-    period = review.period
-    if period.kind == "week":
-        return None
-    end = min(period.end, model.today)
-    book = model.review_book
-    inside = [d for d in days_between(period.start, end) if d in book.by_day]
-    return (
+def _heatmap(
+    facts: ReviewFacts, urls: Mapping[str, str], thresholds: Any, base_path: str
+) -> HeatmapView:
+    """A month's or year's heatmap: that span's days alone, up to today."""
+    period = facts.period
+    end = facts.today or period.end
+    wins: dict[Any, int] = {}
+    entries: dict[Any, int] = {}
+    day_urls: dict[Any, str] = {}
+    for entry in facts.entries:
+        wins[entry.day] = wins.get(entry.day, 0) + len(entry.wins)
+        entries[entry.day] = entries.get(entry.day, 0) + 1
+        if entry.day not in day_urls and entry.source in urls:
+            day_urls[entry.day] = urls[entry.source]
+    drawn = build_heatmap(
         period.start,
         end,
+        period.title,
+        wins,
+        entries,
+        day_urls,
+        thresholds,
+        facts.counted,
+        facts.grace,
         period.end,
-        {d: sum(len(e.wins) for e in book.by_day[d]) for d in inside},
-        {d: len(book.by_day[d]) for d in inside},
-        {
-            d: model.urls[book.by_day[d][0].source]
-            for d in inside
-            if book.by_day[d][0].source in model.urls
-        },
-        model.heatmap_thresholds,
-        frozenset(d for d in inside if d in book.counted),
-        model.config.streak_grace,
+    )
+    return HeatmapView(
+        drawn, charts.heatmap_svg(drawn, base_path), f"heatmap-{period.key}-caption"
     )
 
 
 def review_view(
-    review: Review,
+    facts: ReviewFacts,
     urls: Mapping[str, str],
     slugs: Mapping[str, str],
     goal_titles: Mapping[str, str],
     links: Mapping[str, tuple[str, str] | None],
-    heat: tuple[Any, ...] | None,
+    thresholds: Any,
     base_path: str,
 ) -> dict[str, Any]:
-    """The view of one review page (its heatmap drawn only when the page is made)."""
+    """The view of one review page, made from its facts when the page is rendered."""
+    review = assemble(facts)
     heatmap = None
-    if heat is not None:
-        start, end, grid_end, wins, entries, day_urls, thresholds, counted, grace = heat
-        label = review.period.title
-        drawn = build_heatmap(
-            start, end, label, wins, entries, day_urls, thresholds, counted, grace, grid_end
-        )
-        caption_id = f"heatmap-{review.period.key}-caption"
-        heatmap = HeatmapView(drawn, charts.heatmap_svg(drawn, base_path), caption_id)
+    if review.period.kind != "week":
+        heatmap = _heatmap(facts, urls, thresholds, base_path)
     return {
         "review": review,
         "urls": urls,
@@ -210,23 +212,25 @@ def _ups(period: Period) -> list[Period]:
 
 
 def _page(
-    model: SiteModel, review: Review, periods: Sequence[Period], index: int, with_page: set[str]
+    model: SiteModel,
+    facts: ReviewFacts,
+    periods: Sequence[Period],
+    index: int,
+    with_page: set[str],
 ) -> Page:
-    period = review.period
+    period = facts.period
+    entries = facts.entries
     before, after = _neighbours(periods, index)
     links: dict[str, tuple[str, str] | None] = {"previous": _link(before), "next": _link(after)}
     for n, up in enumerate(_ups(period)):
         links[f"up{n}"] = _link(up) if up.key in with_page else None
-    shown_tags = [tag for tag, _ in review.tags]
-    if period.kind == "year":
-        shown_tags = shown_tags[:12]
     args = (
-        review,
-        {e.source: model.urls[e.source] for e in review.entries if e.source in model.urls},
-        {tag: model.tag_slugs[tag] for tag in shown_tags},
-        {w.win.goal: model.goal_titles[w.win.goal] for w in review.wins if w.win.goal},
+        facts,
+        {e.source: model.urls[e.source] for e in entries if e.source in model.urls},
+        {tag: model.tag_slugs[tag] for e in entries for tag in e.all_tags()},
+        {w.goal: model.goal_titles[w.goal] for e in entries for w in e.wins if w.goal},
         links,
-        _heat_inputs(model, review),
+        model.heatmap_thresholds if period.kind != "week" else None,
         model.config.base_path,
     )
     template = "review_year.html" if period.kind == "year" else "review.html"
@@ -247,7 +251,7 @@ def review_pages(model: SiteModel) -> list[Page]:
     pages = []
     for periods in by_kind.values():
         for index, period in enumerate(periods):
-            pages.append(_page(model, book.review(period), periods, index, with_page))
+            pages.append(_page(model, book.facts(period), periods, index, with_page))
     return pages
 
 
