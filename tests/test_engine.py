@@ -17,8 +17,8 @@ from conftest import REPO, Killed, file_ids, kill_on_second_rename, make_corpus,
 
 from journal_site.build import build, render_site
 from journal_site.config import load_config
+from journal_site.engine import Cancelled
 from journal_site.engine import site as engine_site
-from journal_site.engine.make import Cancelled
 from journal_site.engine.site import Engine
 from journal_site.engine.store import CACHE_DIR_NAME, STORE_NAME
 from journal_site.errors import JournalError
@@ -122,6 +122,42 @@ def test_a_cancelled_build_leaves_the_engine_as_it_was(tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         engine.build(cancel=lambda: True)
     assert engine.last is first
+    after = engine.build()
+    assert "2026/11/02/index.html" in after.changed
+    assert _files(after) == _files(render_site(load_config(root), today=TODAY))
+
+
+def test_a_build_stops_wherever_it_is_asked_to_and_the_next_is_whole(tmp_path: Path) -> None:
+    """A newer save stops a build within a few dozen steps, in any stage: while it plans
+    or digests one big page (not only between two outputs), so that ``journal serve``
+    never makes a save wait for the rest of the site. The engine is left as it was."""
+    root = _site(tmp_path, days=24)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    first = engine.build()
+    (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Renamed"))
+    asked = 0
+
+    def count() -> bool:
+        nonlocal asked
+        asked += 1
+        return False
+
+    engine_counting = Engine(load_config(root), today=TODAY, keep=True)
+    engine_counting.build(cancel=count)
+    # Asked far more often than there are outputs: inside the stages, not only between.
+    assert asked > 2 * len(first.output.files)
+    for stop_at in (1, 2, asked // 4, asked // 2, asked - 5):
+        calls = 0
+
+        def cancel(limit: int = stop_at) -> bool:
+            nonlocal calls
+            calls += 1
+            return calls >= limit
+
+        with pytest.raises(Cancelled):
+            engine.build(cancel=cancel)
+        assert calls == stop_at
+        assert engine.last is first
     after = engine.build()
     assert "2026/11/02/index.html" in after.changed
     assert _files(after) == _files(render_site(load_config(root), today=TODAY))

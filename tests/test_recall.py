@@ -246,3 +246,6 @@ def test_the_index_chooses_what_a_scan_of_every_win_chooses(specs):
     for position in range(len(entries)):
         chosen = [(e.source, w.text) for e, w in wins_to_recall(entries, index, position)]
         assert chosen == _scan(entries, position)
+        # A page made alone walks back without the index, to the same wins.
+        alone = [(e.source, w.text) for e, w in wins_to_recall(entries, None, position)]
+        assert alone == chosen

@@ -12,7 +12,9 @@ the most recent ones with such a win, newest first (by day, then their order wit
 day), and of each the first such win as written.
 
 Wins are indexed by tag once per model (``index_wins_by_tag``), so each entry's choice
-costs a binary search and a few steps per tag, not a pass over every win.
+costs a binary search and a few steps per tag, not a pass over every win. One page
+alone (the page of an entry just saved, shown before the rest of the site is planned)
+walks back from its entry instead (``scan_back``), which gives the same wins.
 """
 
 from __future__ import annotations
@@ -85,19 +87,46 @@ def latest_wins_before(
     return [(entry_index, found[entry_index]) for entry_index in latest]
 
 
+def scan_back(
+    entries: Sequence[AnyEntry], tags: Iterable[str], position: int, limit: int
+) -> list[WinAt]:
+    """What ``latest_wins_before`` finds for the entry at ``position``, by walking back
+    from it without an index: the first win carrying one of ``tags`` of each of the
+    ``limit`` most recent earlier entries that have one."""
+    wanted = set(tags)
+    day = entries[position].day
+    found: list[WinAt] = []
+    at = position - 1
+    while at >= 0 and len(found) < limit and wanted:
+        entry = entries[at]
+        if entry.day < day and not entry.draft:
+            for win_index, win in enumerate(entry.wins):
+                if not wanted.isdisjoint(win.tags) or not wanted.isdisjoint(entry.tags):
+                    found.append((at, win_index))
+                    break
+        at -= 1
+    return found
+
+
 def wins_to_recall(
     entries: Sequence[AnyEntry],
-    index: Mapping[str, TaggedWins],
+    index: Mapping[str, TaggedWins] | None,
     position: int,
     limit: int = RECALLED_WINS,
 ) -> tuple[tuple[AnyEntry, Win], ...]:
     """The earlier wins the page of ``entries[position]`` recalls, most recent first, as
-    (entry, win); none when the entry has no setback."""
+    (entry, win); none when the entry has no setback. Without ``index``, found by
+    walking back (``scan_back``)."""
     entry = entries[position]
     if not entry.setbacks:
         return ()
-    setback_tags = dict.fromkeys(tag for s in entry.setbacks for tag in s.tags)
-    places = latest_wins_before(index, setback_tags, entry.day, limit)
+
+    def latest(tags: Iterable[str]) -> list[WinAt]:
+        if index is None:
+            return scan_back(entries, tags, position, limit)
+        return latest_wins_before(index, tags, entry.day, limit)
+
+    places = latest(dict.fromkeys(tag for s in entry.setbacks for tag in s.tags))
     if not places:
-        places = latest_wins_before(index, entry.tags, entry.day, limit)
+        places = latest(entry.tags)
     return tuple((entries[e], entries[e].wins[w]) for e, w in places)

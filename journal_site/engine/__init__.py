@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+
+class Cancelled(Exception):
+    """The build was asked to stop (a newer change overtook it)."""
+
+
+def check(cancel: Callable[[], bool]) -> None:
+    """Raise ``Cancelled`` if the build was asked to stop."""
+    if cancel():
+        raise Cancelled
 
 
 @contextlib.contextmanager

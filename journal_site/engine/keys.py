@@ -30,13 +30,13 @@ import datetime as dt
 import functools
 import hashlib
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
 from markupsafe import Markup
 
-from journal_site.engine import codec
+from journal_site.engine import Cancelled, codec
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
 from journal_site.pages import Body, Links
 
@@ -87,11 +87,22 @@ class Fingerprinter:
     """Digests values; ``tokens`` maps ``id(value)`` to ``(value, token)`` for the
     entries, summaries and goals loaded, and the wins and setbacks of those summaries."""
 
-    def __init__(self, tokens: Mapping[int, tuple[object, str]]) -> None:
+    def __init__(
+        self, tokens: Mapping[int, tuple[object, str]], cancel: Callable[[], bool] | None = None
+    ) -> None:
         self.tokens = tokens
+        self.cancel = cancel
+        """Asked every few dozen values digested: a build that a newer change overtook
+        stops here too (raising ``Cancelled``), not only between two outputs."""
         self._memo: dict[int, tuple[object, str, tuple[Ref, ...]]] = {}
         self._refs: list[Ref] = []
         self._tokens_memo: dict[int, tuple[object, str]] = {}
+        self._work = 0
+
+    def _check(self) -> None:
+        self._work += 1
+        if self._work & 63 == 0 and self.cancel is not None and self.cancel():
+            raise Cancelled
 
     def digest(self, *values: Any) -> str:
         """The digest of ``values``; a reference in them counts by its name alone."""
@@ -99,6 +110,7 @@ class Fingerprinter:
 
     def inputs(self, *values: Any) -> tuple[str, tuple[Ref, ...]]:
         """(the digest of ``values`` with each reference by its name, the references)."""
+        self._check()
         out: list[str] = []
         outer, self._refs = self._refs, []
         try:
@@ -194,6 +206,7 @@ class Fingerprinter:
         if held is not None and held[0] is value:
             self._refs.extend(held[2])
             return held[1]
+        self._check()
         start = len(self._refs)
         inner: list[str] = []
         self._walk(value, inner, depth)

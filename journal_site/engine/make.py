@@ -12,16 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from journal_site.engine import Cancelled
 from journal_site.engine.plan import Planned
 from journal_site.engine.refs import References
 from journal_site.engine.store import Store
 from journal_site.pages import SiteFile
 from journal_site.render import Renderer
 from journal_site.writer import Kept
-
-
-class Cancelled(Exception):
-    """The build was asked to stop (a newer change overtook it)."""
 
 
 def make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -> bytes:
@@ -102,11 +99,16 @@ class Maker:
         renderer = self.render()
         resolve = self.refs.resolve
         if len(missing) >= MIN_PARALLEL_PAGES and not first:
-            data, cards = render_many(
-                lambda i: make_one(missing[i], renderer, resolve),
-                len(missing),
-                renderer.fragments.take_new,
-            )
+            # Workers cannot be told to stop: a build over all cores runs to its end.
+            held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
+            try:
+                data, cards = render_many(
+                    lambda i: make_one(missing[i], renderer, resolve),
+                    len(missing),
+                    renderer.fragments.take_new,
+                )
+            finally:
+                renderer.fingerprinter.cancel = held
             for made_there in cards:
                 renderer.fragments.update(made_there)
             made = {p.path: d for p, d in zip(missing, data, strict=True)}

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from journal_site.engine import check
 from journal_site.engine.keys import Fingerprinter, Ref, Unnameable, combine
 from journal_site.errors import JournalError, Problem
 from journal_site.pages import (
@@ -129,13 +130,15 @@ def plan(
     held: Mapping[str, tuple[str, str]],
     ref_token: Callable[[Ref], str],
     site_builders: Sequence[Callable[[SiteModel], Sequence[Page | SiteFile]]],
+    cancel: Callable[[], bool] = lambda: False,
 ) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:
     ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
 
     ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
     the next build (builder name -> (that digest, its outputs as JSON)), and how many
-    builders' plans came from ``held``.
+    builders' plans came from ``held``. Raises ``Cancelled`` (between builders, and
+    every few dozen outputs) once ``cancel`` says so.
     """
     out: list[Planned] = []
     plans: dict[str, tuple[str, str]] = {}
@@ -145,6 +148,7 @@ def plan(
         return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])
 
     for builder in site_builders:
+        check(cancel)
         name = _name(builder)
         kept = held.get(name)
         if kept is not None and kept[0] == digest:
@@ -155,7 +159,9 @@ def plan(
             reused += 1
             continue
         rows: list[list[Any]] = []
-        for item in builder(model):
+        for count, item in enumerate(builder(model), 1):
+            if count % 64 == 0:
+                check(cancel)
             if isinstance(item, SiteFile):
                 path, template = item.path, None
                 skeleton, refs = _skeleton(fingerprinter, path, item.make, item.args)

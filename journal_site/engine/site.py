@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from journal_site.config import Config, resolve_today
-from journal_site.engine import cycle_collection_paused, sources
+from journal_site.engine import check, cycle_collection_paused, sources
 from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.make import Maker, make_one
 from journal_site.engine.plan import Planned, plan, plan_entry_pages
@@ -182,6 +182,7 @@ class Engine:
         loaded = sources.load(config, scanned, skipped, self._stats, self._parsed, store)
         stats["files_parsed"] = loaded.parsed_count
         clock.lap("ms_load")
+        check(cancel)
         # 2. The journal and its model.
         journal = assemble_journal(
             [*loaded.entries, *loaded.goals, *loaded.assets], loaded.warnings, config.content
@@ -210,12 +211,8 @@ class Engine:
                     tokens[id(win)] = (win, f"{token}.w{index}")
                 for index, setback in enumerate(held.summary.setbacks):
                     tokens[id(setback)] = (setback, f"{token}.s{index}")
-        fingerprinter = Fingerprinter(tokens)
+        fingerprinter = Fingerprinter(tokens, cancel)
         refs = References(parsed, model.urls)
-        # Unknown goals and tags sharing a slug: checked again only for a new model.
-        model_digest = fingerprinter.digest(model)
-        if model_digest != self._checked:
-            check_references(model)
         clock.lap("ms_model")
         # 3. What every page is rendered with.
         theme = theme_files(config)
@@ -244,19 +241,35 @@ class Engine:
         # is planned: a writer waits for them (the same builder and keys as below).
         early: dict[str, bytes] = {}
         if first and on_output is not None and selection.entry_pages:
-            early = self._make_early(
-                plan_entry_pages(model, first, fingerprinter, refs.token),
-                base_key,
-                closures,
-                render,
-                refs,
-                on_output,
-            )
+            try:
+                early = self._make_early(
+                    plan_entry_pages(model, first, fingerprinter, refs.token),
+                    base_key,
+                    closures,
+                    render,
+                    refs,
+                    on_output,
+                )
+            except Exception:
+                check_references(model)  # a page that cannot be made: the writer's mistake?
+                raise
             clock.lap("ms_first")
+        # Unknown goals and tags sharing a slug: checked again only for a new model.
+        model_digest = fingerprinter.digest(model)
+        if model_digest != self._checked:
+            check_references(model)
+        clock.lap("ms_check")
 
         # 4. Plan.
+        check(cancel)
         planned, plans, reused = plan(
-            model, model_digest, fingerprinter, self._plans or {}, refs.token, selection.builders
+            model,
+            model_digest,
+            fingerprinter,
+            self._plans or {},
+            refs.token,
+            selection.builders,
+            cancel,
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")

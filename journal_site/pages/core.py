@@ -33,15 +33,19 @@ class RecalledWin:
 
 def recalled_wins(model: SiteModel, index: int) -> tuple[RecalledWin, ...]:
     """The earlier wins the page of ``model.entries[index]`` recalls (see aggregate/recall.py)."""
+    # The index of wins by tag pays once many pages are planned; a page made alone (the
+    # entry just saved) walks back from its entry instead, to the same wins.
+    tagged = model.__dict__.get("wins_by_tag")
     return tuple(
         RecalledWin(win.text, entry.day, model.urls[entry.source])
-        for entry, win in wins_to_recall(model.entries, model.wins_by_tag, index)
+        for entry, win in wins_to_recall(model.entries, tagged, index)
     )
 
 
 def entry_pages(model: SiteModel) -> list[Page]:
     """A page per entry, between its neighbours (whose pages it links by title); one
     with a setback also recalls earlier wins (``recalled_wins``)."""
+    model.wins_by_tag  # noqa: B018 (made once for every page, see recalled_wins)
     return [entry_page(model, index) for index in range(len(model.entries))]
 
 
