@@ -149,7 +149,10 @@ class Fingerprinter:
             self._refs.append(ref)
             out.append(f"ref:{ref[0]}:{ref[1]}")
         elif kind in _CONTAINERS:
-            if len(value) >= _MEMO_MIN:
+            if not value and (kind is tuple or kind is list):
+                out.append("(0" if kind is tuple else "[0")
+                out.append("]")
+            elif len(value) >= _MEMO_MIN:
                 out.append(self._memoized(value, depth))
             else:
                 self._walk(value, out, depth)
@@ -160,30 +163,49 @@ class Fingerprinter:
             self._walk(value, out, depth)
 
     def _walk(self, value: Any, out: list[str], depth: int) -> None:
+        # Strings and ints, most of what is walked, are written here as ``_feed`` writes
+        # them, without a call each.
         kind = type(value)
         names = _fields(kind)
+        feed, append, inner = self._feed, out.append, depth + 1
         if kind is dict or (names is None and isinstance(value, Mapping)):
-            out.append(f"{{{len(value)}")
+            append(f"{{{len(value)}")
             for key, item in value.items():
-                self._feed(key, out, depth + 1)
-                self._feed(item, out, depth + 1)
-            out.append("}")
+                if type(key) is str:
+                    append(f"s{len(key)}:{key}")
+                else:
+                    feed(key, out, inner)
+                if type(item) is str:
+                    append(f"s{len(item)}:{item}")
+                else:
+                    feed(item, out, inner)
+            append("}")
         elif kind is list or kind is tuple:
-            out.append(f"{'[' if kind is list else '('}{len(value)}")
+            append(f"{'[' if kind is list else '('}{len(value)}")
             for item in value:
-                self._feed(item, out, depth + 1)
-            out.append("]")
+                if type(item) is str:
+                    append(f"s{len(item)}:{item}")
+                else:
+                    feed(item, out, inner)
+            append("]")
         elif kind is set or kind is frozenset:
-            out.append(f"<{len(value)}")
+            append(f"<{len(value)}")
             for named, refs in sorted(self.inputs(item) for item in value):
-                out.append(named)
+                append(named)
                 self._refs.extend(refs)
-            out.append(">")
+            append(">")
         elif names is not None:
-            out.append(f"@{kind.__module__}.{kind.__qualname__}(")
+            append(f"@{kind.__module__}.{kind.__qualname__}(")
             for name in names:
-                self._feed(getattr(value, name), out, depth + 1)
-            out.append(")")
+                item = getattr(value, name)
+                item_kind = type(item)
+                if item_kind is str:
+                    append(f"s{len(item)}:{item}")
+                elif item_kind is int:
+                    append(f"int:{item!r}")
+                else:
+                    feed(item, out, inner)
+            append(")")
         elif isinstance(value, PurePath):
             out.append(f"path:{value.as_posix()}")
         elif isinstance(value, str | int | float):  # subclasses (enums, Markup-likes)

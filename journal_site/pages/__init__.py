@@ -110,7 +110,17 @@ class SiteModel:
     a function of the entry, kept so that a shard need not work them out again."""
 
     def card(self, entry: Entry | EntrySummary) -> EntryCard:
-        return EntryCard(entry=entry, url=self.urls.get(entry.source))
+        """The entry's card; one object per entry, so that the pages showing it (an
+        entry page's neighbours, the timeline, home) share it and it is digested once."""
+        cards = self._cards
+        held = cards.get(entry.source)
+        if held is None or held.entry is not entry:
+            held = cards[entry.source] = EntryCard(entry=entry, url=self.urls.get(entry.source))
+        return held
+
+    @cached_property
+    def _cards(self) -> dict[str, EntryCard]:
+        return {}
 
     # Streak aggregates, shared by home, stats and the wins wall. Drafts never count,
     # even when a preview shows them, and neither do days after `today`.
