@@ -22,8 +22,10 @@ alike; each figure is the median of ``--repeat`` rounds:
   same kind of pages: a page per entry with its wins and setbacks (and reframes) and
   previous/next links, a timeline paginated by 30, a page per tag and a tag index.
 
-Peak memory is the largest sum of resident memory of the build's process tree,
-sampled every 5 ms (our cold build runs a pool of workers beside the main process).
+Peak memory is sampled every 5 ms over the build's process tree (our cold build runs a
+pool of workers beside the main process), two ways: the sum of resident memory, which
+counts a page a forked worker shares with the main process once per process, and the
+sum of proportional memory (PSS), which counts it once: what the build takes.
 Prints a Markdown table; ``--json FILE`` also writes the raw timings.
 """
 
@@ -158,38 +160,50 @@ def make_sites(
     return ours, theirs
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total, todo = 0, [pid]
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """Memory of a process and all its descendants, in bytes: (resident, proportional).
+
+    The resident sum counts a page shared by several processes once per process (a
+    worker forked from the build shares most of its memory with it until either writes);
+    the proportional sum (PSS) counts it once in all, split between its sharers: the
+    memory the build really takes from the machine."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
             with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * PAGE_SIZE
+                rss += int(handle.read().split()[1]) * PAGE_SIZE
+            with open(f"/proc/{current}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+                        break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     todo.extend(int(child) for child in handle.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
 def run(
     command: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> tuple[float, int, float, float]:
-    """(wall seconds, peak resident memory of the process tree, user and system CPU
-    seconds of the tree)."""
+) -> tuple[float, tuple[int, int], float, float]:
+    """(wall seconds, peak (resident, proportional) memory of the process tree, user and
+    system CPU seconds of the tree)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    peak = 0
+    peak = (0, 0)
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
+            rss, pss = _tree_memory(process.pid)
+            peak = (max(peak[0], rss), max(peak[1], pss))
             done.wait(0.005)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -248,7 +262,8 @@ def bench(
         seconds, most, user, system = run(command, cwd, env)
         figures = {"": seconds, "_cpu": user + system, "_user": user, "_sys": system}
         if peak:
-            figures["_peak_mb"] = most / 1e6
+            figures["_peak_mb"] = most[0] / 1e6
+            figures["_pss_mb"] = most[1] / 1e6
         for suffix, value in figures.items():
             results[str(size)].setdefault(name + suffix, []).append(value)
 
@@ -304,7 +319,7 @@ def bench(
                 + ", ".join(
                     f"{k} {v[-1]:.3f}"
                     for k, v in results[str(size)].items()
-                    if not k.endswith(("_user", "_sys"))
+                    if not k.endswith(("_user", "_sys", "_pss_mb"))
                 ),
                 file=sys.stderr,
             )
@@ -329,11 +344,12 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
                 f"{hugo:.2f} s | {cold / hugo:.2f} | {m['deploy' + suffix] / hugo:.2f} | "
                 f"{hugo / m['one_edit' + suffix]:.1f}× |"
             )
-        rows.append(
-            f"| {int(size):,} | peak MB | {m['cold_peak_mb']:.0f} | | "
-            f"{m['one_edit_peak_mb']:.0f} | | | {m['deploy_peak_mb']:.0f} | "
-            f"{m['hugo_peak_mb']:.0f} | | | |"
-        )
+        for label, suffix in (("peak MB, RSS sum", "_peak_mb"), ("peak MB, PSS", "_pss_mb")):
+            rows.append(
+                f"| {int(size):,} | {label} | {m['cold' + suffix]:.0f} | | "
+                f"{m['one_edit' + suffix]:.0f} | | | {m['deploy' + suffix]:.0f} | "
+                f"{m['hugo' + suffix]:.0f} | | | |"
+            )
     rows += [
         "",
         "Cold builds, CPU by kind (user: computing; system: the kernel's share, mostly "
