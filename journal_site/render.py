@@ -28,7 +28,7 @@ from journal_site.markdown import ENTRY_LINK_PREFIX
 from journal_site.model import BODY_FIELDS, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
 from journal_site.publish import META_CONTENT_SECURITY_POLICY
-from journal_site.text import long_date, plural
+from journal_site.text import long_date, plural, short_date
 from journal_site.theme import ThemeFiles
 
 
@@ -214,6 +214,7 @@ class Renderer:
         )
         self.env.filters.update(
             long_date=long_date,
+            short_date=short_date,
             month_name=lambda d: f"{d:%B %Y}",
             iso=lambda d: d.isoformat(),
             mood_label=_mood_label,

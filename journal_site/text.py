@@ -55,6 +55,11 @@ def long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B} {day.year}"
 
 
+def short_date(day: dt.date) -> str:
+    """ "Tue 24 Nov": a day within a review, where the year goes without saying."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def plural(count: int, word: str, words: str | None = None) -> str:
     """ "1 win", "1,204 wins"; ``words`` for irregular plurals ("entry", "entries")."""
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
