@@ -64,6 +64,8 @@ class SiteView:
     version: str = __version__
     drafts_shown: bool = False
     nav: tuple[NavItem, ...] = NAV
+    shared: bool = False
+    """A share site (``journal share``): a summary the writer shares, not the journal."""
     extra_head: tuple[str, ...] = field(default=())
     content_security_policy: str = META_CONTENT_SECURITY_POLICY
     """For every page's ``<meta http-equiv="Content-Security-Policy">``."""

@@ -300,6 +300,10 @@ def test_the_navigation_lists_only_the_shared_sections(pages: dict[str, str]) ->
         assert nav, path
         labels = re.findall(r">([^<>]+)</a>", nav.group(0))
         assert labels == ["Home", "Reviews", "Wins", "Lessons", "Goals"], path
+        # Every page says what it is: a summary Robin shares, not a private journal.
+        footer = re.search(r"<footer.*?</footer>", page, re.S)
+        assert footer and "Shared by Robin: a summary" in html.unescape(footer.group(0)), path
+        assert "private journal" not in footer.group(0), path
 
 
 # -- Refusals --------------------------------------------------------------------------

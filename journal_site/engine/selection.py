@@ -31,6 +31,8 @@ class Selection:
     narrow: Callable[[Journal], Journal] | None = None
     """What of the journal the site is made from: a pure function of the journal as
     loaded (None: all of it). Whatever it leaves out is in no page and no count."""
+    shared: bool = False
+    """A share site: its pages say so (``SiteView.shared``)."""
     entry_pages: bool = True
     """Whether entries have pages. Without them the model knows no entry URL, so no
     page can link to one (a template that tries fails the build, naming its line)."""

@@ -79,6 +79,7 @@ def _site_view(config: Config, drafts: bool, selection: Selection) -> SiteView:
         language=config.language,
         drafts_shown=drafts,
         nav=selection.nav,
+        shared=selection.shared,
     )
 
 

@@ -162,4 +162,5 @@ def share_selection(config: Config) -> Selection:
         nav=(HOME, *(s.nav for _, s in sections)),
         narrow=functools.partial(leave_out_private, private_tags=config.share.private_tags),
         entry_pages=False,
+        shared=True,
     )
