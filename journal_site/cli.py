@@ -272,7 +272,7 @@ def _period(kind: str) -> Callable[[str], object]:
     """An argument type for ``--week``, ``--month`` or ``--year``: the period it names."""
 
     def period(text: str) -> object:
-        from journal_site.aggregate.reviews import parse_period
+        from journal_site.aggregate.periods import parse_period
 
         try:
             return parse_period(kind, text)

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from journal_site.aggregate.reviews import DayMood, Period, Review, ReviewWin, period_of
+from journal_site.aggregate.periods import Period, period_of
+from journal_site.aggregate.reviews import DayMood, Review, ReviewWin
 from journal_site.config import Config, resolve_today
 from journal_site.loader import load_journal
 from journal_site.pages import SiteModel, future_warnings, make_model

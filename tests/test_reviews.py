@@ -10,7 +10,7 @@ import json
 import pytest
 from review_support import FILES, TODAY, score
 
-from journal_site.aggregate.reviews import parse_period, period_of
+from journal_site.aggregate.periods import parse_period, period_of
 
 D = dt.date
 

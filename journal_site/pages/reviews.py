@@ -13,15 +13,8 @@ from typing import Any
 
 from journal_site import charts
 from journal_site.aggregate.heatmap import build_heatmap
-from journal_site.aggregate.reviews import (
-    Glance,
-    Period,
-    Review,
-    ReviewFacts,
-    assemble,
-    period_of,
-    review_url,
-)
+from journal_site.aggregate.periods import Period, period_of, review_url
+from journal_site.aggregate.reviews import Glance, Review, ReviewFacts, assemble
 from journal_site.pages import Deferred, Page, SiteModel
 from journal_site.pages.progress import HeatmapView
 from journal_site.text import plural
