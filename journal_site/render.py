@@ -198,6 +198,8 @@ class Renderer:
         self.fingerprinter = fingerprinter
         self.template_dirs = [Path(p).resolve() for p in theme.template_dirs]
         self.fragments = Fragments() if fragments is None else fragments
+        self._card_keys: tuple[Fingerprinter | None, dict[int, tuple]] = (None, {})
+        """The fingerprinter of this build, and each win card's key by its record."""
         """Rendered win cards by the digest of what they receive (see ``win_card``): kept
         while the templates and site settings stay the same."""
         self.env = jinja2.Environment(
@@ -243,13 +245,25 @@ class Renderer:
         stays the same when the page around it gains entries."""
         urls, slugs, titles = context["urls"], context["slugs"], context["goal_titles"]
         source, goal = rec.entry.source, rec.win.goal
+        url, title = urls.get(source), titles.get(goal)
+        shown = tuple((tag, slugs[tag]) for tag in rec.tags if tag in slugs)
         view = {
             "rec": rec,
-            "urls": {source: urls[source]} if source in urls else {},
-            "slugs": {tag: slugs[tag] for tag in rec.tags if tag in slugs},
-            "goal_titles": {goal: titles[goal]} if goal in titles else {},
+            "urls": {} if url is None else {source: url},
+            "slugs": dict(shown),
+            "goal_titles": {} if title is None else {goal: title},
         }
-        key = self.fingerprinter.digest(view)
+        # A win shows on several pages (its year, its tags, its goal): the digest of the
+        # same record with the same values around it is looked up, not walked again.
+        if self._card_keys[0] is not self.fingerprinter:
+            self._card_keys = (self.fingerprinter, {})
+        memo = self._card_keys[1]
+        held = memo.get(id(rec))
+        if held is not None and held[0] is rec and held[1] == (url, shown, title):
+            key = held[2]
+        else:
+            key = self.fingerprinter.digest(view)
+            memo[id(rec)] = (rec, (url, shown, title), key)
         card = self.fragments.get(key)
         if card is None:
             template = self.env.get_template("partials/win_card.html")
