@@ -16,7 +16,7 @@ view is made again, by running its builder once, only for a page to be rendered.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,7 +129,7 @@ def plan(
     fingerprinter: Fingerprinter,
     held: Mapping[str, tuple[str, str]],
     ref_token: Callable[[Ref], str],
-    site_builders: Sequence[Callable[[SiteModel], Sequence[Page | SiteFile]]],
+    site_builders: Sequence[Callable[[SiteModel], Iterable[Page | SiteFile]]],
     cancel: Callable[[], bool] = lambda: False,
 ) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:

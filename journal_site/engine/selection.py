@@ -8,7 +8,7 @@ model, the site view and the builders, of which every key is derived (keys.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from journal_site.loader import Journal
     from journal_site.pages import Page, SiteFile, SiteModel
 
-Builder = Callable[["SiteModel"], "Sequence[Page | SiteFile]"]
+Builder = Callable[["SiteModel"], "Iterable[Page | SiteFile]"]
 """A page builder, or a builder of files (the search index): a pure function of the model."""
 
 

@@ -16,7 +16,7 @@ arguments (see engine/plan.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -314,7 +314,9 @@ def future_warnings(model: SiteModel) -> list[Problem]:
     ]
 
 
-PageBuilder = Callable[[SiteModel], Sequence[Page]]
+PageBuilder = Callable[[SiteModel], Iterable[Page]]
+"""A function of the model giving pages: a list, or a generator when it gives many (the
+plan asks between two pages whether a newer change has overtaken the build)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ made here, once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from journal_site import charts
@@ -236,16 +236,15 @@ def _page(
     )
 
 
-def review_pages(model: SiteModel) -> list[Page]:
-    """A page for every week, month and year with an entry (none after today)."""
+def review_pages(model: SiteModel) -> Iterator[Page]:
+    """A page for every week, month and year with an entry (none after today), one at
+    a time (a build asked to stop need not wait for them all)."""
     book = model.review_book
     by_kind = {kind: book.periods(kind) for kind in ("year", "month", "week")}
     with_page = {p.key for periods in by_kind.values() for p in periods}
-    pages = []
     for periods in by_kind.values():
         for index, period in enumerate(periods):
-            pages.append(_page(model, book.facts(period), periods, index, with_page))
-    return pages
+            yield _page(model, book.facts(period), periods, index, with_page)
 
 
 def _index_glances(model: SiteModel, kind: str) -> list[tuple[Glance, bool]]:
