@@ -18,24 +18,20 @@ so a review of the current period ("so far") covers the days up to today.
   less the score at the end of the day before it began; None when the journal had not
   begun by then, as there is nothing to compare with.
 
-``ReviewBook`` sorts the journal by day once and then answers for any period, so every
-review page of the site and the command share one set of numbers.
+The numbers come from ``ReviewBook`` (review_book.py), which sorts the journal by day
+once and answers for any period; a page is made from them by ``assemble``.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from journal_site.aggregate import streaks
-from journal_site.aggregate.goals import same_text
-from journal_site.aggregate.periods import Period, period_of
-from journal_site.model import AnyEntry, Goal, Setback, Win
-
-_ONE_DAY = dt.timedelta(days=1)
+from journal_site.aggregate.periods import Period
+from journal_site.model import AnyEntry, Setback, Win
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,11 +217,11 @@ def assemble(facts: ReviewFacts) -> Review:
             DayMood(
                 day,
                 day in by_day,
-                _mean([e.mood for e in by_day.get(day, ()) if e.mood is not None]),
+                average([e.mood for e in by_day.get(day, ()) if e.mood is not None]),
             )
             for day in (days if period.kind != "year" else ())
         ),
-        mood_average=_mean([e.mood for e in entries if e.mood is not None]),
+        mood_average=average([e.mood for e in entries if e.mood is not None]),
         tags=tuple(sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))),
         before=facts.before,
         parts=facts.parts,
@@ -237,211 +233,6 @@ def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range(max(0, (last - first).days + 1))]
 
 
-def _mean(values: Sequence[int]) -> float | None:
+def average(values: Sequence[int]) -> float | None:
+    """The mean of ``values`` (moods), None for none."""
     return sum(values) / len(values) if values else None
-
-
-class ReviewBook:
-    """The journal by day, to review any period of it. Pure: made from entries, goals,
-    the streak rule and today; holds no clock and reads no file."""
-
-    def __init__(
-        self,
-        entries: Iterable[AnyEntry],
-        goals: Sequence[Goal],
-        today: dt.date,
-        rule: str = "entry",
-        grace: int = 0,
-    ) -> None:
-        self.today = today
-        self.rule = rule
-        self.grace = grace
-        kept = sorted(
-            (e for e in entries if not e.draft and e.day <= today), key=lambda e: e.sort_key
-        )
-        self.by_day: dict[dt.date, list[AnyEntry]] = {}
-        for entry in kept:
-            self.by_day.setdefault(entry.day, []).append(entry)
-        self.counted = streaks.counted_days(kept, rule, today)  # type: ignore[arg-type]
-        self.counted_sorted = sorted(self.counted)
-        self.first_day = kept[0].day if kept else None
-        # Where each counted day's run starts, to read a streak at any day in O(log n).
-        self.run_start: dict[dt.date, dt.date] = {}
-        for run in streaks.streak_runs(self.counted, grace):
-            start = bisect.bisect_left(self.counted_sorted, run.start)
-            stop = bisect.bisect_right(self.counted_sorted, run.end)
-            for day in self.counted_sorted[start:stop]:
-                self.run_start[day] = run.start
-        self.scores = dict(
-            streaks.consistency_series(self.counted, self.first_day, today) if self.counted else ()
-        )
-        self.steps = _steps_done(kept, goals)
-        self.finished = _finished(self.steps, goals)
-        self._periods: dict[str, list[Period]] = {}
-        self._glances: dict[tuple[Period, dt.date | None, dt.date | None], Glance] = {}
-
-    # -- which periods there are --
-
-    def periods(self, kind: str) -> list[Period]:
-        """The periods of ``kind`` with an entry, oldest first."""
-        if kind not in self._periods:
-            seen: dict[tuple[dt.date, dt.date], Period] = {}
-            for day in sorted(self.by_day):
-                if not seen or day > next(reversed(seen))[1]:
-                    period = period_of(kind, day)
-                    seen[period.start, period.end] = period
-            self._periods[kind] = list(seen.values())
-        return list(self._periods[kind])
-
-    # -- the numbers --
-
-    def glance(
-        self, period: Period, start: dt.date | None = None, end: dt.date | None = None
-    ) -> Glance:
-        """The counts of ``period`` (or of its days from ``start`` to ``end``); one
-        object per span, as a week's review and the next one's comparison share it."""
-        key = (period, start, end)
-        held = self._glances.get(key)
-        if held is None:
-            held = self._glances[key] = self._glance(period, start, end)
-        return held
-
-    def _glance(self, period: Period, start: dt.date | None, end: dt.date | None) -> Glance:
-        first, last = start or period.start, min(end or period.end, self.today)
-        entries = [e for day in days_between(first, last) for e in self.by_day.get(day, ())]
-        wins = [w for e in entries for w in e.wins]
-        setbacks = [s for e in entries for s in e.setbacks]
-        return Glance(
-            period=period,
-            start=first,
-            end=end or period.end,
-            entries=len(entries),
-            days_written=len({e.day for e in entries}),
-            wins=len(wins),
-            proud=sum(1 for w in wins if w.proud),
-            setbacks=len(setbacks),
-            lessons=sum(1 for s in setbacks if s.reframe),
-            mood_average=_mean([e.mood for e in entries if e.mood is not None]),
-        )
-
-    def _score(self, day: dt.date) -> float | None:
-        """The consistency score at the end of ``day`` (None before the first entry)."""
-        if self.first_day is None or day < self.first_day:
-            return None
-        return self.scores.get(min(day, self.today))
-
-    def _score_before(self, period: Period) -> float | None:
-        """The score at the end of the day before ``period`` began."""
-        if period.start == dt.date.min:
-            return None
-        return self._score(period.start - _ONE_DAY)
-
-    def streak_at(self, day: dt.date, over: bool) -> int:
-        """The streak alive at ``day``: at its end (``over``), or while it is still
-        going (today), when a run that ended the day before is still alive."""
-        index = bisect.bisect_right(self.counted_sorted, day) - 1
-        if index < 0:
-            return 0
-        last = self.counted_sorted[index]
-        if (day - last).days > self.grace + (0 if over else 1):
-            return 0
-        start = bisect.bisect_left(self.counted_sorted, self.run_start[last])
-        return index - start + 1
-
-    def facts(self, period: Period) -> ReviewFacts:
-        """What the review of ``period`` is made from (``assemble`` makes it): its
-        entries and the few numbers that depend on the days around it."""
-        today = self.today
-        so_far = period.contains(today)
-        future = period.start > today
-        last = min(period.end, today)
-        days = days_between(period.start, last)
-        entries = tuple(e for day in days for e in self.by_day.get(day, ()))
-        steps = tuple(s for s in self.steps if period.start <= s.day <= last)
-        if future:
-            streak, end_score = 0, None
-        elif so_far:
-            streak = self.streak_at(today, over=False)
-            # Today is not over: until it has an entry, the score is yesterday's.
-            end_score = self._score(today if today in self.counted else today - _ONE_DAY)
-        else:
-            streak = self.streak_at(period.end, over=True)
-            end_score = self._score(period.end)
-        before = period.previous()
-        return ReviewFacts(
-            period=period,
-            today=today if so_far else None,
-            future=future,
-            days_counted=len(days),
-            entries=entries,
-            rule=self.rule,
-            grace=self.grace,
-            steps_done=steps,
-            goals_completed=self._completed(steps),
-            streak_at_end=streak,
-            consistency_start=None if future else self._score_before(period),
-            consistency_end=end_score,
-            before=self.glance(before) if before is not None else None,
-            parts=self._parts(period),
-        )
-
-    def review(self, period: Period) -> Review:
-        return assemble(self.facts(period))
-
-    def _parts(self, period: Period) -> tuple[Glance, ...]:
-        if period.kind == "week":
-            return ()
-        kind = "week" if period.kind == "month" else "month"
-        parts = []
-        day = period.start
-        while day <= period.end:
-            part = period_of(kind, day)
-            parts.append(
-                self.glance(part, max(part.start, period.start), min(part.end, period.end))
-            )
-            if part.end >= period.end:
-                break
-            day = part.end + _ONE_DAY
-        return tuple(parts)
-
-    def _completed(self, steps: Sequence[StepDone]) -> tuple[StepDone, ...]:
-        """The last step of each goal that was finished in the period: among ``steps``."""
-        return tuple(s for s in steps if s in self.finished)
-
-
-def _steps_done(entries: Sequence[AnyEntry], goals: Sequence[Goal]) -> list[StepDone]:
-    """Every goal step ticked off by a win, with the win's day, oldest first."""
-    linked: dict[str, list[tuple[Win, AnyEntry]]] = {}
-    for entry in entries:
-        for win in entry.wins:
-            if win.goal is not None:
-                linked.setdefault(win.goal, []).append((win, entry))
-    done = []
-    for goal in goals:
-        for step in goal.steps:
-            match = next(
-                ((w, e) for w, e in linked.get(goal.slug, ()) if same_text(w.text, step.text)),
-                None,
-            )
-            if match is not None:
-                done.append(
-                    StepDone(goal.slug, goal.title, step.text, match[1].day, match[1].source)
-                )
-    done.sort(key=lambda s: s.day)
-    return done
-
-
-def _finished(steps: Sequence[StepDone], goals: Sequence[Goal]) -> frozenset[StepDone]:
-    """For every goal whose steps are all done (ticked in its file or by a win), the
-    step done last by a win: the day the goal was finished. A goal whose steps are all
-    ticked in its file has no such day."""
-    by_goal: dict[str, list[StepDone]] = {}
-    for step in steps:
-        by_goal.setdefault(step.goal, []).append(step)
-    finished = set()
-    for goal in goals:
-        dated = by_goal.get(goal.slug, [])
-        done = {s.step for s in dated}
-        if dated and all(step.done or step.text in done for step in goal.steps):
-            finished.add(max(dated, key=lambda s: s.day))
-    return frozenset(finished)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from journal_site.aggregate import streaks
     from journal_site.aggregate.goals import GoalProgress
     from journal_site.aggregate.recall import TaggedWins
-    from journal_site.aggregate.reviews import ReviewBook
+    from journal_site.aggregate.review_book import ReviewBook
     from journal_site.aggregate.tags import TagInfo
     from journal_site.aggregate.wins import WinRecord
     from journal_site.loader import Journal
@@ -242,7 +242,7 @@ class SiteModel:
     def review_book(self) -> ReviewBook:
         """The journal by day, for the reviews of any week, month or year (drafts and
         days after today left out, as streaks leave them)."""
-        from journal_site.aggregate.reviews import ReviewBook
+        from journal_site.aggregate.review_book import ReviewBook
 
         return ReviewBook(
             self.entries, self.goals, self.today, self.config.streak, self.config.streak_grace

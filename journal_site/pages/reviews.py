@@ -1,6 +1,6 @@
 """The review pages: /reviews/, and one page per week, month and year with an entry.
 
-The facts come from ``SiteModel.review_book`` (aggregate/reviews.py), which
+The facts come from ``SiteModel.review_book`` (aggregate/review_book.py), which
 `journal review` reads too, so the pages and the terminal say the same. The sentences
 that both say (the comparison with the period before, the change of consistency) are
 made here, once.
