@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journal_site.config import Config
+from journal_site.csp import CONTENT_SECURITY_POLICY
 from journal_site.errors import UsageError
 from journal_site.writer import Output
 
@@ -27,27 +28,6 @@ if TYPE_CHECKING:
 
 BASIC_AUTH_ENV = "JOURNAL_BASIC_AUTH"
 PYTHON_VERSION = "3.12"
-
-CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
-    ("default-src", "'none'"),
-    ("script-src", "'self'"),
-    ("style-src", "'self'"),
-    # blob: for images and SVG charts that an encrypted page decrypts in the browser.
-    ("img-src", "'self' blob:"),
-    # connect-src for the search index (and encrypted files) fetched from the site itself.
-    ("connect-src", "'self'"),
-    ("form-action", "'self'"),
-    ("base-uri", "'none'"),
-    ("frame-ancestors", "'none'"),
-)
-CONTENT_SECURITY_POLICY = "; ".join(f"{name} {value}" for name, value in CSP_DIRECTIVES)
-META_IGNORED = frozenset({"frame-ancestors", "report-uri", "sandbox"})
-"""Directives a browser ignores (with a console error) in a ``<meta>`` policy."""
-META_CONTENT_SECURITY_POLICY = "; ".join(
-    f"{name} {value}" for name, value in CSP_DIRECTIVES if name not in META_IGNORED
-)
-"""The same policy for every page's ``<meta http-equiv>``, for hosts that send no headers.
-A host that sends the header enforces both, so the stricter (the header) wins."""
 
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("X-Robots-Tag", "noindex, nofollow"),

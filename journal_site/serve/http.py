@@ -22,8 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from journal_site.csp import CONTENT_SECURITY_POLICY
 from journal_site.errors import UsageError
-from journal_site.publish import CONTENT_SECURITY_POLICY
 from journal_site.serve.live import LiveSite
 
 PREFIX = "/__journal__/"
