@@ -743,7 +743,10 @@ def test_a_save_overtakes_a_running_rebuild(site, serve, new_page) -> None:
             timeout=WAIT_S * 1000,
         )
 
-    mark = '{% block content %}<p class="mark">Template edit</p>'
+    # Some work in every page, so that the template's build takes seconds whatever the
+    # machine: the save below must come while it runs.
+    busy = "{% set ns = namespace(n=0) %}{% for i in range(4000) %}{% set ns.n = ns.n + i %}{% endfor %}"
+    mark = '{% block content %}<p class="mark">Template edit</p>' + busy
     save_by_rename(template, theme.replace("{% block content %}", mark))
     shown(".mark")  # the template build's first page: every other page is still to make
     saved_at = time.monotonic()
