@@ -198,10 +198,10 @@ class Renderer:
         self.fingerprinter = fingerprinter
         self.template_dirs = [Path(p).resolve() for p in theme.template_dirs]
         self.fragments = Fragments() if fragments is None else fragments
-        self._card_keys: tuple[Fingerprinter | None, dict[int, tuple]] = (None, {})
-        """The fingerprinter of this build, and each win card's key by its record."""
         """Rendered win cards by the digest of what they receive (see ``win_card``): kept
         while the templates and site settings stay the same."""
+        self._card_keys: tuple[Fingerprinter | None, dict[int, tuple]] = (None, {})
+        """The fingerprinter of this build, and each win card's key by its record."""
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
             autoescape=True,
