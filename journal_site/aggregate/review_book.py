@@ -92,7 +92,7 @@ class ReviewBook:
 
     def _glance(self, period: Period, start: dt.date | None, end: dt.date | None) -> Glance:
         first, last = start or period.start, min(end or period.end, self.today)
-        entries = [e for day in days_between(first, last) for e in self.by_day.get(day, ())]
+        entries = self._entries(days_between(first, last))
         wins = [w for e in entries for w in e.wins]
         setbacks = [s for e in entries for s in e.setbacks]
         return Glance(
@@ -107,6 +107,10 @@ class ReviewBook:
             lessons=sum(1 for s in setbacks if s.reframe),
             mood_average=average([e.mood for e in entries if e.mood is not None]),
         )
+
+    def _entries(self, days: Iterable[dt.date]) -> list[AnyEntry]:
+        """The entries of ``days``, in the journal's order."""
+        return [e for day in days for e in self.by_day.get(day, ())]
 
     def _score(self, day: dt.date) -> float | None:
         """The consistency score at the end of ``day`` (None before the first entry)."""
@@ -140,7 +144,7 @@ class ReviewBook:
         future = period.start > today
         last = min(period.end, today)
         days = days_between(period.start, last)
-        entries = tuple(e for day in days for e in self.by_day.get(day, ()))
+        entries = tuple(self._entries(days))
         steps = tuple(s for s in self.steps if period.start <= s.day <= last)
         if future:
             streak, end_score = 0, None
