@@ -127,6 +127,25 @@ def test_a_cancelled_build_leaves_the_engine_as_it_was(tmp_path: Path) -> None:
     assert _files(after) == _files(render_site(load_config(root), today=TODAY))
 
 
+def test_a_cancelled_build_keeps_what_it_learnt_of_the_files(tmp_path: Path) -> None:
+    """Files written just before a build are read again by the next one (their time
+    cannot vouch for them yet). A build that a newer save stops has read them by then:
+    the one after it does not read them all again (``journal serve`` at an autosaving
+    editor's rhythm, where a build seldom finishes)."""
+    root = _site(tmp_path, days=6)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    assert engine.build().stats["files_read"] == 6  # new to this engine
+    an_hour_ago = dt.datetime.now().timestamp() - 3600
+    for path in (root / "content").iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))  # as if written long ago
+    with pytest.raises(Cancelled):
+        engine.build(cancel=lambda: True)
+    after = engine.build()
+    assert after.stats["files_read"] == 0
+    assert after.stats["files_parsed"] == 0
+    assert _files(after) == _files(render_site(load_config(root), today=TODAY))
+
+
 def test_a_build_stops_wherever_it_is_asked_to_and_the_next_is_whole(tmp_path: Path) -> None:
     """A newer save stops a build within a few dozen steps, in any stage: while it plans
     or digests one big page (not only between two outputs), so that ``journal serve``

@@ -181,7 +181,10 @@ class Engine:
         # 1. Load.
         scanned, skipped = sources.scan(config)
         loaded = sources.load(config, scanned, skipped, self._stats, self._parsed, store)
-        stats["files_parsed"] = loaded.parsed_count
+        stats["files_read"], stats["files_parsed"] = loaded.read_count, loaded.parsed_count
+        # What the files hold is known now, whatever becomes of this build: a build that
+        # a newer save overtakes does not leave the next one to read every file again.
+        self._stats = loaded.stats
         clock.lap("ms_load")
         check(cancel)
         # 2. The journal and its model.
@@ -297,8 +300,7 @@ class Engine:
         output.add("_headers", HEADERS_FILE, "_headers")
         output.check()
 
-        # Success: only now does what this build learnt become the engine's.
-        self._stats = loaded.stats
+        # Success: only now do its plans, checks and outputs become the engine's.
         self._plans = plans
         self._checked = model_digest
         self._parsed = {d: parsed[s] for s, (_, _, d) in loaded.stats.items() if s in parsed}

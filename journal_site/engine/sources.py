@@ -119,6 +119,8 @@ class Sources:
     new_parses: list[tuple] = field(default_factory=list)
     """Rows for the store: parses made by this build."""
     parsed_count: int = 0
+    read_count: int = 0
+    """Files read to learn whether their bytes changed (their size or time did)."""
 
 
 def scan(config: Config) -> tuple[list[tuple[str, str, os.stat_result]], list[tuple[str, str]]]:
@@ -161,6 +163,7 @@ def load(
         else:
             try:  # touched, or new to this store: its bytes say whether it changed
                 digest = content_digest(settings, source, Path(full).read_bytes())
+                out.read_count += 1
             except OSError:
                 to_parse.append((source, full))
                 continue
