@@ -206,15 +206,7 @@ class Engine:
         )
         tokens: dict[int, tuple[object, str]] = {}
         for held in parsed.values():
-            value = held.summary or held.goal
-            token = held.summary_token or held.token
-            tokens[id(value)] = (value, token)
-            if held.summary is not None:
-                # A win or setback is named by its entry's summary and its place there.
-                for index, win in enumerate(held.summary.wins):
-                    tokens[id(win)] = (win, f"{token}.w{index}")
-                for index, setback in enumerate(held.summary.setbacks):
-                    tokens[id(setback)] = (setback, f"{token}.s{index}")
+            tokens.update(held.named())
         fingerprinter = Fingerprinter(tokens, cancel)
         refs = References(parsed, model.urls)
         clock.lap("ms_model")

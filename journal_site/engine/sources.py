@@ -31,7 +31,17 @@ class Parsed:
     tokens and links at once; its body and search fields only when asked for (the
     store then reads them), or a goal."""
 
-    __slots__ = ("_entry", "_fetch", "_rest", "goal", "links", "summary", "summary_token", "token")
+    __slots__ = (
+        "_entry",
+        "_fetch",
+        "_named",
+        "_rest",
+        "goal",
+        "links",
+        "summary",
+        "summary_token",
+        "token",
+    )
 
     def __init__(
         self,
@@ -55,6 +65,7 @@ class Parsed:
         """(body JSON, search record JSON), once known."""
         self._fetch = fetch
         self._entry: Entry | None = None
+        self._named: dict[int, tuple[object, str]] | None = None
         if kind == "goal":
             self.goal = codec.decode_goal(head)
             return
@@ -65,6 +76,22 @@ class Parsed:
         if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
             raise ValueError("not a list of links")
         self.links = tuple(targets)
+
+    def named(self) -> dict[int, tuple[object, str]]:
+        """The values of this parse that keys name by token (see keys.py), by ``id``:
+        the goal, or the entry's summary and each of its wins and setbacks (named by the
+        summary's token and their place in it). Made once per parse, not per build."""
+        if self._named is None:
+            value = self.summary or self.goal
+            token = self.summary_token or self.token
+            named: dict[int, tuple[object, str]] = {id(value): (value, token)}
+            if self.summary is not None:
+                for index, win in enumerate(self.summary.wins):
+                    named[id(win)] = (win, f"{token}.w{index}")
+                for index, setback in enumerate(self.summary.setbacks):
+                    named[id(setback)] = (setback, f"{token}.s{index}")
+            self._named = named
+        return self._named
 
     def _body_and_record(self) -> tuple[str, str]:
         if self._rest is None:
