@@ -7,18 +7,19 @@ file) does not import the parsers.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from journal_site.errors import Problem
 
-_EDITOR_LEFTOVERS = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.crdownload|\.part)$|^\.#|^4913$")
+_EDITOR_LEFTOVERS = ("~", ".swp", ".swo", ".swx", ".tmp", ".crdownload", ".part")
+"""Endings of editors' backup, swap and partly written files (Emacs' ``.#`` lock files
+are hidden files already; Vim's ``4913`` probe has a name of its own)."""
 
 
 def is_ignored(name: str) -> bool:
     """Hidden files, ``_private`` files and editor leftovers are not part of the journal."""
-    return name.startswith((".", "_")) or bool(_EDITOR_LEFTOVERS.search(name))
+    return name.startswith((".", "_")) or name.endswith(_EDITOR_LEFTOVERS) or name == "4913"
 
 
 def scan_content(
