@@ -19,7 +19,8 @@ def entry_urls(entries: Sequence[Entry], content: str = "content") -> dict[str, 
     taken: dict[str, str] = {}
     problems: list[Problem] = []
     for entry in entries:
-        day_url = f"{entry.day:%Y/%m/%d}/"
+        day = entry.day  # (not strftime, slow for a line run for every entry at every build)
+        day_url = f"{day.year}/{day.month:02d}/{day.day:02d}/"
         url = day_url if day_url not in taken else f"{day_url}{entry.slug}/"
         if url in taken:
             problems.append(
