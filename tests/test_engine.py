@@ -183,6 +183,29 @@ def test_a_build_stops_wherever_it_is_asked_to_and_the_next_is_whole(tmp_path: P
     assert _files(after) == _files(made)
 
 
+def test_a_heatmap_is_drawn_again_only_when_its_days_change(tmp_path: Path) -> None:
+    """The stats page's year heatmaps are kept by everything they are drawn from: after
+    an entry written in one year, the other years' are reused, and the page is still
+    what a clean build makes."""
+    from journal_site.pages.progress import year_heatmaps
+
+    root = tmp_path
+    content = root / "content"
+    content.mkdir()
+    for year in (2024, 2025, 2026):
+        (content / f"{year}-03-0{year - 2023}.md").write_text(ENTRY.format(title=f"In {year}"))
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    before = {view.heatmap.label: view for view in year_heatmaps(engine.build().model)}
+    (content / "2025-06-01.md").write_text(ENTRY.format(title="Later in 2025"))
+    edited = engine.build()
+    after = {view.heatmap.label: view for view in year_heatmaps(edited.model)}
+    assert after["2024"] is before["2024"] and after["2026"] is before["2026"]
+    assert after["2025"] is not before["2025"]
+    assert (after["2025"].heatmap.days_written, before["2025"].heatmap.days_written) == (2, 1)
+    clean = render_site(load_config(root), today=TODAY)
+    assert _files(edited)["stats/index.html"] == _files(clean)["stats/index.html"]
+
+
 def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:
     """``first``: what the live preview shows at once is made before anything else."""
     root = _site(tmp_path, days=6)

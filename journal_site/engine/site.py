@@ -40,6 +40,7 @@ from journal_site.engine.store import Store, code_version
 from journal_site.engine.templates import closure_digests
 from journal_site.errors import Problem
 from journal_site.pages import (
+    Memo,
     SiteModel,
     check_references,
     future_warnings,
@@ -130,6 +131,8 @@ class Engine:
         self._renderer_held: tuple[str, Renderer] | None = None
         self._closures: tuple[str, dict[str, str]] = ("", {})
         """The templates' digest, and each template's closure digest (templates.py)."""
+        self._memo = Memo()
+        """Parts of pages made from the last models (see ``SiteModel.memo``)."""
         self._checked: str | None = None
         """The digest of the last model that passed ``check_references``."""
         self._previous: dict[str, str] | None = None
@@ -203,6 +206,7 @@ class Engine:
             search_records=Records(parsed),
             check=False,
             entry_pages=selection.entry_pages,
+            memo=self._memo,
         )
         tokens: dict[int, tuple[object, str]] = {}
         for held in parsed.values():

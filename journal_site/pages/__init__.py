@@ -16,7 +16,7 @@ arguments (see engine/plan.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -84,6 +84,28 @@ class Page:
         return view.make(*(resolve(view.args) if resolve is not None else view.args))
 
 
+class Memo:
+    """Values made from a model, by a key holding everything they are made from, so that
+    the next model with the same values for that key reuses them; the oldest go first
+    beyond ``limit``."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self._values: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, make: Callable[[], object]) -> object:
+        """The value kept for ``key``, or ``make()``'s, kept."""
+        value = self._values.get(key, _NONE)
+        if value is _NONE:
+            if len(self._values) >= self.limit:
+                del self._values[next(iter(self._values))]
+            value = self._values[key] = make()
+        return value
+
+
+_NONE = object()
+
+
 @dataclass(frozen=True, slots=True)
 class EntryCard:
     """An entry as a list shows it: the entry (or its summary) and where its page is."""
@@ -108,6 +130,9 @@ class SiteModel:
     search_records: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     """Entry source -> its search fields, made with its parse (see aggregate/search.py):
     a function of the entry, kept so that a shard need not work them out again."""
+    memo: Memo = field(default_factory=lambda: Memo(), compare=False)
+    """Parts of pages kept between builds by everything they are made from (a year's
+    heatmap, say): an engine hands each of its models the same one."""
 
     def card(self, entry: Entry | EntrySummary) -> EntryCard:
         """The entry's card; one object per entry, so that the pages showing it (an
@@ -264,6 +289,7 @@ def make_model(
     search_records: Mapping[str, tuple[str, ...]] | None = None,
     check: bool = True,
     entry_pages: bool = True,
+    memo: Memo | None = None,
 ) -> SiteModel:
     """The model of the site; with ``check``, raise JournalError for references that do
     not resolve (unknown goals, tags sharing a slug), all at once, so that `journal
@@ -282,6 +308,7 @@ def make_model(
         urls=entry_urls(entries, config.content) if entry_pages else {},
         goals=journal.goals,
         search_records=search_records or {},
+        memo=memo if memo is not None else Memo(),
     )
     if check:
         check_references(model)

@@ -37,6 +37,31 @@ def heatmap_view(
     key: str,
     grid_end: dt.date | None = None,
 ) -> HeatmapView:
+    """A heatmap of ``start`` to ``end`` with its picture, made again only when a value
+    it is drawn from has changed: its arguments, the journal's colour scale, the base
+    path, and each of its days' wins, entries, link and whether it counts."""
+    wins, entries, urls = model.wins_by_day, model.entries_by_day, model.day_urls
+    counted, one_day = model.counted_days, dt.timedelta(days=1)
+    days = []
+    day = start
+    while day <= end:
+        days.append((wins.get(day), entries.get(day), urls.get(day), day in counted))
+        day += one_day
+    inputs = (
+        ("heatmap", start, end, label, key, grid_end, model.heatmap_thresholds),
+        (model.config.streak_grace, model.config.base_path, tuple(days)),
+    )
+    return model.memo.get(inputs, lambda: _heatmap_view(model, start, end, label, key, grid_end))  # type: ignore[return-value]
+
+
+def _heatmap_view(
+    model: SiteModel,
+    start: dt.date,
+    end: dt.date,
+    label: str,
+    key: str,
+    grid_end: dt.date | None,
+) -> HeatmapView:
     heatmap = build_heatmap(
         start,
         end,
