@@ -22,8 +22,9 @@ from journal_site.theme import builtin_theme_dir
 
 DEBOUNCE_MS = 500
 """Longest a burst of events is gathered before it is reported regardless."""
-STEP_MS = 10
-"""A batch goes out after one step without events: a save is noticed 10 to 20 ms after."""
+STEP_MS = 5
+"""A batch goes out after one step without events: a save is noticed 5 to 10 ms after
+(an editor's write and rename come within a millisecond of each other)."""
 SOURCE_DIRS = ("templates", "static", "themes")
 """Folders of the site, besides content/, whose files go into the site."""
 
