@@ -210,6 +210,12 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
+        # Files written in the last two seconds are read again by the next build (their
+        # time cannot vouch for them yet): date the journal a day back, as one written
+        # over time is, so that the first save is measured as every later one is.
+        a_day_ago = time.time() - 86400
+        for entry in (site / "content").rglob("*"):
+            os.utime(entry, (a_day_ago, a_day_ago))
         theme_entry = (REPO / "themes" / "default" / "templates" / "entry.html").read_text()
         template = site / "templates" / "entry.html"
         template.parent.mkdir()
