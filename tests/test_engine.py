@@ -19,8 +19,9 @@ from journal_site.build import build, render_site
 from journal_site.config import load_config
 from journal_site.engine import Cancelled
 from journal_site.engine import site as engine_site
+from journal_site.engine.selection import everything
 from journal_site.engine.site import Engine
-from journal_site.engine.store import CACHE_DIR_NAME, STORE_NAME
+from journal_site.engine.store import CACHE_DIR_NAME, STORE_NAME, Store, code_version
 from journal_site.errors import JournalError
 
 TODAY = dt.date(2026, 11, 25)
@@ -204,6 +205,33 @@ def test_a_heatmap_is_drawn_again_only_when_its_days_change(tmp_path: Path) -> N
     assert (after["2025"].heatmap.days_written, before["2025"].heatmap.days_written) == (2, 1)
     clean = render_site(load_config(root), today=TODAY)
     assert _files(edited)["stats/index.html"] == _files(clean)["stats/index.html"]
+
+
+def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypatch) -> None:
+    """A build that no writer waits for plans the entry and review pages in a forked
+    process on a big journal (here: any journal); its site is byte for byte a clean
+    build's, after a change to the model too, and its plans serve the next build."""
+    from journal_site.engine import plan as plan_module
+
+    root = _site(tmp_path / "site", days=24)
+    monkeypatch.setattr(plan_module, "MIN_PLANNED_BESIDE", 0)
+    forks = []
+    os.register_at_fork(after_in_parent=lambda: forks.append(1))
+    build(load_config(root), today=TODAY)
+    assert forks  # nothing else forks for 24 entries (see parallel.py)
+    assert tree(root / "public") == _clean(root, tmp_path / "clean-1")
+    entry = root / "content" / "2026-11-12.md"
+    entry.write_text(entry.read_text().replace("[Spoke up]", "[Spoke up, Said no]"))
+    build(load_config(root), today=TODAY)
+    assert tree(root / "public") == _clean(root, tmp_path / "clean-2")
+    (root / "content" / "2026-11-20.md").write_text(ENTRY.format(title="Day 20") + "More.\n")
+    store = Store(root / CACHE_DIR_NAME, code_version())
+    try:
+        body_edit = Engine(load_config(root), today=TODAY, store=store).build()
+    finally:
+        store.close()
+    assert body_edit.stats["plans_reused"] == len(everything().builders)
+    assert _files(body_edit) == _files(render_site(load_config(root), today=TODAY))
 
 
 def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:

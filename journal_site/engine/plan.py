@@ -56,6 +56,7 @@ def plan_files(model: SiteModel) -> list[SiteFile]:
 
 ONE_OUTPUT: dict[Callable[..., Any], Callable[[SiteModel, str], Page | SiteFile]] = {
     core.entry_pages: core.entry_page_at,
+    reviews.review_pages: reviews.review_page_at,
 }
 """Builders of many outputs that can make one of them alone, by its path: what a held
 plan asks for when one entry's page is needed (a body edit), instead of all 4,000."""
@@ -123,6 +124,13 @@ def _name(builder: Callable[..., Any]) -> str:
     return f"{builder.__module__}.{builder.__qualname__}"
 
 
+PLANNED_BESIDE = (core.entry_pages, reviews.review_pages)
+"""The builders of most pages (an entry's, a period's review), planned in a second
+process while this one plans the rest, when a build has the cores and no writer waits."""
+MIN_PLANNED_BESIDE = 1000
+"""Fewer entries than this: plan everything here (starting a process costs ~30 ms)."""
+
+
 def plan(
     model: SiteModel,
     digest: str,
@@ -130,7 +138,7 @@ def plan(
     held: Mapping[str, tuple[str, str]],
     ref_token: Callable[[Ref], str],
     site_builders: Sequence[Callable[[SiteModel], Iterable[Page | SiteFile]]],
-    cancel: Callable[[], bool] = lambda: False,
+    cancel: Callable[[], bool] | None = None,
 ) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:
     ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
@@ -138,42 +146,133 @@ def plan(
     ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
     the next build (builder name -> (that digest, its outputs as JSON)), and how many
     builders' plans came from ``held``. Raises ``Cancelled`` (between builders, and
-    every few dozen outputs) once ``cancel`` says so.
+    every few dozen outputs) once ``cancel`` says so. A build that cannot be asked to
+    stop (no ``cancel``) plans ``PLANNED_BESIDE`` in a second process, on a big journal.
     """
-    out: list[Planned] = []
+    by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, tuple[str, str]] = {}
     reused = 0
+    stop = cancel or (lambda: False)
 
     def inputs(skeleton: str | None, refs: Any) -> str | None:
         return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])
 
+    def from_rows(builder: Callable[..., Any], text: str) -> list[Planned]:
+        replan = _Replan(builder, model)
+        return [
+            Planned(path, inputs(skeleton, refs), origin, template, replan=replan)
+            for path, origin, template, skeleton, refs in json.loads(text)
+        ]
+
+    todo = []
     for builder in site_builders:
-        check(cancel)
         name = _name(builder)
         kept = held.get(name)
         if kept is not None and kept[0] == digest:
-            replan = _Replan(builder, model)
-            for path, origin, template, skeleton, refs in json.loads(kept[1]):
-                out.append(Planned(path, inputs(skeleton, refs), origin, template, replan=replan))
+            by_builder[name] = from_rows(builder, kept[1])
             plans[name] = kept
             reused += 1
+        else:
+            todo.append(builder)
+    beside = [b for b in todo if b in PLANNED_BESIDE]
+    if cancel is not None or len(model.entries) < MIN_PLANNED_BESIDE:
+        beside = []
+    elsewhere = _Beside(model, fingerprinter, beside) if beside else None
+    for builder in todo:
+        if elsewhere is not None and builder in elsewhere.builders:
             continue
+        check(stop)
+        name = _name(builder)
+        made: list[Planned] = []
         rows: list[list[Any]] = []
         for count, item in enumerate(builder(model), 1):
             if count % 64 == 0:
-                check(cancel)
-            if isinstance(item, SiteFile):
-                path, template = item.path, None
-                skeleton, refs = _skeleton(fingerprinter, path, item.make, item.args)
-            else:
-                path, template = item.url + "index.html", item.template
-                skeleton, refs = _page_skeleton(fingerprinter, item)
-            out.append(Planned(path, inputs(skeleton, refs), item.origin, template, item))
-            rows.append([path, item.origin, template, skeleton, refs])
+                check(stop)
+            row = _row(fingerprinter, item)
+            made.append(Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item))
+            rows.append(row)
+        by_builder[name] = made
         if all(row[3] is not None for row in rows):
             plans[name] = (digest, json.dumps(rows))
+    if elsewhere is not None:
+        for builder, (text, named) in elsewhere.results().items():
+            name = _name(builder)
+            by_builder[name] = from_rows(builder, text)
+            if named:
+                plans[name] = (digest, text)
+    out = [item for builder in site_builders for item in by_builder[_name(builder)]]
     _check_collisions(out)
     return out, plans, reused
+
+
+def _row(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
+    """An output's plan as a held plan keeps it: path, origin, template, skeleton, refs."""
+    if isinstance(item, SiteFile):
+        skeleton, refs = _skeleton(fingerprinter, item.path, item.make, item.args)
+        return [item.path, item.origin, None, skeleton, refs]
+    skeleton, refs = _page_skeleton(fingerprinter, item)
+    return [item.url + "index.html", item.origin, item.template, skeleton, refs]
+
+
+_BESIDE_JOB: tuple[SiteModel, Fingerprinter, list[Callable[..., Any]]] | None = None
+"""What the forked planner inherits: set just before it starts."""
+
+
+def _plan_beside(_: object) -> list[tuple[str, bool]]:
+    assert _BESIDE_JOB is not None
+    model, fingerprinter, builders = _BESIDE_JOB
+    done = []
+    for builder in builders:
+        rows = [_row(fingerprinter, item) for item in builder(model)]
+        done.append((json.dumps(rows), all(row[3] is not None for row in rows)))
+    return done
+
+
+class _Beside:
+    """Builders planned in a forked process (it inherits the model and the
+    fingerprinter) while this one plans the others; planned here instead where that
+    cannot be done, or failed (the error then comes again, from this process)."""
+
+    def __init__(
+        self, model: SiteModel, fingerprinter: Fingerprinter, builders: list[Callable[..., Any]]
+    ) -> None:
+        global _BESIDE_JOB
+        from journal_site.parallel import can_fork, worker_count
+
+        self.builders = builders
+        self._job = (model, fingerprinter, builders)
+        self._pool: Any = None
+        self._pending: Any = None
+        if worker_count() < 2 or not can_fork():
+            return
+        import multiprocessing
+
+        _BESIDE_JOB = self._job
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(1)
+            self._pending = self._pool.map_async(_plan_beside, [None])
+        finally:
+            _BESIDE_JOB = None
+
+    def results(self) -> dict[Callable[..., Any], tuple[str, bool]]:
+        """Each builder's rows as JSON, and whether every output could be named."""
+        global _BESIDE_JOB
+        done = None
+        if self._pool is not None:
+            try:
+                done = self._pending.get()[0]
+            except Exception:
+                done = None  # planned again below, where its error is the build's
+            finally:
+                self._pool.terminate()
+                self._pool.join()
+        if done is None:
+            _BESIDE_JOB = self._job
+            try:
+                done = _plan_beside(None)
+            finally:
+                _BESIDE_JOB = None
+        return dict(zip(self.builders, done, strict=True))
 
 
 def _check_collisions(planned: list[Planned]) -> None:

@@ -157,11 +157,14 @@ class Engine:
         output comes as a ``Kept`` reference, its bytes fetched only if needed.
         """
         with cycle_collection_paused():
-            return self._build(cancel or (lambda: False), first, on_output, kept or {})
+            return self._build(
+                cancel or (lambda: False), cancel is not None, first, on_output, kept or {}
+            )
 
     def _build(
         self,
         cancel: Callable[[], bool],
+        asked_to_stop: bool,
         first: Collection[str],
         on_output: Callable[[str, bytes], None] | None,
         kept: Mapping[str, str],
@@ -269,7 +272,7 @@ class Engine:
             self._plans or {},
             refs.token,
             selection.builders,
-            cancel,
+            cancel if asked_to_stop else None,
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")

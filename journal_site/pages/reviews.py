@@ -247,6 +247,18 @@ def review_pages(model: SiteModel) -> Iterator[Page]:
             yield _page(model, book.facts(period), periods, index, with_page)
 
 
+def review_page_at(model: SiteModel, path: str) -> Page:
+    """The page ``review_pages`` lists at output ``path`` (".../index.html"), alone."""
+    book = model.review_book
+    by_kind = {kind: book.periods(kind) for kind in ("year", "month", "week")}
+    with_page = {p.key for periods in by_kind.values() for p in periods}
+    for periods in by_kind.values():
+        for index, period in enumerate(periods):
+            if review_url(period) + "index.html" == path:
+                return _page(model, book.facts(period), periods, index, with_page)
+    raise KeyError(path)
+
+
 def _index_glances(model: SiteModel, kind: str) -> list[tuple[Glance, bool]]:
     book = model.review_book
     return [(book.glance(p), p.contains(model.today)) for p in reversed(book.periods(kind))]
