@@ -171,8 +171,7 @@ def _inputs_digest(
     """A digest of everything a build reads, by names, sizes and times (no file is
     read): content files, templates, static files, settings, today and the code."""
     from journal_site.config import resolve_today
-    from journal_site.engine.sources import RACY_NS
-    from journal_site.scan import scan_content
+    from journal_site.scan import RACY_NS, scan_content
     from journal_site.theme import theme_files
 
     if not config.content_dir.is_dir():

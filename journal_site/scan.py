@@ -12,6 +12,10 @@ from pathlib import Path
 
 from journal_site.errors import Problem
 
+RACY_NS = 2_000_000_000
+"""A file changed this recently may change again within the same time stamp (some file
+systems count in seconds, FAT in two), so its size and time do not vouch for it."""
+
 _EDITOR_LEFTOVERS = ("~", ".swp", ".swo", ".swx", ".tmp", ".crdownload", ".part")
 """Endings of editors' backup, swap and partly written files (Emacs' ``.#`` lock files
 are hidden files already; Vim's ``4913`` probe has a name of its own)."""

@@ -20,7 +20,7 @@ from journal_site.engine.store import Store
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Asset, Entry, EntrySummary, Goal
 from journal_site.parallel import ParsedRow
-from journal_site.scan import link_warnings, scan_content
+from journal_site.scan import RACY_NS, link_warnings, scan_content
 
 Stat = tuple[int, int, str]
 """A content file's (size, mtime_ns, content digest)."""
@@ -229,11 +229,6 @@ def load(
         elif held.goal is not None:
             out.goals.append(held.goal)
     return out
-
-
-RACY_NS = 2_000_000_000
-"""A file changed this recently may change again within the same time stamp (some file
-systems count in seconds, FAT in two), so its size and time do not vouch for it."""
 
 
 def _stat(info: os.stat_result, digest: str, racy_after: int) -> Stat:
