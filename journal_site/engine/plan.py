@@ -178,22 +178,27 @@ def plan(
     if cancel is not None or len(model.entries) < MIN_PLANNED_BESIDE:
         beside = []
     elsewhere = _Beside(model, fingerprinter, beside) if beside else None
-    for builder in todo:
-        if elsewhere is not None and builder in elsewhere.builders:
-            continue
-        check(stop)
-        name = _name(builder)
-        made: list[Planned] = []
-        rows: list[list[Any]] = []
-        for count, item in enumerate(builder(model), 1):
-            if count % 64 == 0:
-                check(stop)
-            row = _row(fingerprinter, item)
-            made.append(Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item))
-            rows.append(row)
-        by_builder[name] = made
-        if all(row[3] is not None for row in rows):
-            plans[name] = (digest, json.dumps(rows))
+    try:
+        for builder in todo:
+            if elsewhere is not None and builder in elsewhere.builders:
+                continue
+            check(stop)
+            name = _name(builder)
+            made: list[Planned] = []
+            rows: list[list[Any]] = []
+            for count, item in enumerate(builder(model), 1):
+                if count % 64 == 0:
+                    check(stop)
+                row = _row(fingerprinter, item)
+                made.append(Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item))
+                rows.append(row)
+            by_builder[name] = made
+            if all(row[3] is not None for row in rows):
+                plans[name] = (digest, json.dumps(rows))
+    except BaseException:
+        if elsewhere is not None:
+            elsewhere.close()
+        raise
     if elsewhere is not None:
         for builder, (text, named) in elsewhere.results().items():
             name = _name(builder)
@@ -251,8 +256,17 @@ class _Beside:
         try:
             self._pool = multiprocessing.get_context("fork").Pool(1)
             self._pending = self._pool.map_async(_plan_beside, [None])
+        except OSError:  # no process to be had (a limit): all is planned here
+            self._pool = None
         finally:
             _BESIDE_JOB = None
+
+    def close(self) -> None:
+        """Stop the process (its work is not wanted, or is done)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
     def results(self) -> dict[Callable[..., Any], tuple[str, bool]]:
         """Each builder's rows as JSON, and whether every output could be named."""
@@ -264,8 +278,7 @@ class _Beside:
             except Exception:
                 done = None  # planned again below, where its error is the build's
             finally:
-                self._pool.terminate()
-                self._pool.join()
+                self.close()
         if done is None:
             _BESIDE_JOB = self._job
             try:
