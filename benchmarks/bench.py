@@ -2,6 +2,7 @@
 """Side by side, in one run: our builds against Hugo's on the same journal corpus.
 
     python benchmarks/bench.py [--sizes 1000 4000] [--repeat 5] [--work DIR] [--settle 65]
+                               [--before REF]
 
 For each corpus size (made by benchmarks/corpus.py), rounds alternate
 between the four measurements, so a burst of load on a shared machine hits them all
@@ -18,6 +19,9 @@ alike; each figure is the median of ``--repeat`` rounds:
 - deploy: a fresh clone of the journal after the new entry (every file's time new, no
   ``public/``) with the store kept from before the new entry restored, then ``journal
   build``: a deploy on a host that keeps ``.journal-cache`` between builds;
+- cold before (with ``--before REF``): the cold build of this repository's code at the
+  git commit REF (``git archive``), on its own copy of the same journal, in the same
+  rounds: "no slower than before", measured rather than remembered;
 - hugo: ``hugo`` building the same entries from scratch, with templates that make the
   same kind of pages: a page per entry with its wins and setbacks (and reframes) and
   previous/next links, a timeline paginated by 30, a page per tag and a tag index.
@@ -222,8 +226,32 @@ def run(
     return elapsed, peak, usage.ru_utime, usage.ru_stime
 
 
+def code_at(ref: str, into: Path) -> Path:
+    """This repository's files at git commit ``ref``, written into ``into``."""
+    import io
+    import tarfile
+
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref],
+        check=True,
+        capture_output=True,
+    ).stdout
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)  # this repository's own commit
+    return into
+
+
 def bench(
-    sizes: list[int], repeat: int, work: Path, settle: float, generator: Path = MAKE_CORPUS
+    sizes: list[int],
+    repeat: int,
+    work: Path,
+    settle: float,
+    generator: Path = MAKE_CORPUS,
+    before: str | None = None,
 ) -> dict[str, dict[str, list[float]]]:
     hugo = hugo_binary()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -231,11 +259,16 @@ def bench(
     # Run as an installed package runs: from compiled modules (pip compiles them when it
     # installs), not compiling every module again in every build.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(REPO / "journal_site")],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    old_env = None
+    if before is not None:
+        old_code = code_at(before, work / "code-before")
+        old_env = {**env, "PYTHONPATH": str(old_code)}
+    for code in (REPO, *([old_code] if before is not None else [])):
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(code / "journal_site")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     journal = [sys.executable, "-m", "journal_site", "build", "--today", TODAY]
     # Outputs of earlier builds are moved aside before a cold build, and deleted only when
     # every round is done: on a file system without a journal (ext4 as some virtual
@@ -251,6 +284,12 @@ def bench(
                 folder.rename(trash / f"{len(list(trash.iterdir()))}-{folder.name}")
 
     sites = {size: make_sites(work, size, set_aside, generator) for size in sizes}
+    old_sites = {}
+    if before is not None:
+        for size, (ours, _) in sites.items():
+            old_sites[size] = work / f"journal-before-{size}"
+            set_aside(old_sites[size])
+            shutil.copytree(ours / "content", old_sites[size] / "content")
     results: dict[str, dict[str, list[float]]] = {str(s): {} for s in sizes}
     # Files deleted shortly before (by a run just before this one, or its temporary
     # folder) would slow this run's first builds down the same way: write everything
@@ -258,8 +297,15 @@ def bench(
     os.sync()
     time.sleep(settle)
 
-    def measure(size: int, name: str, command: list[str], cwd: Path, peak: bool = False) -> None:
-        seconds, most, user, system = run(command, cwd, env)
+    def measure(
+        size: int,
+        name: str,
+        command: list[str],
+        cwd: Path,
+        peak: bool = False,
+        with_env: dict[str, str] = env,
+    ) -> None:
+        seconds, most, user, system = run(command, cwd, with_env)
         figures = {"": seconds, "_cpu": user + system, "_user": user, "_sys": system}
         if peak:
             figures["_peak_mb"] = most[0] / 1e6
@@ -311,6 +357,11 @@ def bench(
             kept_store.rename(clone / ".journal-cache")
             measure(size, "deploy", journal, clone, peak=True)
             set_aside(clone)
+
+            if size in old_sites and old_env is not None:
+                old = old_sites[size]
+                set_aside(old / ".journal-cache", old / "public")
+                measure(size, "cold_before", journal, old, peak=True, with_env=old_env)
 
             set_aside(theirs / "public", theirs / "resources")
             measure(size, "hugo", [hugo, "--quiet", "--noBuildLock"], theirs, peak=True)
@@ -365,6 +416,27 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
             f"{m['hugo_user']:.2f} s | {m['hugo_sys']:.2f} s | "
             f"{m['cold_user'] / m['hugo_user']:.2f} |"
         )
+    before = [
+        (size, {name: statistics.median(values) for name, values in figures.items()})
+        for size, figures in results.items()
+        if "cold_before" in figures
+    ]
+    if before:
+        rows += [
+            "",
+            "Cold builds, this code against the code of ``--before`` (same journal, same rounds):",
+            "",
+            "| entries | | this code | before | this / before |",
+            "|---|---|---|---|---|",
+        ]
+        for size, m in before:
+            for label, suffix in (("wall", ""), ("CPU", "_cpu"), ("peak MB, PSS", "_pss_mb")):
+                now, then = m["cold" + suffix], m["cold_before" + suffix]
+                unit = "" if suffix == "_pss_mb" else " s"
+                rows.append(
+                    f"| {int(size):,} | {label} | {now:.2f}{unit} | {then:.2f}{unit} | "
+                    f"{now / then:.2f} |"
+                )
     return "\n".join(rows)
 
 
@@ -388,13 +460,23 @@ def main() -> None:
         help="a script that writes the corpus, called as SCRIPT DIR --entries N "
         "(default: benchmarks/corpus.py)",
     )
+    parser.add_argument(
+        "--before",
+        metavar="REF",
+        help="also build cold with this repository's code at git commit REF, in the same "
+        "rounds (say, the last commit before a change to the engine)",
+    )
     args = parser.parse_args()
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)
-        results = bench(args.sizes, args.repeat, args.work, args.settle, args.generator)
+        results = bench(
+            args.sizes, args.repeat, args.work, args.settle, args.generator, args.before
+        )
     else:
         with tempfile.TemporaryDirectory(prefix="journal-bench-") as temp:
-            results = bench(args.sizes, args.repeat, Path(temp), args.settle, args.generator)
+            results = bench(
+                args.sizes, args.repeat, Path(temp), args.settle, args.generator, args.before
+            )
     load = os.getloadavg()[0]
     print(
         f"{os.cpu_count()} cores, load average {load:.1f} at the end, median of {args.repeat} rounds:\n"
