@@ -21,7 +21,7 @@ from journal_site.config import Config
 from journal_site.errors import Problem
 
 if TYPE_CHECKING:
-    from journal_site.engine.site import SiteBuild
+    from journal_site.engine.site import Scan, SiteBuild
     from journal_site.engine.store import Manifest, Store
     from journal_site.publish import Protection
 
@@ -84,7 +84,8 @@ def build(
     store = Store(config.root / CACHE_DIR_NAME, version)
     try:
         recover(out_dir)  # an interrupted update first restores the previous site
-        inputs = _inputs_digest(config, today, drafts, version)
+        scanned = _scan(config)
+        inputs = _inputs_digest(config, today, drafts, version, scanned)
         manifest = None if protected else store.manifest(out_dir)
         if manifest is not None and inputs is not None and store.meta("inputs") == inputs:
             done = _unchanged(store, out_dir, manifest, started)
@@ -94,7 +95,7 @@ def build(
 
         engine = Engine(config, today=today, drafts=drafts, store=store)
         kept = {path: record[0] for path, record in (manifest or {}).items()}
-        site = engine.build(kept=kept)
+        site = engine.build(kept=kept, scanned=scanned)
         output = protect_output(config, site.output, protection, site.model.today)
         digests = {
             id(data): (data, site.keys[path])
@@ -165,21 +166,32 @@ def _unchanged(
     )
 
 
+def _scan(config: Config) -> Scan | None:
+    """Every content file with its stat, and the links left out (see scan.py): read
+    once, for ``_inputs_digest`` and then the engine; None without a content folder."""
+    from journal_site.scan import scan_content
+
+    if not config.content_dir.is_dir():
+        return None
+    skipped: list[tuple[str, str]] = []
+    return scan_content(config.content_dir, skipped), skipped
+
+
 def _inputs_digest(
-    config: Config, today: dt.date | None, drafts: bool, version: str
+    config: Config, today: dt.date | None, drafts: bool, version: str, scanned: Scan | None
 ) -> str | None:
     """A digest of everything a build reads, by names, sizes and times (no file is
     read): content files, templates, static files, settings, today and the code."""
     from journal_site.config import resolve_today
-    from journal_site.scan import RACY_NS, scan_content
+    from journal_site.scan import RACY_NS
     from journal_site.theme import theme_files
 
-    if not config.content_dir.is_dir():
+    if scanned is None:
         return None
     racy_after = time.time_ns() - RACY_NS
     digest = hashlib.blake2b(digest_size=20)
-    skipped: list[tuple[str, str]] = []
-    for source, _, info in scan_content(config.content_dir, skipped):
+    files, skipped = scanned
+    for source, _, info in files:
         if info.st_mtime_ns >= racy_after:
             return None  # changed too recently for its time to vouch for it
         digest.update(

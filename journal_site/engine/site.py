@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Kept, Output
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
+
+Scan = tuple[list[tuple[str, str, os.stat_result]], list[tuple[str, str]]]
+"""Every content file (path under content/, full path, stat) and the links left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,7 @@ class Engine:
         first: Collection[str] = (),
         on_output: Callable[[str, bytes], None] | None = None,
         kept: Mapping[str, str] | None = None,
+        scanned: Scan | None = None,
     ) -> SiteBuild:
         """Build the site; raise JournalError listing every problem, or Cancelled.
 
@@ -155,10 +160,16 @@ class Engine:
         and handed to ``on_output`` as soon as each is made (the live preview).
         ``kept``: output path -> the key of the file the output folder holds; such an
         output comes as a ``Kept`` reference, its bytes fetched only if needed.
+        ``scanned``: the content folder as the caller has just scanned it (see scan.py).
         """
         with cycle_collection_paused():
             return self._build(
-                cancel or (lambda: False), cancel is not None, first, on_output, kept or {}
+                cancel or (lambda: False),
+                cancel is not None,
+                first,
+                on_output,
+                kept or {},
+                scanned,
             )
 
     def _build(
@@ -168,6 +179,7 @@ class Engine:
         first: Collection[str],
         on_output: Callable[[str, bytes], None] | None,
         kept: Mapping[str, str],
+        scanned: Scan | None,
     ) -> SiteBuild:
         from journal_site.loader import assemble_journal
 
@@ -185,8 +197,8 @@ class Engine:
             self._checked = store.meta("checked") if store is not None else None
 
         # 1. Load.
-        scanned, skipped = sources.scan(config)
-        loaded = sources.load(config, scanned, skipped, self._stats, self._parsed, store)
+        files, skipped = scanned or sources.scan(config)
+        loaded = sources.load(config, files, skipped, self._stats, self._parsed, store)
         stats["files_read"], stats["files_parsed"] = loaded.read_count, loaded.parsed_count
         # What the files hold is known now, whatever becomes of this build: a build that
         # a newer save overtakes does not leave the next one to read every file again.
