@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,6 +96,7 @@ def build(
         from journal_site.engine.site import Engine
 
         engine = Engine(config, today=today, drafts=drafts, store=store)
+        engine.save_later = True
         kept = {path: record[0] for path, record in (manifest or {}).items()}
         site = engine.build(kept=kept, scanned=scanned)
         output = protect_output(config, site.output, protection, site.model.today)
@@ -103,7 +106,13 @@ def build(
             if isinstance(data, bytes) and path in site.keys and output is site.output
         }
         store.forget_manifest()  # an interrupted write leaves nothing to trust
-        written, changed = write_changed(output, out_dir, manifest, digests)
+        # The store takes what the build learnt while the output folder is written (the
+        # two wait on different files, and the store guards itself with a lock).
+        saving = _in_background(engine.unsaved or (lambda: None))
+        try:
+            written, changed = write_changed(output, out_dir, manifest, digests)
+        finally:
+            saving()
         if not protected:
             store.save_manifest(
                 out_dir,
@@ -132,6 +141,28 @@ def build(
         )
     finally:
         store.close()
+
+
+def _in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Start ``work`` in a thread; the function returned waits for it (raising what it
+    raised)."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the waiting thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="journal-store")
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return wait
 
 
 def _plain(problem: Problem) -> tuple[str, int | None, str]:

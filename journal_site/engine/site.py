@@ -142,6 +142,10 @@ class Engine:
         self._previous: dict[str, str] | None = None
         """Output path -> signature, of the last build."""
         self.last: SiteBuild | None = None
+        self.save_later = False
+        """Leave what a build learnt for the store in ``unsaved``, for the caller to run
+        (``journal build`` writes the store while it writes the output folder)."""
+        self.unsaved: Callable[[], None] | None = None
 
     # -- the build -------------------------------------------------------------------
 
@@ -342,15 +346,25 @@ class Engine:
             stats=stats,
         )
         if store is not None:
-            store.save_parses(loaded.stats, loaded.new_parses)
-            store.save_plans(plans)
-            store.set_meta({"checked": model_digest, "parse_settings": settings})
-            store.save_pages(
-                {keys[path]: value for path, value in made.items() if path in keys},
-                set(keys.values()),
-            )
+            fragments = None
             if self._renderer_held is not None and self._renderer_held[0] == render_key:
-                store.save_fragments(render_key, self._renderer_held[1].fragments.take_new())
+                fragments = self._renderer_held[1].fragments.take_new()
+
+            def save() -> None:
+                store.save_parses(loaded.stats, loaded.new_parses)
+                store.save_plans(plans)
+                store.set_meta({"checked": model_digest, "parse_settings": settings})
+                store.save_pages(
+                    {keys[path]: value for path, value in made.items() if path in keys},
+                    set(keys.values()),
+                )
+                if fragments is not None:
+                    store.save_fragments(render_key, fragments)
+
+            if self.save_later:
+                self.unsaved = save
+            else:
+                save()
         clock.lap("ms_save")
         self.last = result
         return result

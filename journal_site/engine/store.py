@@ -27,6 +27,7 @@ import contextlib
 import functools
 import hashlib
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -75,18 +76,22 @@ class Store:
         self.path = folder / STORE_NAME
         self.version = version
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        """Held for each read and each write transaction: a build may write the store
+        from a thread of its own while the writer fetches a page from it."""
         self.usable = True
         """False once the file could not be opened or written: builds go on without it."""
 
     # -- opening ---------------------------------------------------------------------
 
     def db(self) -> sqlite3.Connection | None:
-        if self._db is None and self.usable:
-            try:
-                self._db = self._open()
-            except (sqlite3.Error, OSError):
-                self.usable = False
-        return self._db
+        with self._lock:
+            if self._db is None and self.usable:
+                try:
+                    self._db = self._open()
+                except (sqlite3.Error, OSError):
+                    self.usable = False
+            return self._db
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +111,9 @@ class Store:
         return db
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10, isolation_level="DEFERRED")
+        db = sqlite3.connect(
+            self.path, timeout=10, isolation_level="DEFERRED", check_same_thread=False
+        )
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         return db
@@ -120,38 +127,42 @@ class Store:
         return row is not None and row[0] == self.version
 
     def close(self) -> None:
-        if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
-            self._db = None
+        with self._lock:
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+                self._db = None
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection | None]:
         """A transaction; a store that cannot be written is dropped for this process."""
-        db = self.db()
-        try:
-            yield db
-            if db is not None:
-                db.commit()
-        except (sqlite3.Error, OSError):
-            with contextlib.suppress(sqlite3.Error):
+        with self._lock:
+            db = self.db()
+            try:
+                yield db
                 if db is not None:
-                    db.rollback()
-            self.close()
-            self.usable = False
+                    db.commit()
+            except (sqlite3.Error, OSError):
+                with contextlib.suppress(sqlite3.Error):
+                    if db is not None:
+                        db.rollback()
+                self.close()
+                self.usable = False
 
     def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
-        db = self.db()
-        if db is None:
-            return []
-        try:
-            return db.execute(sql, tuple(args)).fetchall()
-        except sqlite3.Error:
-            # Damaged past what opening it showed: set aside, so the next build starts anew.
-            self.close()
-            self.usable = False
-            self._discard()
-            return []
+        with self._lock:
+            db = self.db()
+            if db is None:
+                return []
+            try:
+                return db.execute(sql, tuple(args)).fetchall()
+            except sqlite3.Error:
+                # Damaged past what opening it showed: set aside, so the next build starts
+                # anew.
+                self.close()
+                self.usable = False
+                self._discard()
+                return []
 
     def _discard(self) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
