@@ -234,6 +234,32 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
     assert _files(body_edit) == _files(render_site(load_config(root), today=TODAY))
 
 
+def test_a_build_stopped_while_a_second_process_plans_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A newer save stops the second planning process too (``journal serve``): no
+    process is left, the engine is as it was, and the next build is whole."""
+    import multiprocessing
+
+    from journal_site.engine import plan as plan_module
+
+    root = _site(tmp_path, days=24)
+    monkeypatch.setattr(plan_module, "MIN_PLANNED_BESIDE", 0)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    first = engine.build()
+    entry = root / "content" / "2026-11-12.md"
+    entry.write_text(entry.read_text().replace("[Spoke up]", "[Spoke up, Said no]"))
+    forks: list[int] = []
+    os.register_at_fork(after_in_parent=lambda: forks.append(1))
+    with pytest.raises(Cancelled):
+        engine.build(cancel=lambda: bool(forks))  # stop once the planner has started
+    assert forks
+    assert multiprocessing.active_children() == []
+    assert engine.last is first
+    after = engine.build()
+    assert _files(after) == _files(render_site(load_config(root), today=TODAY))
+
+
 def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:
     """``first``: what the live preview shows at once is made before anything else."""
     root = _site(tmp_path, days=6)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from journal_site.engine import check
+from journal_site.engine import Cancelled, check
 from journal_site.engine.keys import Fingerprinter, Ref, Unnameable, combine
 from journal_site.errors import JournalError, Problem
 from journal_site.pages import (
@@ -126,7 +126,7 @@ def _name(builder: Callable[..., Any]) -> str:
 
 PLANNED_BESIDE = (core.entry_pages, reviews.review_pages)
 """The builders of most pages (an entry's, a period's review), planned in a second
-process while this one plans the rest, when a build has the cores and no writer waits."""
+process while this one plans the rest, when a build has the cores."""
 MIN_PLANNED_BESIDE = 1000
 """Fewer entries than this: plan everything here (starting a process costs ~30 ms)."""
 
@@ -146,8 +146,8 @@ def plan(
     ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
     the next build (builder name -> (that digest, its outputs as JSON)), and how many
     builders' plans came from ``held``. Raises ``Cancelled`` (between builders, and
-    every few dozen outputs) once ``cancel`` says so. A build that cannot be asked to
-    stop (no ``cancel``) plans ``PLANNED_BESIDE`` in a second process, on a big journal.
+    every few dozen outputs) once ``cancel`` says so. On a big journal,
+    ``PLANNED_BESIDE`` are planned in a second process (stopped at once on ``cancel``).
     """
     by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, tuple[str, str]] = {}
@@ -175,7 +175,7 @@ def plan(
         else:
             todo.append(builder)
     beside = [b for b in todo if b in PLANNED_BESIDE]
-    if cancel is not None or len(model.entries) < MIN_PLANNED_BESIDE:
+    if len(model.entries) < MIN_PLANNED_BESIDE:
         beside = []
     elsewhere = _Beside(model, fingerprinter, beside) if beside else None
     try:
@@ -200,7 +200,7 @@ def plan(
             elsewhere.close()
         raise
     if elsewhere is not None:
-        for builder, (text, named) in elsewhere.results().items():
+        for builder, (text, named) in elsewhere.results(stop).items():
             name = _name(builder)
             by_builder[name] = from_rows(builder, text)
             if named:
@@ -268,13 +268,19 @@ class _Beside:
             self._pool.join()
             self._pool = None
 
-    def results(self) -> dict[Callable[..., Any], tuple[str, bool]]:
-        """Each builder's rows as JSON, and whether every output could be named."""
+    def results(self, cancel: Callable[[], bool]) -> dict[Callable[..., Any], tuple[str, bool]]:
+        """Each builder's rows as JSON, and whether every output could be named; raises
+        ``Cancelled`` (the process stopped) as soon as ``cancel`` says so."""
         global _BESIDE_JOB
         done = None
         if self._pool is not None:
             try:
+                while not self._pending.ready():
+                    check(cancel)
+                    self._pending.wait(0.005)
                 done = self._pending.get()[0]
+            except Cancelled:
+                raise
             except Exception:
                 done = None  # planned again below, where its error is the build's
             finally:

@@ -169,7 +169,6 @@ class Engine:
         with cycle_collection_paused():
             return self._build(
                 cancel or (lambda: False),
-                cancel is not None,
                 first,
                 on_output,
                 kept or {},
@@ -179,7 +178,6 @@ class Engine:
     def _build(
         self,
         cancel: Callable[[], bool],
-        asked_to_stop: bool,
         first: Collection[str],
         on_output: Callable[[str, bytes], None] | None,
         kept: Mapping[str, str],
@@ -288,7 +286,7 @@ class Engine:
             self._plans or {},
             refs.token,
             selection.builders,
-            cancel if asked_to_stop else None,
+            cancel,
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
