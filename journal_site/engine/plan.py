@@ -15,7 +15,11 @@ view is made again, by running its builder once, only for a page to be rendered.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
+import signal
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -219,13 +223,10 @@ def _row(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
     return [item.url + "index.html", item.origin, item.template, skeleton, refs]
 
 
-_BESIDE_JOB: tuple[SiteModel, Fingerprinter, list[Callable[..., Any]]] | None = None
-"""What the forked planner inherits: set just before it starts."""
-
-
-def _plan_beside(_: object) -> list[tuple[str, bool]]:
-    assert _BESIDE_JOB is not None
-    model, fingerprinter, builders = _BESIDE_JOB
+def _plan_rows(
+    model: SiteModel, fingerprinter: Fingerprinter, builders: list[Callable[..., Any]]
+) -> list[tuple[str, bool]]:
+    """Each builder's rows as JSON, and whether every output could be named."""
     done = []
     for builder in builders:
         rows = [_row(fingerprinter, item) for item in builder(model)]
@@ -236,61 +237,76 @@ def _plan_beside(_: object) -> list[tuple[str, bool]]:
 class _Beside:
     """Builders planned in a forked process (it inherits the model and the
     fingerprinter) while this one plans the others; planned here instead where that
-    cannot be done, or failed (the error then comes again, from this process)."""
+    cannot be done, or failed (the error then comes again, from this process).
+
+    A bare ``fork`` and a pipe, not a multiprocessing pool: stopping it is a signal,
+    which a newer save in ``journal serve`` must not wait for."""
 
     def __init__(
         self, model: SiteModel, fingerprinter: Fingerprinter, builders: list[Callable[..., Any]]
     ) -> None:
-        global _BESIDE_JOB
-        from journal_site.parallel import can_fork, worker_count
+        from journal_site.parallel import worker_count
 
         self.builders = builders
         self._job = (model, fingerprinter, builders)
-        self._pool: Any = None
-        self._pending: Any = None
-        if worker_count() < 2 or not can_fork():
+        self._pid: int | None = None
+        self._pipe: int | None = None
+        if worker_count() < 2 or not hasattr(os, "fork"):
             return
-        import multiprocessing
-
-        _BESIDE_JOB = self._job
         try:
-            self._pool = multiprocessing.get_context("fork").Pool(1)
-            self._pending = self._pool.map_async(_plan_beside, [None])
+            reader, writer = os.pipe()
+            pid = os.fork()
         except OSError:  # no process to be had (a limit): all is planned here
-            self._pool = None
-        finally:
-            _BESIDE_JOB = None
+            return
+        if pid == 0:  # the planner: its rows down the pipe, then gone
+            status = 1
+            try:
+                os.close(reader)
+                data = json.dumps(_plan_rows(*self._job)).encode()
+                with os.fdopen(writer, "wb") as out:
+                    out.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writer)
+        self._pid, self._pipe = pid, reader
 
     def close(self) -> None:
         """Stop the process (its work is not wanted, or is done)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
 
     def results(self, cancel: Callable[[], bool]) -> dict[Callable[..., Any], tuple[str, bool]]:
         """Each builder's rows as JSON, and whether every output could be named; raises
         ``Cancelled`` (the process stopped) as soon as ``cancel`` says so."""
-        global _BESIDE_JOB
         done = None
-        if self._pool is not None:
+        if self._pipe is not None:
             try:
-                while not self._pending.ready():
+                chunks = []
+                while True:
                     check(cancel)
-                    self._pending.wait(0.005)
-                done = self._pending.get()[0]
+                    if not select.select([self._pipe], [], [], 0.005)[0]:
+                        continue
+                    chunk = os.read(self._pipe, 1 << 20)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                done = [(str(text), bool(named)) for text, named in json.loads(b"".join(chunks))]
             except Cancelled:
                 raise
-            except Exception:
+            except (OSError, ValueError, TypeError):
                 done = None  # planned again below, where its error is the build's
             finally:
                 self.close()
-        if done is None:
-            _BESIDE_JOB = self._job
-            try:
-                done = _plan_beside(None)
-            finally:
-                _BESIDE_JOB = None
+        if done is None or len(done) != len(self.builders):
+            done = _plan_rows(*self._job)
         return dict(zip(self.builders, done, strict=True))
 
 
