@@ -10,7 +10,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -233,39 +232,6 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
         store.close()
     assert body_edit.stats["plans_reused"] == len(everything().builders)
     assert _files(body_edit) == _files(render_site(load_config(root), today=TODAY))
-
-
-def test_a_build_stopped_while_a_second_process_plans_leaves_nothing_behind(
-    tmp_path: Path, monkeypatch
-) -> None:
-    """A newer save stops the second planning process too (``journal serve``): no
-    process is left, the engine is as it was, and the next build is whole."""
-    from journal_site.engine import plan as plan_module
-
-    def children() -> set[str]:
-        tasks = Path("/proc/self/task")
-        return {c for t in tasks.iterdir() for c in (t / "children").read_text().split()}
-
-    root = _site(tmp_path, days=24)
-    monkeypatch.setattr(plan_module, "MIN_PLANNED_BESIDE", 0)
-    engine = Engine(load_config(root), today=TODAY, keep=True)
-    first = engine.build()
-    entry = root / "content" / "2026-11-12.md"
-    entry.write_text(entry.read_text().replace("[Spoke up]", "[Spoke up, Said no]"))
-    forks: list[int] = []
-    os.register_at_fork(after_in_parent=lambda: forks.append(1))
-    before = children()
-    with pytest.raises(Cancelled):
-        engine.build(cancel=lambda: bool(forks))  # stop once the planner has started
-    assert forks
-    for _ in range(100):  # stopped at once, and reaped soon after (by a thread)
-        if children() == before:
-            break
-        time.sleep(0.05)
-    assert children() == before
-    assert engine.last is first
-    after = engine.build()
-    assert _files(after) == _files(render_site(load_config(root), today=TODAY))
 
 
 def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:

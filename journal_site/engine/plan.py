@@ -18,14 +18,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import signal
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from journal_site.engine import Cancelled, check
+from journal_site.engine import check
 from journal_site.engine.keys import Fingerprinter, Ref, Unnameable, combine
 from journal_site.errors import JournalError, Problem
 from journal_site.pages import (
@@ -131,7 +130,8 @@ def _name(builder: Callable[..., Any]) -> str:
 
 PLANNED_BESIDE = (core.entry_pages, reviews.review_pages)
 """The builders of most pages (an entry's, a period's review), planned in a second
-process while this one plans the rest, when a build has the cores."""
+process while this one plans the rest, when a build has the cores and cannot be asked
+to stop."""
 MIN_PLANNED_BESIDE = 1000
 """Fewer entries than this: plan everything here (starting a process costs ~30 ms)."""
 
@@ -151,8 +151,8 @@ def plan(
     ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
     the next build (builder name -> (that digest, its outputs as JSON)), and how many
     builders' plans came from ``held``. Raises ``Cancelled`` (between builders, and
-    every few dozen outputs) once ``cancel`` says so. On a big journal,
-    ``PLANNED_BESIDE`` are planned in a second process (stopped at once on ``cancel``).
+    every few dozen outputs) once ``cancel`` says so. A build that cannot be asked to
+    stop (no ``cancel``) plans ``PLANNED_BESIDE`` in a second process, on a big journal.
     """
     by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, tuple[str, str]] = {}
@@ -180,7 +180,7 @@ def plan(
         else:
             todo.append(builder)
     beside = [b for b in todo if b in PLANNED_BESIDE]
-    if len(model.entries) < MIN_PLANNED_BESIDE:
+    if cancel is not None or len(model.entries) < MIN_PLANNED_BESIDE:
         beside = []
     elsewhere = _Beside(model, fingerprinter, beside) if beside else None
     try:
@@ -205,7 +205,7 @@ def plan(
             elsewhere.close()
         raise
     if elsewhere is not None:
-        for builder, (text, named) in elsewhere.results(stop).items():
+        for builder, (text, named) in elsewhere.results().items():
             name = _name(builder)
             by_builder[name] = from_rows(builder, text)
             if named:
@@ -245,8 +245,8 @@ class _Beside:
     fingerprinter) while this one plans the others; planned here instead where that
     cannot be done, or failed (the error then comes again, from this process).
 
-    A bare ``fork`` and a pipe, not a multiprocessing pool: stopping it is a signal,
-    which a newer save in ``journal serve`` must not wait for."""
+    A bare ``fork`` and a pipe: a multiprocessing pool costs more to start and to stop
+    than the process has work to do (each about 10 ms)."""
 
     def __init__(
         self, model: SiteModel, fingerprinter: Fingerprinter, builders: list[Callable[..., Any]]
@@ -290,24 +290,14 @@ class _Beside:
             os.close(self._pipe)
             self._pipe = None
 
-    def results(self, cancel: Callable[[], bool]) -> dict[Callable[..., Any], tuple[str, bool]]:
-        """Each builder's rows as JSON, and whether every output could be named; raises
-        ``Cancelled`` (the process stopped) as soon as ``cancel`` says so."""
+    def results(self) -> dict[Callable[..., Any], tuple[str, bool]]:
+        """Each builder's rows as JSON, and whether every output could be named."""
         done = None
         if self._pipe is not None:
             try:
-                chunks = []
-                while True:
-                    check(cancel)
-                    if not select.select([self._pipe], [], [], 0.005)[0]:
-                        continue
-                    chunk = os.read(self._pipe, 1 << 20)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                done = [(str(text), bool(named)) for text, named in json.loads(b"".join(chunks))]
-            except Cancelled:
-                raise
+                with os.fdopen(self._pipe, "rb", closefd=False) as pipe:
+                    data = pipe.read()
+                done = [(str(text), bool(named)) for text, named in json.loads(data)]
             except (OSError, ValueError, TypeError):
                 done = None  # planned again below, where its error is the build's
             finally:

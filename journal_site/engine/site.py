@@ -169,6 +169,7 @@ class Engine:
         with cycle_collection_paused():
             return self._build(
                 cancel or (lambda: False),
+                cancel is not None,
                 first,
                 on_output,
                 kept or {},
@@ -178,6 +179,7 @@ class Engine:
     def _build(
         self,
         cancel: Callable[[], bool],
+        asked_to_stop: bool,
         first: Collection[str],
         on_output: Callable[[str, bytes], None] | None,
         kept: Mapping[str, str],
@@ -286,7 +288,9 @@ class Engine:
             self._plans or {},
             refs.token,
             selection.builders,
-            cancel,
+            # A build that a newer save may stop (journal serve) plans in this process:
+            # a second one would take the core that the browser and the next save need.
+            cancel if asked_to_stop else None,
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
