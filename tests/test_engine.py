@@ -232,6 +232,14 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
         store.close()
     assert body_edit.stats["plans_reused"] == len(everything().builders)
     assert _files(body_edit) == _files(render_site(load_config(root), today=TODAY))
+    # While it waits for the second process, the build compiles the templates; one that
+    # does not compile is still reported by the page that uses it, with its line.
+    (root / "templates").mkdir()
+    (root / "templates" / "tags.html").write_text('{% extends "base.html" %}\n{% if %}\n')
+    entry.write_text(entry.read_text().replace("[Spoke up, Said no]", "[Spoke up]"))
+    with pytest.raises(JournalError) as caught:
+        build(load_config(root), today=TODAY)
+    assert "templates/tags.html:2" in str(caught.value)
 
 
 def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:

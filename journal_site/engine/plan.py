@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -144,6 +145,7 @@ def plan(
     ref_token: Callable[[Ref], str],
     site_builders: Sequence[Callable[[SiteModel], Iterable[Page | SiteFile]]],
     cancel: Callable[[], bool] | None = None,
+    meanwhile: Callable[[], bool] | None = None,
 ) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:
     ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
@@ -152,7 +154,9 @@ def plan(
     the next build (builder name -> (that digest, its outputs as JSON)), and how many
     builders' plans came from ``held``. Raises ``Cancelled`` (between builders, and
     every few dozen outputs) once ``cancel`` says so. A build that cannot be asked to
-    stop (no ``cancel``) plans ``PLANNED_BESIDE`` in a second process, on a big journal.
+    stop (no ``cancel``) plans ``PLANNED_BESIDE`` in a second process, on a big journal;
+    while this one waits for it, it calls ``meanwhile`` (a step of other work) until
+    that returns False.
     """
     by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, tuple[str, str]] = {}
@@ -205,7 +209,7 @@ def plan(
             elsewhere.close()
         raise
     if elsewhere is not None:
-        for builder, (text, named) in elsewhere.results().items():
+        for builder, (text, named) in elsewhere.results(meanwhile).items():
             name = _name(builder)
             by_builder[name] = from_rows(builder, text)
             if named:
@@ -290,11 +294,17 @@ class _Beside:
             os.close(self._pipe)
             self._pipe = None
 
-    def results(self) -> dict[Callable[..., Any], tuple[str, bool]]:
-        """Each builder's rows as JSON, and whether every output could be named."""
+    def results(
+        self, meanwhile: Callable[[], bool] | None = None
+    ) -> dict[Callable[..., Any], tuple[str, bool]]:
+        """Each builder's rows as JSON, and whether every output could be named;
+        ``meanwhile`` is called until it returns False or the rows are there."""
         done = None
         if self._pipe is not None:
             try:
+                while meanwhile is not None and not select.select([self._pipe], [], [], 0)[0]:
+                    if not meanwhile():
+                        break
                 with os.fdopen(self._pipe, "rb", closefd=False) as pipe:
                     data = pipe.read()
                 done = [(str(text), bool(named)) for text, named in json.loads(data)]

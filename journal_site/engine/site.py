@@ -291,6 +291,7 @@ class Engine:
             # A build that a newer save may stop (journal serve) plans in this process:
             # a second one would take the core that the browser and the next save need.
             cancel if asked_to_stop else None,
+            _compiler(render),
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
@@ -422,6 +423,27 @@ class Engine:
         renderer = self._renderer_held[1]
         renderer.fingerprinter = fp
         return renderer
+
+
+def _compiler(render: Callable[[], Renderer]) -> Callable[[], bool]:
+    """Compiles the next template not compiled yet; False when none is left: what the
+    build does while a second process plans (the render workers it forks later inherit
+    the compiled templates). A template that does not compile is left for the render
+    stage to report, with its page."""
+    names: list[str] | None = None
+
+    def compile_next() -> bool:
+        nonlocal names
+        env = render().env
+        if names is None:
+            names = env.list_templates(extensions=["html"])
+        if not names:
+            return False
+        with contextlib.suppress(Exception):
+            env.get_template(names.pop(0))
+        return True
+
+    return compile_next
 
 
 class _Clock:
