@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,7 @@ from journal_site.pages import (
     check_references,
     future_warnings,
     make_model,
+    progress,
 )
 from journal_site.publish import HEADERS_FILE
 from journal_site.render import Fragments, Renderer, SiteView
@@ -291,7 +292,7 @@ class Engine:
             # A build that a newer save may stop (journal serve) plans in this process:
             # a second one would take the core that the browser and the next save need.
             cancel if asked_to_stop else None,
-            _compiler(render),
+            _meanwhile(render, model, progress.stats_page in selection.builders),
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
@@ -425,25 +426,30 @@ class Engine:
         return renderer
 
 
-def _compiler(render: Callable[[], Renderer]) -> Callable[[], bool]:
-    """Compiles the next template not compiled yet; False when none is left: what the
-    build does while a second process plans (the render workers it forks later inherit
-    the compiled templates). A template that does not compile is left for the render
-    stage to report, with its page."""
-    names: list[str] | None = None
+def _meanwhile(
+    render: Callable[[], Renderer], model: SiteModel, stats_page: bool
+) -> Callable[[], bool]:
+    """A step of work that the render stage would do anyway, done while a second process
+    plans (False once none is left): compile each template, read the kept win cards,
+    draw the stats page's heatmaps (kept in the model's memo). The render workers that
+    a cold build forks later inherit all of it. A template that does not compile is
+    left for the render stage to report, with its page."""
 
-    def compile_next() -> bool:
-        nonlocal names
+    def steps() -> Iterator[None]:
         env = render().env
-        if names is None:
-            names = env.list_templates(extensions=["html"])
-        if not names:
-            return False
-        with contextlib.suppress(Exception):
-            env.get_template(names.pop(0))
-        return True
+        for name in env.list_templates(extensions=["html"]):
+            with contextlib.suppress(Exception):
+                env.get_template(name)
+            yield
+        render().fragments.get("")  # reads the kept cards
+        yield
+        if stats_page:
+            for span in progress.year_spans(model):
+                progress.heatmap_view(model, *span)
+                yield
 
-    return compile_next
+    work = steps()
+    return lambda: next(work, False) is None
 
 
 class _Clock:

@@ -92,19 +92,21 @@ def last_year_heatmap(model: SiteModel) -> HeatmapView:
 def year_heatmaps(model: SiteModel) -> list[HeatmapView]:
     """One heatmap per year with entries, newest first; this year stops at today (or at
     the last entry, when one is dated after today)."""
+    return [heatmap_view(model, *span) for span in year_spans(model)]
+
+
+def year_spans(model: SiteModel) -> list[tuple[dt.date, dt.date, str, str, dt.date]]:
+    """What each of ``year_heatmaps`` is drawn for: first and last day, label, key and
+    the end of its grid."""
     days = [e.day for e in model.entries if not e.draft]
     if not days:
         return []
     last = max(max(days), model.today)
-    views = []
+    spans = []
     for year in range(last.year, min(days).year - 1, -1):
         end = min(dt.date(year, 12, 31), last)
-        views.append(
-            heatmap_view(
-                model, dt.date(year, 1, 1), end, str(year), str(year), dt.date(year, 12, 31)
-            )
-        )
-    return views
+        spans.append((dt.date(year, 1, 1), end, str(year), str(year), dt.date(year, 12, 31)))
+    return spans
 
 
 def streak_view(model: SiteModel) -> dict[str, Any]:
