@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.make import Maker, make_one
 from journal_site.engine.plan import Planned, plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
+from journal_site.engine.rendering import output_key, site_view, templates_digest, work_ahead
 from journal_site.engine.selection import Selection, everything
 from journal_site.engine.store import Store, code_version
 from journal_site.engine.templates import closure_digests
@@ -75,30 +76,6 @@ class SiteBuild:
     """Output paths of the previous build that this one no longer has."""
     stats: dict[str, int] = field(default_factory=dict)
     """What the build did: files parsed, outputs rendered, outputs reused."""
-
-
-def _site_view(config: Config, drafts: bool, selection: Selection) -> SiteView:
-    return SiteView(
-        title=config.title,
-        author=config.author,
-        base_path=config.base_path,
-        language=config.language,
-        drafts_shown=drafts,
-        nav=selection.nav,
-        shared=selection.shared,
-    )
-
-
-def _templates_digest(theme: ThemeFiles) -> str:
-    """Every template that could be used: its layer, name and bytes."""
-    digest = hashlib.blake2b(digest_size=20)
-    for layer, folder in enumerate(theme.template_dirs):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(f"{layer}\0{path.relative_to(folder).as_posix()}\0".encode())
-                digest.update(path.read_bytes())
-                digest.update(b"\0")
-    return digest.hexdigest()
 
 
 class Engine:
@@ -244,11 +221,11 @@ class Engine:
             hashed = "static/" + static_name(name, path.read_bytes())
             static_urls[name] = hashed
             output.add(hashed, path, f"static/{name}")
-        site = _site_view(config, self.drafts, selection)
+        site = site_view(config, self.drafts, selection)
         # A page's key: the code, site-wide values and static names every page sees,
         # the templates its own may read, and its inputs.
         base_key = fingerprinter.digest(self.version, site, static_urls)
-        all_templates = _templates_digest(theme)
+        all_templates = templates_digest(theme)
         if self._closures[0] != all_templates:
             self._closures = (all_templates, self._closure_digests(all_templates, theme))
         closures = self._closures[1]
@@ -292,12 +269,12 @@ class Engine:
             # A build that a newer save may stop (journal serve) plans in this process:
             # a second one would take the core that the browser and the next save need.
             cancel if asked_to_stop else None,
-            _meanwhile(render, model, progress.stats_page in selection.builders),
+            work_ahead(render, model, progress.stats_page in selection.builders),
         )
         stats["plans_reused"] = reused
         clock.lap("ms_plan")
         # 5. Key every output; make what is not known.
-        keys = {p.path: _key(base_key, closures, p) for p in planned if p.inputs is not None}
+        keys = {p.path: output_key(base_key, closures, p) for p in planned if p.inputs is not None}
         known = {**self._outputs, **early} if self.keep else early
         maker = Maker(render, refs, store)
         data, missing = maker.take_known(planned, keys, kept, known)
@@ -403,7 +380,7 @@ class Engine:
         for item in planned:
             data = make_one(item, render(), refs.resolve)
             on_output(item.path, data)
-            made[_key(base_key, closures, item)] = data
+            made[output_key(base_key, closures, item)] = data
         return made
 
     def _renderer(
@@ -426,32 +403,6 @@ class Engine:
         return renderer
 
 
-def _meanwhile(
-    render: Callable[[], Renderer], model: SiteModel, stats_page: bool
-) -> Callable[[], bool]:
-    """A step of work that the render stage would do anyway, done while a second process
-    plans (False once none is left): compile each template, read the kept win cards,
-    draw the stats page's heatmaps (kept in the model's memo). The render workers that
-    a cold build forks later inherit all of it. A template that does not compile is
-    left for the render stage to report, with its page."""
-
-    def steps() -> Iterator[None]:
-        env = render().env
-        for name in env.list_templates(extensions=["html"]):
-            with contextlib.suppress(Exception):
-                env.get_template(name)
-            yield
-        render().fragments.get("")  # reads the kept cards
-        yield
-        if stats_page:
-            for span in progress.year_spans(model):
-                progress.heatmap_view(model, *span)
-                yield
-
-    work = steps()
-    return lambda: next(work, False) is None
-
-
 class _Clock:
     """Milliseconds each stage took, into a build's stats (for benchmarks)."""
 
@@ -463,12 +414,6 @@ class _Clock:
         now = time.perf_counter()
         self.stats[name] = round((now - self.last) * 1000)
         self.last = now
-
-
-def _key(base_key: str, closures: Mapping[str, str], item: Planned) -> str:
-    """An output's key: what every page sees, the templates it may read, its inputs."""
-    templates = closures.get(item.template, item.template) if item.template else ""
-    return f"{base_key}:{templates}:{item.inputs}"
 
 
 def _signature(value: object) -> str:
