@@ -23,9 +23,10 @@ from journal_site.config import Config
 from journal_site.errors import Problem
 
 if TYPE_CHECKING:
-    from journal_site.engine.site import Scan, SiteBuild
+    from journal_site.engine.site import SiteBuild
     from journal_site.engine.store import Manifest, Store
     from journal_site.publish import Protection
+    from journal_site.scan import Scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,12 +201,9 @@ def _unchanged(
 def _scan(config: Config) -> Scan | None:
     """Every content file with its stat, and the links left out (see scan.py): read
     once, for ``_inputs_digest`` and then the engine; None without a content folder."""
-    from journal_site.scan import scan_content
+    from journal_site.scan import scan_folder
 
-    if not config.content_dir.is_dir():
-        return None
-    skipped: list[tuple[str, str]] = []
-    return scan_content(config.content_dir, skipped), skipped
+    return scan_folder(config.content_dir) if config.content_dir.is_dir() else None
 
 
 def _inputs_digest(

@@ -81,6 +81,16 @@ def scan_content(
     return found
 
 
+Scan = tuple[list[tuple[str, str, os.stat_result]], list[tuple[str, str]]]
+"""Every content file (path under content/, full path, stat) and the links left out."""
+
+
+def scan_folder(content_dir: Path) -> Scan:
+    """``scan_content`` of ``content_dir``, with the links it left out."""
+    skipped: list[tuple[str, str]] = []
+    return scan_content(content_dir, skipped), skipped
+
+
 def link_warnings(content: str, skipped: Iterable[tuple[str, str]]) -> list[Problem]:
     """Warnings for the links ``scan_content`` did not follow."""
     return [Problem(f"{content}/{rel}", None, why) for rel, why in skipped]

@@ -24,7 +24,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -51,13 +50,11 @@ from journal_site.pages import (
 )
 from journal_site.publish import HEADERS_FILE
 from journal_site.render import Fragments, Renderer, SiteView
+from journal_site.scan import Scan
 from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Kept, Output
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
-
-Scan = tuple[list[tuple[str, str, os.stat_result]], list[tuple[str, str]]]
-"""Every content file (path under content/, full path, stat) and the links left out."""
 
 
 @dataclass(frozen=True, slots=True)

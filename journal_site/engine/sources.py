@@ -20,7 +20,7 @@ from journal_site.engine.store import Store
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Asset, Entry, EntrySummary, Goal
 from journal_site.parallel import ParsedRow
-from journal_site.scan import RACY_NS, link_warnings, scan_content
+from journal_site.scan import RACY_NS, Scan, link_warnings, scan_folder
 
 Stat = tuple[int, int, str]
 """A content file's (size, mtime_ns, content digest)."""
@@ -150,14 +150,13 @@ class Sources:
     """Files read to learn whether their bytes changed (their size or time did)."""
 
 
-def scan(config: Config) -> tuple[list[tuple[str, str, os.stat_result]], list[tuple[str, str]]]:
+def scan(config: Config) -> Scan:
     """Every content file with its stat, and the links left out (see scan.py)."""
     if not config.content_dir.is_dir():
         raise JournalError.single(
             config.content, None, "no content folder: create it and put entries (*.md) in it"
         )
-    skipped: list[tuple[str, str]] = []
-    return scan_content(config.content_dir, skipped), skipped
+    return scan_folder(config.content_dir)
 
 
 def load(
