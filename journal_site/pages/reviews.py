@@ -239,24 +239,27 @@ def _page(
 def review_pages(model: SiteModel) -> Iterator[Page]:
     """A page for every week, month and year with an entry (none after today), one at
     a time (a build asked to stop need not wait for them all)."""
-    book = model.review_book
-    by_kind = {kind: book.periods(kind) for kind in ("year", "month", "week")}
-    with_page = {p.key for periods in by_kind.values() for p in periods}
-    for periods in by_kind.values():
-        for index, period in enumerate(periods):
-            yield _page(model, book.facts(period), periods, index, with_page)
+    for period, periods, index, with_page in _listed(model):
+        yield _page(model, model.review_book.facts(period), periods, index, with_page)
 
 
 def review_page_at(model: SiteModel, path: str) -> Page:
     """The page ``review_pages`` lists at output ``path`` (".../index.html"), alone."""
+    for period, periods, index, with_page in _listed(model):
+        if review_url(period) + "index.html" == path:
+            return _page(model, model.review_book.facts(period), periods, index, with_page)
+    raise KeyError(path)
+
+
+def _listed(model: SiteModel) -> Iterator[tuple[Period, list[Period], int, set[str]]]:
+    """Each period with a review page, in ``review_pages``' order: with the periods of
+    its kind, its place among them, and the keys of every period that has a page."""
     book = model.review_book
     by_kind = {kind: book.periods(kind) for kind in ("year", "month", "week")}
     with_page = {p.key for periods in by_kind.values() for p in periods}
     for periods in by_kind.values():
         for index, period in enumerate(periods):
-            if review_url(period) + "index.html" == path:
-                return _page(model, book.facts(period), periods, index, with_page)
-    raise KeyError(path)
+            yield period, periods, index, with_page
 
 
 def _index_glances(model: SiteModel, kind: str) -> list[tuple[Glance, bool]]:
