@@ -142,19 +142,11 @@ class Engine:
         ``scanned``: the content folder as the caller has just scanned it (see scan.py).
         """
         with cycle_collection_paused():
-            return self._build(
-                cancel or (lambda: False),
-                cancel is not None,
-                first,
-                on_output,
-                kept or {},
-                scanned,
-            )
+            return self._build(cancel, first, on_output, kept or {}, scanned)
 
     def _build(
         self,
-        cancel: Callable[[], bool],
-        asked_to_stop: bool,
+        cancel: Callable[[], bool] | None,
         first: Collection[str],
         on_output: Callable[[str, bytes], None] | None,
         kept: Mapping[str, str],
@@ -162,6 +154,7 @@ class Engine:
     ) -> SiteBuild:
         from journal_site.loader import assemble_journal
 
+        stop = cancel or (lambda: False)
         config = self.config
         store = self.store
         stats: dict[str, int] = {}
@@ -183,7 +176,7 @@ class Engine:
         # a newer save overtakes does not leave the next one to read every file again.
         self._stats = loaded.stats
         clock.lap("ms_load")
-        check(cancel)
+        check(stop)
         # 2. The journal and its model.
         journal = assemble_journal(
             [*loaded.entries, *loaded.goals, *loaded.assets], loaded.warnings, config.content
@@ -255,7 +248,7 @@ class Engine:
         clock.lap("ms_check")
 
         # 4. Plan.
-        check(cancel)
+        check(stop)
         planned, plans, reused = plan(
             model,
             model_digest,
@@ -265,7 +258,7 @@ class Engine:
             selection.builders,
             # A build that a newer save may stop (journal serve) plans in this process:
             # a second one would take the core that the browser and the next save need.
-            cancel if asked_to_stop else None,
+            cancel,
             work_ahead(render, model, progress.stats_page in selection.builders),
         )
         stats["plans_reused"] = reused
@@ -278,7 +271,7 @@ class Engine:
         stats["outputs_reused"] = len(planned) - len(missing)
         clock.lap("ms_fetch")
         origins = {f"{config.content}/{source}" for source in first}
-        made = maker.make(missing, origins, cancel, on_output)
+        made = maker.make(missing, origins, stop, on_output)
         stats["outputs_made"] = len(made)
         clock.lap("ms_render")
         data.update(made)
