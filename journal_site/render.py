@@ -157,14 +157,18 @@ class Fragments:
         card = self._made.get(key)
         if card is not None:
             return card
-        if self._load is not None:
-            load, self._load = self._load, None
-            self._stored = load()
+        self.load()
         text = self._stored.get(key)
         if text is None:
             return None
         card = self._made[key] = Markup(text)
         return card
+
+    def load(self) -> None:
+        """Read the cards kept from earlier builds, if that is not done yet."""
+        if self._load is not None:
+            load, self._load = self._load, None
+            self._stored = load()
 
     def add(self, key: str, card: Markup) -> None:
         self._made[key] = card

@@ -65,7 +65,7 @@ def work_ahead(
             with contextlib.suppress(Exception):
                 env.get_template(name)
             yield
-        render().fragments.get("")  # reads the kept cards
+        render().fragments.load()
         yield
         if stats_page:
             for span in progress.year_spans(model):

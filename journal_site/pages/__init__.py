@@ -130,7 +130,7 @@ class SiteModel:
     search_records: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     """Entry source -> its search fields, made with its parse (see aggregate/search.py):
     a function of the entry, kept so that a shard need not work them out again."""
-    memo: Memo = field(default_factory=lambda: Memo(), compare=False)
+    memo: Memo = field(default_factory=Memo, compare=False)
     """Parts of pages kept between builds by everything they are made from (a year's
     heatmap, say): an engine hands each of its models the same one."""
 
