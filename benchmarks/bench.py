@@ -259,11 +259,11 @@ def bench(
     # Run as an installed package runs: from compiled modules (pip compiles them when it
     # installs), not compiling every module again in every build.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    old_env = None
+    codes, old_env = [REPO], None
     if before is not None:
-        old_code = code_at(before, work / "code-before")
-        old_env = {**env, "PYTHONPATH": str(old_code)}
-    for code in (REPO, *([old_code] if before is not None else [])):
+        codes.append(code_at(before, work / "code-before"))
+        old_env = {**env, "PYTHONPATH": str(codes[-1])}
+    for code in codes:
         subprocess.run(
             [sys.executable, "-m", "compileall", "-q", str(code / "journal_site")],
             check=True,
@@ -285,7 +285,7 @@ def bench(
 
     sites = {size: make_sites(work, size, set_aside, generator) for size in sizes}
     old_sites = {}
-    if before is not None:
+    if old_env is not None:
         for size, (ours, _) in sites.items():
             old_sites[size] = work / f"journal-before-{size}"
             set_aside(old_sites[size])
@@ -358,7 +358,7 @@ def bench(
             measure(size, "deploy", journal, clone, peak=True)
             set_aside(clone)
 
-            if size in old_sites and old_env is not None:
+            if old_env is not None:
                 old = old_sites[size]
                 set_aside(old / ".journal-cache", old / "public")
                 measure(size, "cold_before", journal, old, peak=True, with_env=old_env)
