@@ -1,17 +1,19 @@
-"""All cores on a big build: Markdown parsing and page rendering in a process pool.
+"""All cores on a build: Markdown parsing in a process pool, rendering in forked helpers.
 
 Parsing goes out in a few large pieces (lists of files), not file by file, so that
-pickling stays a small part of the cost. Rendering relies on ``fork``: the children
-inherit the planned pages, take page numbers from a counter they share with this
-process, and send back only HTML; each makes its own ``Renderer`` (a Jinja environment
-is not shared between processes).
-Where ``fork`` is not available, or the job is small, everything runs in this process.
+pickling stays a small part of the cost. Rendering relies on ``fork`` (``Forked``): the
+helpers inherit the planned pages and the renderer with its compiled templates, take
+chunks of pages from a queue they share with this process, and send back only the
+bytes they made. Where ``fork`` is not available, or the job is small, everything runs
+in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -145,73 +147,187 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
     return [item for chunk in results for item in chunk]
 
 
-# What forked render workers inherit: set just before the pool starts, cleared after.
-_RENDER_JOB: tuple[Callable[[int], bytes], int, Any, Callable[[], Any] | None] | None = None
-
+MOST_CHUNKS = 16_384
+"""A pipe holds 64 KiB: this many chunk numbers of 4 bytes."""
 RENDER_CHUNK = 16
-"""Outputs a process takes at a time from the shared queue of a parallel render: small
-enough that the processes finish together (an aggregate page costs up to 60 entry
-pages), large enough that taking them costs nothing."""
+"""Most outputs a process takes at a time from the shared queue of a parallel render:
+small enough that the processes finish together (an aggregate page costs up to 60
+entry pages), large enough that taking them costs nothing."""
+
+
+class Forked:
+    """A forked copy of this process that runs ``work`` and sends back the bytes it
+    returns, down a pipe: a bare ``fork``, as a multiprocessing pool costs more to start
+    and to stop (each 10-50 ms) than a rebuild's share of work takes. The copy inherits
+    everything (the model, compiled templates) and ends with ``os._exit``.
+
+    ``result()`` is None when no process could be started, or it failed: the caller
+    then does the work itself, so that an error is raised, with its message, here."""
+
+    def __init__(self, work: Callable[[], bytes]) -> None:
+        self._pid: int | None = None
+        self._pipe: int | None = None
+        if not hasattr(os, "fork"):
+            return
+        try:
+            reader, writer = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had (a limit): the caller does the work
+            os.close(reader)
+            os.close(writer)
+            return
+        if pid == 0:
+            status = 1
+            try:
+                os.close(reader)
+                data = work()
+                with os.fdopen(writer, "wb") as out:
+                    out.write(len(data).to_bytes(8, "little"))
+                    out.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writer)
+        self._pid, self._pipe = pid, reader
+
+    def ready(self) -> bool:
+        """Whether the result can be read without waiting (or there is none to wait for)."""
+        import select
+
+        return self._pipe is None or bool(select.select([self._pipe], [], [], 0)[0])
+
+    def result(self) -> bytes | None:
+        """What ``work`` returned, waiting for it; None if the process failed."""
+        if self._pipe is None:
+            return None
+        try:
+            with os.fdopen(self._pipe, "rb", closefd=False) as pipe:
+                data = pipe.read()
+        except OSError:
+            data = b""
+        finally:
+            self.close()
+        size = int.from_bytes(data[:8], "little")
+        return data[8:] if len(data) >= 8 and len(data) == size + 8 else None
+
+    def close(self) -> None:
+        """Stop the process (its work is not wanted, or is done). It is reaped by a
+        thread: a process as big as the build takes 10-20 ms to end, which the build
+        does not wait for."""
+        import signal
+        import threading
+
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            threading.Thread(target=_reap, args=(self._pid,), daemon=True).start()
+            self._pid = None
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
+
 
 _Rendered = list[tuple[int, list[bytes]]]
 
 
-def _render_share(worker: bool = False) -> tuple[_Rendered, Any] | tuple[Problem, ...]:
-    """Make outputs RENDER_CHUNK at a time, taking the next chunk from the counter all
-    processes share until none is left; returns (first output, their bytes) for each
-    chunk taken, with what ``collect`` then gives in a worker; or the problems."""
-    assert _RENDER_JOB is not None
-    make, count, taken, collect = _RENDER_JOB
+def _render_share(make: Callable[[int], bytes], count: int, chunk: int, tickets: int) -> _Rendered:
+    """Make outputs ``chunk`` at a time, taking the first of the next chunk from the
+    ``tickets`` pipe that all processes read until it is empty; returns (first output,
+    their bytes) for each chunk taken."""
     done: _Rendered = []
-    try:
-        while True:
-            with taken.get_lock():
-                first = taken.value
-                taken.value = first + RENDER_CHUNK
-            if first >= count:
-                break
-            last = min(first + RENDER_CHUNK, count)
-            done.append((first, [make(i) for i in range(first, last)]))
-    except JournalError as exc:
-        return exc.problems
-    return done, collect() if worker and collect is not None else None
+    while len(ticket := os.read(tickets, 4)) == 4:
+        first = int.from_bytes(ticket, "little")
+        done.append((first, [make(i) for i in range(first, min(first + chunk, count))]))
+    return done
+
+
+def _packed(done: _Rendered, extra: Any) -> bytes:
+    """A helper's share of a render, for the pipe: a JSON head, then every output."""
+    head = json.dumps([[[first, [len(d) for d in part]] for first, part in done], extra])
+    encoded = head.encode()
+    return b"".join(
+        [len(encoded).to_bytes(8, "little"), encoded, *(d for _, p in done for d in p)]
+    )
+
+
+def _unpacked(data: bytes) -> tuple[_Rendered, Any]:
+    size = int.from_bytes(data[:8], "little")
+    chunks, extra = json.loads(data[8 : 8 + size])
+    at, done = 8 + size, []
+    for first, lengths in chunks:
+        part = []
+        for length in lengths:
+            part.append(data[at : at + length])
+            at += length
+        done.append((first, part))
+    return done, extra
+
+
+def _unpacked_all(shares: list[bytes | None]) -> list[tuple[_Rendered, Any]]:
+    out = []
+    for data in shares:
+        if data is not None:
+            with contextlib.suppress(ValueError, TypeError, IndexError):
+                out.append(_unpacked(data))
+    return out
 
 
 def render_many(
     make: Callable[[int], bytes],
     count: int,
     collect: Callable[[], Any] | None = None,
+    least: int = MIN_PARALLEL_PAGES,
 ) -> tuple[list[bytes], list[Any]]:
-    """``[make(0), ..., make(count - 1)]``, over all cores when there are enough, and
-    what ``collect()`` gives in each process that made some (the worker processes'
-    by-products, such as the win cards they rendered).
+    """``[make(0), ..., make(count - 1)]``, over all cores from ``least`` outputs on,
+    and what ``collect()`` (JSON data) gives in each helper process that made some (its
+    by-products, such as the win cards it rendered).
 
-    With N cores, N - 1 forked workers and this process take outputs from one queue (a
-    shared counter), a few at a time, until all are made: pages differ a lot in cost (a
-    tag page shows hundreds of cards, an entry page one day), so a fixed share each
-    would leave one process waiting for another. This process works too: it would
-    otherwise sit waiting, and every worker starts as a copy of it.
+    With N cores, N - 1 forked helpers and this process take outputs from one queue (a
+    pipe of chunk numbers, written before they start), a few at a time, until all are
+    made: pages differ a lot in cost (a tag page shows hundreds of cards, an entry page
+    one day), so a fixed share each would leave one process waiting for another. This
+    process works too: it would otherwise sit waiting, and every helper starts as a copy
+    of it. What a helper failed to make is made here, where its error is raised.
     """
-    global _RENDER_JOB
     workers = worker_count()
-    if count < MIN_PARALLEL_PAGES or workers < 2 or not can_fork():
+    if count < max(least, 2) or workers < 2 or not hasattr(os, "fork"):
         return [make(i) for i in range(count)], []
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    _RENDER_JOB = (make, count, context.Value("q", 0), collect)
+    chunk = max(1, min(RENDER_CHUNK, count // (workers * 4)), -(-count // MOST_CHUNKS))
+    firsts = range(0, count, chunk)
+    reader, writer = os.pipe()
     try:
-        with context.Pool(workers - 1, initializer=gc.enable) as pool:
-            theirs = pool.map_async(_render_share, [True] * (workers - 1), 1)
-            ours = _render_share()
-            results: list[Any] = [ours, *theirs.get()]
+        # Every chunk number is in the pipe before a helper starts (``MOST_CHUNKS``), so
+        # a read of 4 bytes takes one number whole, and an empty pipe means all are taken.
+        os.write(writer, b"".join(first.to_bytes(4, "little") for first in firsts))
+        os.close(writer)
+
+        def helper() -> bytes:
+            gc.enable()  # a helper renders for long: its garbage is collected
+            done = _render_share(make, count, chunk, reader)
+            return _packed(done, collect() if collect is not None else None)
+
+        helpers = [Forked(helper) for _ in range(workers - 1)]
+        try:
+            ours = _render_share(make, count, chunk, reader)
+            theirs = [h.result() for h in helpers]
+        finally:
+            for h in helpers:
+                h.close()
     finally:
-        _RENDER_JOB = None
-    problems = [p for share in results if share and isinstance(share[0], Problem) for p in share]
-    if problems:
-        raise JournalError(problems)
-    made: list[bytes] = [b""] * count
-    for done, _ in results:
+        os.close(reader)
+    made: list[bytes | None] = [None] * count
+    extras = []
+    for done, extra in [(ours, None), *_unpacked_all(theirs)]:
         for first, part in done:
             made[first : first + len(part)] = part
-    return made, [extra for _, extra in results[1:]]
+        if extra is not None:
+            extras.append(extra)
+    return [make(i) if data is None else data for i, data in enumerate(made)], extras

@@ -211,10 +211,12 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
     """A build that no writer waits for plans the entry and review pages in a forked
     process on a big journal (here: any journal); its site is byte for byte a clean
     build's, after a change to the model too, and its plans serve the next build."""
+    from journal_site.engine import make as make_module
     from journal_site.engine import plan as plan_module
 
     root = _site(tmp_path / "site", days=24)
     monkeypatch.setattr(plan_module, "MIN_PLANNED_BESIDE", 0)
+    monkeypatch.setattr(make_module, "MIN_HELPED_PAGES", 10**6)  # no render helper
     forks = []
     os.register_at_fork(after_in_parent=lambda: forks.append(1))
     build(load_config(root), today=TODAY)
@@ -240,6 +242,31 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
     with pytest.raises(JournalError) as caught:
         build(load_config(root), today=TODAY)
     assert "templates/tags.html:2" in str(caught.value)
+
+
+def test_pages_rendered_by_a_helper_process_are_the_same(tmp_path: Path, monkeypatch) -> None:
+    """A build that no writer waits for renders over all cores from a few pages on (a
+    forked helper beside this process): its site is a clean build's, and the win cards
+    the helper rendered are kept in the store as if this process had made them."""
+    from journal_site.engine import make as make_module
+
+    def build_and_cards(root: Path) -> tuple[dict[str, bytes], set[str]]:
+        build(load_config(root), today=TODAY)
+        store = Store(root / CACHE_DIR_NAME, code_version())
+        try:
+            rows = store._read("SELECT key FROM fragments")
+        finally:
+            store.close()
+        return tree(root / "public"), {key for (key,) in rows}
+
+    forks = []
+    os.register_at_fork(after_in_parent=lambda: forks.append(1))
+    helped = build_and_cards(_site(tmp_path / "helped", days=12))
+    assert forks
+    monkeypatch.setattr(make_module, "MIN_HELPED_PAGES", 10**6)
+    alone = build_and_cards(_site(tmp_path / "alone", days=12))
+    assert helped[0] == alone[0] == _clean(tmp_path / "helped", tmp_path / "clean")
+    assert helped[1] == alone[1] and helped[1]
 
 
 def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:
@@ -320,6 +347,48 @@ def test_a_body_edit_plans_again_only_the_pages_that_show_bodies(tmp_path: Path)
     assert result.stats["plans_reused"] < reused
     assert b"Asked for help" in _files(result)["wins/index.html"]
     assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+
+
+def test_entry_pages_are_planned_again_only_in_the_blocks_whose_inputs_changed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Entry pages are planned in blocks (pages.core.ENTRY_BLOCK), each named by the
+    entries up to the one after its last page: a new last entry plans again the last
+    block alone, a win edited in the middle the blocks from the one that reads it on;
+    the other pages' plans are the last build's, and the site is a clean build's."""
+    from journal_site.pages import core
+
+    root = _site(tmp_path, days=18)
+    content = root / "content"
+    whole = _files(render_site(load_config(root), today=TODAY))
+    monkeypatch.setattr(core, "ENTRY_BLOCK", 4)
+    # How pages are grouped changes nothing they show (a page reads its neighbours
+    # across a block's edge).
+    assert _files(render_site(load_config(root), today=TODAY)) == whole
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    first = engine.build()
+    assert first.stats["pages_planned"] == _outputs(first)
+
+    def entry_plans_kept() -> int:
+        result = engine.build()
+        assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+        return _outputs(result) - result.stats["pages_planned"]
+
+    (content / "2026-11-19.md").write_text(ENTRY.format(title="Day 19"))
+    assert entry_plans_kept() == 16  # blocks 1-16; 17-19 holds the new one's neighbour
+    # Entry 10 is read by the pages of 9 to 11 and recalled from by every later one:
+    # blocks 9-12 and on are planned again, 1-4 and 5-8 are not.
+    (content / "2026-11-10.md").write_text(
+        ENTRY.format(title="Day 10").replace("Spoke up", "Asked for help")
+    )
+    assert entry_plans_kept() == 8
+    # Entry 9 is also the next of page 8: block 5-8 is planned again too.
+    (content / "2026-11-09.md").write_text(ENTRY.format(title="Day nine"))
+    assert entry_plans_kept() == 4
+
+
+def _outputs(result: engine_site.SiteBuild) -> int:
+    return result.stats["outputs_reused"] + result.stats["outputs_made"]
 
 
 # -- `journal build`: only changed files are rewritten -----------------------------------

@@ -30,6 +30,7 @@ from journal_site.build import render_site
 from journal_site.config import load_config
 from journal_site.engine.site import Engine
 from journal_site.engine.store import CACHE_DIR_NAME
+from journal_site.pages import core
 
 THEME = REPO / "themes" / "default" / "templates"
 START = dt.date(2026, 11, 25)
@@ -277,8 +278,14 @@ class EditsThenBuild(RuleBasedStateMachine):
         self.engine: Engine | None = None
         self.steps: list[str] = []
         self.clean_runs = 0
+        # Entry pages are planned in blocks of 64 (one block for a journal this small, in
+        # ``journal build``); the engine in memory plans blocks of 3 here, so that an
+        # edit lands in one block and is read from others.
+        self.entry_block = core.ENTRY_BLOCK
+        core.ENTRY_BLOCK = 3
 
     def teardown(self) -> None:
+        core.ENTRY_BLOCK = self.entry_block
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # -- writing the site --

@@ -16,7 +16,11 @@ digest give a template the same things to read. Nothing is named by hand:
 - a ``Body`` or ``Links`` reference (pages/__init__.py) by its kind and source,
   collected in order: ``inputs`` returns them beside the digest of the rest (the
   *skeleton*), and a page's inputs are the skeleton with each reference's token
-  (``combine``), so that they can be named again from the references' tokens alone.
+  (``combine``), so that they can be named again from the references' tokens alone;
+- an ``Earlier`` (the entries up to one, with their URLs) by a chain of digests over
+  those entries' tokens and URLs, made in one pass for every position of a journal;
+- a value digested once by identity (a long container, a dataclass) by its text when
+  that is short, else by a digest of it.
 
 A value of any other kind (an open file, a lambda, an object with hidden state)
 cannot be named, and raises ``Unnameable``: the page is then a build error in tests
@@ -38,7 +42,7 @@ from markupsafe import Markup
 
 from journal_site.engine import Cancelled, codec
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
-from journal_site.pages import Body, Links
+from journal_site.pages import Body, Earlier, Links
 
 
 class Unnameable(Exception):
@@ -50,6 +54,9 @@ _DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
 _CONTAINERS = frozenset((list, tuple, dict, set, frozenset))
 _MEMO_MIN = 8
 """Containers at least this long are digested once per build, by identity."""
+_INLINE_MAX = 400
+"""A value digested once by identity whose text is at most this long is named by that
+text (length first), not by a digest of it: hashing it again with the rest costs less."""
 
 
 Ref = tuple[str, str]
@@ -67,6 +74,8 @@ def goal_token(goal: Goal) -> str:
 
 
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
+_FUNCTIONS: dict[Callable[..., Any], str] = {}
+"""A module-level function's name as a digest shows it (see ``Fingerprinter._function``)."""
 
 
 def _fields(kind: type) -> tuple[str, ...] | None:
@@ -97,6 +106,7 @@ class Fingerprinter:
         self._memo: dict[int, tuple[object, str, tuple[Ref, ...]]] = {}
         self._refs: list[Ref] = []
         self._tokens_memo: dict[int, tuple[object, str]] = {}
+        self._chains: dict[int, tuple[object, object, list[str]]] = {}
         self._work = 0
 
     def _check(self) -> None:
@@ -148,6 +158,10 @@ class Fingerprinter:
             ref = (kind.__name__, value.source)
             self._refs.append(ref)
             out.append(f"ref:{ref[0]}:{ref[1]}")
+        elif kind is types.FunctionType:
+            out.append(self._function(value))
+        elif kind is Earlier:
+            out.append(f"Earlier:{self._chain(value)[value.position]}")
         elif kind in _CONTAINERS:
             if not value and (kind is tuple or kind is list):
                 out.append("(0" if kind is tuple else "[0")
@@ -232,11 +246,44 @@ class Fingerprinter:
         start = len(self._refs)
         inner: list[str] = []
         self._walk(value, inner, depth)
-        text = "\x1f".join(inner).encode("utf-8", "surrogatepass")
-        named = "#" + hashlib.blake2b(text, digest_size=16).hexdigest()
+        text = "\x1f".join(inner)
+        if len(text) <= _INLINE_MAX:  # its text costs less to hash again than to digest
+            named = f"~{len(text)}:{text}"
+        else:
+            named = (
+                "#"
+                + hashlib.blake2b(
+                    text.encode("utf-8", "surrogatepass"), digest_size=16
+                ).hexdigest()
+            )
         # The value is kept alive with its id, so the id cannot name another value.
         self._memo[id(value)] = (value, named, tuple(self._refs[start:]))
         return named
+
+    def _chain(self, value: Earlier) -> list[str]:
+        """For each position of ``value.entries``, a digest of the entries up to it
+        (included) and their URLs, in order: one pass for every ``Earlier`` of them."""
+        entries, urls = value.entries, value.urls
+        held = self._chains.get(id(entries))
+        if held is not None and held[0] is entries and held[1] is urls:
+            return held[2]
+        running = hashlib.blake2b(digest_size=20)
+        names = []
+        for entry in entries:
+            url = urls.get(entry.source)
+            shown = "-" if url is None else f"{len(url)}:{url}"
+            running.update(f"{self._token(entry)}\x1f{shown}\x1e".encode("utf-8", "surrogatepass"))
+            names.append(running.hexdigest())
+        self._chains[id(entries)] = (entries, urls, names)
+        return names
+
+    def _function(self, value: types.FunctionType) -> str:
+        held = _FUNCTIONS.get(value)
+        if held is None:
+            if "<" in value.__qualname__:  # a lambda or a closure: holds state unseen
+                raise Unnameable(f"a local function {value.__qualname__}")
+            held = _FUNCTIONS[value] = f"fn:{value.__module__}.{value.__qualname__}"
+        return held
 
     def _token(self, value: Entry | EntrySummary | Goal) -> str:
         held = self.tokens.get(id(value))

@@ -29,6 +29,11 @@ def make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -
     return renderer.render(made, made.context(resolve)).encode("utf-8")
 
 
+MIN_HELPED_PAGES = 8
+"""Fewer outputs to make than this, in a build that nothing can stop: make them all in
+this process (forking a helper costs about 10 ms, a page 1-90 ms)."""
+
+
 class Maker:
     """Makes the outputs of one build."""
 
@@ -86,11 +91,13 @@ class Maker:
         self,
         missing: list[Planned],
         first: Collection[str],
-        cancel: Callable[[], bool],
+        cancel: Callable[[], bool] | None,
         on_output: Callable[[str, bytes], None] | None,
     ) -> dict[str, bytes]:
         """Make ``missing``; outputs whose origin is in ``first`` before the others.
-        Over all cores when there are many and nothing waits for them one by one."""
+        Over all cores when nothing waits for them one by one, and there are many or
+        nothing can ask the build to stop (``cancel`` None: a rebuild of ``journal
+        serve`` leaves the other core to the browser and the next save)."""
         from journal_site.parallel import MIN_PARALLEL_PAGES, render_many
 
         if not missing:
@@ -98,14 +105,19 @@ class Maker:
         missing.sort(key=lambda p: p.origin not in first)
         renderer = self.render()
         resolve = self.refs.resolve
-        if len(missing) >= MIN_PARALLEL_PAGES and not first:
-            # Workers cannot be told to stop: a build over all cores runs to its end.
+        least = MIN_PARALLEL_PAGES if cancel is not None else MIN_HELPED_PAGES
+        if len(missing) >= least and not first:
+            # Helpers cannot be told to stop: a build over all cores runs to its end.
+            # They inherit the win cards read here: one read, and none in a forked copy
+            # of this process's connection to the store.
+            renderer.fragments.load()
             held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
             try:
                 data, cards = render_many(
                     lambda i: make_one(missing[i], renderer, resolve),
                     len(missing),
                     renderer.fragments.take_new,
+                    least,
                 )
             finally:
                 renderer.fingerprinter.cancel = held
@@ -118,7 +130,7 @@ class Maker:
             return made
         made: dict[str, bytes] = {}
         for item in missing:
-            if cancel():
+            if cancel is not None and cancel():
                 raise Cancelled
             made[item.path] = make_one(item, renderer, resolve)
             if on_output is not None:

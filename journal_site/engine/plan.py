@@ -11,17 +11,18 @@ references: its plan is then taken from the last build (``held``), and only the
 references' tokens are looked up again. A body edit plans nothing: it changes one
 token, and with it the inputs of exactly the outputs that asked for that body. A
 view is made again, by running its builder once, only for a page to be rendered.
+
+When the model changed, a builder of ``UNITS`` (the entry pages) is planned unit by
+unit: a unit declares what its pages are made from (pages/__init__.py), and a unit
+whose inputs have the digest they had in the last build keeps that build's plans.
+A new entry for today so plans again the last block of entry pages, not 4,000.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import select
-import signal
-import threading
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from journal_site.pages import (
     PageBuilder,
     SiteFile,
     SiteModel,
+    Unit,
     collections,
     core,
     progress,
@@ -65,6 +67,13 @@ ONE_OUTPUT: dict[Callable[..., Any], Callable[[SiteModel, str], Page | SiteFile]
 }
 """Builders of many outputs that can make one of them alone, by its path: what a held
 plan asks for when one entry's page is needed (a body edit), instead of all 4,000."""
+
+UNITS: dict[Callable[..., Any], Callable[[SiteModel], Iterable[Unit]]] = {
+    core.entry_pages: core.entry_units,
+}
+"""Builders whose pages are declared as units (pages/__init__.py), and the units: when
+the model changed, such a builder is planned unit by unit, and a page whose inputs have
+the digest they had in the last build keeps that build's plan, unmade."""
 
 
 class _Replan:
@@ -100,13 +109,17 @@ class Planned:
     origin: str
     template: str | None
     """The page's template (None for a file)."""
-    item: Page | SiteFile | None = None
+    item: Page | SiteFile | _UnitPages | None = None
     replan: _Replan | None = None
 
     def made(self) -> Page | SiteFile:
-        """The page or file itself (running its builder again for a held plan)."""
-        if self.item is not None:
-            return self.item
+        """The page or file itself (made from its unit, or by running its builder again
+        for a held plan)."""
+        item = self.item
+        if isinstance(item, _UnitPages):
+            return item.get(self.path)
+        if item is not None:
+            return item
         assert self.replan is not None
         return self.replan.get(self.path)
 
@@ -146,13 +159,14 @@ def plan(
     site_builders: Sequence[Callable[[SiteModel], Iterable[Page | SiteFile]]],
     cancel: Callable[[], bool] | None = None,
     meanwhile: Callable[[], bool] | None = None,
-) -> tuple[list[Planned], dict[str, tuple[str, str]], int]:
+) -> tuple[list[Planned], dict[str, tuple[str, str]], dict[str, int]]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:
     ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
 
     ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
-    the next build (builder name -> (that digest, its outputs as JSON)), and how many
-    builders' plans came from ``held``. Raises ``Cancelled`` (between builders, and
+    the next build (builder name -> (that digest, its outputs as JSON)), and counts:
+    how many builders' plans came from ``held`` whole (``plans_reused``), and how many
+    outputs were planned anew, not taken from a held plan (``pages_planned``). Raises ``Cancelled`` (between builders, and
     every few dozen outputs) once ``cancel`` says so. A build that cannot be asked to
     stop (no ``cancel``) plans ``PLANNED_BESIDE`` in a second process, on a big journal;
     while this one waits for it, it calls ``meanwhile`` (a step of other work) until
@@ -160,7 +174,7 @@ def plan(
     """
     by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, tuple[str, str]] = {}
-    reused = 0
+    counts = {"plans_reused": 0, "pages_planned": 0}
     stop = cancel or (lambda: False)
 
     def inputs(skeleton: str | None, refs: Any) -> str | None:
@@ -169,8 +183,8 @@ def plan(
     def from_rows(builder: Callable[..., Any], text: str) -> list[Planned]:
         replan = _Replan(builder, model)
         return [
-            Planned(path, inputs(skeleton, refs), origin, template, replan=replan)
-            for path, origin, template, skeleton, refs in json.loads(text)
+            Planned(row[0], inputs(row[3], row[4]), row[1], row[2], replan=replan)
+            for row in json.loads(text)
         ]
 
     todo = []
@@ -180,13 +194,13 @@ def plan(
         if kept is not None and kept[0] == digest:
             by_builder[name] = from_rows(builder, kept[1])
             plans[name] = kept
-            reused += 1
+            counts["plans_reused"] += 1
         else:
             todo.append(builder)
     beside = [b for b in todo if b in PLANNED_BESIDE]
     if cancel is not None or len(model.entries) < MIN_PLANNED_BESIDE:
         beside = []
-    elsewhere = _Beside(model, fingerprinter, beside) if beside else None
+    elsewhere = _Beside(model, fingerprinter, beside, held) if beside else None
     try:
         for builder in todo:
             if elsewhere is not None and builder in elsewhere.builders:
@@ -195,12 +209,12 @@ def plan(
             name = _name(builder)
             made: list[Planned] = []
             rows: list[list[Any]] = []
-            for count, item in enumerate(builder(model), 1):
+            for count, (row, item) in enumerate(_rows(model, fingerprinter, builder, held), 1):
                 if count % 64 == 0:
                     check(stop)
-                row = _row(fingerprinter, item)
                 made.append(Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item))
                 rows.append(row)
+                counts["pages_planned"] += not isinstance(item, _UnitPages)
             by_builder[name] = made
             if all(row[3] is not None for row in rows):
                 plans[name] = (digest, json.dumps(rows))
@@ -209,18 +223,66 @@ def plan(
             elsewhere.close()
         raise
     if elsewhere is not None:
-        for builder, (text, named) in elsewhere.results(meanwhile).items():
+        for builder, (text, named, anew) in elsewhere.results(meanwhile).items():
+            counts["pages_planned"] += anew
             name = _name(builder)
             by_builder[name] = from_rows(builder, text)
             if named:
                 plans[name] = (digest, text)
     out = [item for builder in site_builders for item in by_builder[_name(builder)]]
     _check_collisions(out)
-    return out, plans, reused
+    return out, plans, counts
+
+
+def _rows(
+    model: SiteModel,
+    fingerprinter: Fingerprinter,
+    builder: Callable[..., Any],
+    held: Mapping[str, tuple[str, str]],
+) -> Iterator[tuple[list[Any], Page | SiteFile | _UnitPages]]:
+    """Each output of ``builder``: its plan's row, and the output (or its unit's pages,
+    made when asked, when the row is the held plan's for a unit whose inputs have the
+    same digest: see ``UNITS``)."""
+    units = UNITS.get(builder)
+    if units is None:
+        for item in builder(model):
+            yield _row(fingerprinter, item), item
+        return
+    kept = held.get(_name(builder))
+    before: dict[str, list[list[Any]]] = {}
+    if kept is not None:
+        with contextlib.suppress(ValueError, TypeError, IndexError):
+            for row in json.loads(kept[1]):
+                if row[5] is not None:
+                    before.setdefault(row[5], []).append(row)
+    for unit in units(model):
+        key = _skeleton(fingerprinter, unit.make, unit.inputs)[0]
+        rows = before.get(key) if key is not None else None
+        if rows is not None:
+            pages = _UnitPages(unit)
+            for row in rows:
+                yield row, pages
+        else:
+            for page in unit.pages():
+                yield [*_row(fingerprinter, page), key], page
+
+
+class _UnitPages:
+    """The pages of a unit whose plans were held, made when one is asked for."""
+
+    def __init__(self, unit: Unit) -> None:
+        self.unit = unit
+        self.made: dict[str, Page] | None = None
+
+    def get(self, path: str) -> Page:
+        if self.made is None:
+            self.made = {page.url + "index.html": page for page in self.unit.pages()}
+        return self.made[path]
 
 
 def _row(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
-    """An output's plan as a held plan keeps it: path, origin, template, skeleton, refs."""
+    """An output's plan as a held plan keeps it: path, origin, template, skeleton, refs
+    (and for a unit's page, the digest of the unit's inputs: see ``_rows``)."""
     if isinstance(item, SiteFile):
         skeleton, refs = _skeleton(fingerprinter, item.path, item.make, item.args)
         return [item.path, item.origin, None, skeleton, refs]
@@ -229,95 +291,72 @@ def _row(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
 
 
 def _plan_rows(
-    model: SiteModel, fingerprinter: Fingerprinter, builders: list[Callable[..., Any]]
-) -> list[tuple[str, bool]]:
-    """Each builder's rows as JSON, and whether every output could be named."""
+    model: SiteModel,
+    fingerprinter: Fingerprinter,
+    builders: list[Callable[..., Any]],
+    held: Mapping[str, tuple[str, str]],
+) -> list[tuple[str, bool, int]]:
+    """Each builder's rows as JSON, whether every output could be named, and how many
+    were planned anew."""
     done = []
     for builder in builders:
-        rows = [_row(fingerprinter, item) for item in builder(model)]
-        done.append((json.dumps(rows), all(row[3] is not None for row in rows)))
+        rows, anew = [], 0
+        for row, item in _rows(model, fingerprinter, builder, held):
+            rows.append(row)
+            anew += not isinstance(item, _UnitPages)
+        done.append((json.dumps(rows), all(row[3] is not None for row in rows), anew))
     return done
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.waitpid(pid, 0)
 
 
 class _Beside:
     """Builders planned in a forked process (it inherits the model and the
     fingerprinter) while this one plans the others; planned here instead where that
-    cannot be done, or failed (the error then comes again, from this process).
-
-    A bare ``fork`` and a pipe: a multiprocessing pool costs more to start and to stop
-    than the process has work to do (each about 10 ms)."""
+    cannot be done, or failed (the error then comes again, from this process)."""
 
     def __init__(
-        self, model: SiteModel, fingerprinter: Fingerprinter, builders: list[Callable[..., Any]]
+        self,
+        model: SiteModel,
+        fingerprinter: Fingerprinter,
+        builders: list[Callable[..., Any]],
+        held: Mapping[str, tuple[str, str]],
     ) -> None:
-        from journal_site.parallel import worker_count
+        from journal_site.parallel import Forked, worker_count
 
         self.builders = builders
-        self._job = (model, fingerprinter, builders)
-        self._pid: int | None = None
-        self._pipe: int | None = None
-        if worker_count() < 2 or not hasattr(os, "fork"):
-            return
-        try:
-            reader, writer = os.pipe()
-            pid = os.fork()
-        except OSError:  # no process to be had (a limit): all is planned here
-            return
-        if pid == 0:  # the planner: its rows down the pipe, then gone
-            status = 1
-            try:
-                os.close(reader)
-                data = json.dumps(_plan_rows(*self._job)).encode()
-                with os.fdopen(writer, "wb") as out:
-                    out.write(data)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(writer)
-        self._pid, self._pipe = pid, reader
+        self._job = (model, fingerprinter, builders, held)
+        self._helper = (
+            Forked(lambda: json.dumps(_plan_rows(*self._job)).encode())
+            if worker_count() >= 2
+            else None
+        )
 
     def close(self) -> None:
-        """Stop the process (its work is not wanted, or is done). It is reaped by a
-        thread: a process as big as the build takes 10-20 ms to end, which the build
-        does not wait for."""
-        if self._pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            threading.Thread(target=_reap, args=(self._pid,), daemon=True).start()
-            self._pid = None
-        if self._pipe is not None:
-            os.close(self._pipe)
-            self._pipe = None
+        """Stop the process: its work is not wanted."""
+        if self._helper is not None:
+            self._helper.close()
 
     def results(
         self, meanwhile: Callable[[], bool] | None = None
-    ) -> dict[Callable[..., Any], tuple[str, bool]]:
-        """Each builder's rows as JSON, and whether every output could be named;
-        ``meanwhile`` is called until it returns False or the rows are there."""
+    ) -> dict[Callable[..., Any], tuple[str, bool, int]]:
+        """What ``_plan_rows`` gives for each builder; ``meanwhile`` is called until it returns False or the rows are there."""
         done = None
-        if self._pipe is not None:
-            try:
-                while meanwhile is not None and not select.select([self._pipe], [], [], 0)[0]:
-                    try:
-                        busy = meanwhile()
-                    except Exception:  # work done ahead: the stage it is for does it again
-                        busy = False
-                    if not busy:
-                        break
-                with os.fdopen(self._pipe, "rb", closefd=False) as pipe:
-                    data = pipe.read()
-                done = [(str(text), bool(named)) for text, named in json.loads(data)]
-            except (OSError, ValueError, TypeError):
-                done = None  # planned again below, where its error is the build's
-            finally:
-                self.close()
+        helper = self._helper
+        if helper is not None:
+            while meanwhile is not None and not helper.ready():
+                try:
+                    busy = meanwhile()
+                except Exception:  # work done ahead: the stage it is for does it again
+                    busy = False
+                if not busy:
+                    break
+            data = helper.result()
+            with contextlib.suppress(ValueError, TypeError):
+                done = [
+                    (str(text), bool(named), int(anew))
+                    for text, named, anew in json.loads(data or b"")
+                ]
         if done is None or len(done) != len(self.builders):
-            done = _plan_rows(*self._job)
+            done = _plan_rows(*self._job)  # here, where its error is the build's
         return dict(zip(self.builders, done, strict=True))
 
 

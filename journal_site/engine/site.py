@@ -249,7 +249,7 @@ class Engine:
 
         # 4. Plan.
         check(stop)
-        planned, plans, reused = plan(
+        planned, plans, counts = plan(
             model,
             model_digest,
             fingerprinter,
@@ -261,7 +261,7 @@ class Engine:
             cancel,
             work_ahead(render, model, progress.stats_page in selection.builders),
         )
-        stats["plans_reused"] = reused
+        stats.update(counts)
         clock.lap("ms_plan")
         # 5. Key every output; make what is not known.
         keys = {p.path: output_key(base_key, closures, p) for p in planned if p.inputs is not None}
@@ -271,7 +271,7 @@ class Engine:
         stats["outputs_reused"] = len(planned) - len(missing)
         clock.lap("ms_fetch")
         origins = {f"{config.content}/{source}" for source in first}
-        made = maker.make(missing, origins, stop, on_output)
+        made = maker.make(missing, origins, cancel, on_output)
         stats["outputs_made"] = len(made)
         clock.lap("ms_render")
         data.update(made)

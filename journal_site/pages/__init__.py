@@ -16,7 +16,7 @@ arguments (see engine/plan.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -61,6 +61,37 @@ class Deferred:
 
     make: Callable[..., Mapping[str, Any]]
     args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Some pages of a builder as their declared inputs: ``make(*inputs)`` makes them
+    and reads nothing else (``make`` is a module-level function). The engine names a
+    unit by its inputs (engine/keys.py): while they have the digest they had in the
+    last build, the plans of its pages are that build's, and ``make`` runs only for a
+    page to be rendered."""
+
+    make: Callable[..., Sequence[Page]]
+    inputs: tuple[Any, ...]
+
+    def pages(self) -> Sequence[Page]:
+        return self.make(*self.inputs)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Earlier:
+    """The entries of ``entries`` up to ``position`` (included), and their URLs, which is
+    all a holder may read of them. The engine names it by a chain of digests over those
+    entries and URLs in order, made once for every position (see engine/keys.py), not
+    by walking thousands of entries for every unit that holds one.
+
+    ``index`` is made from all the entries (aggregate/recall.py), and gives for a
+    position what walking back from it gives (a tested promise): nothing after it."""
+
+    entries: tuple[EntrySummary, ...]
+    position: int
+    urls: Mapping[str, str]
+    index: Mapping[str, TaggedWins] | None
 
 
 @dataclass(frozen=True, slots=True)

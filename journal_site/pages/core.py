@@ -16,7 +16,7 @@ from typing import Any
 from journal_site.aggregate.recall import wins_to_recall
 from journal_site.aggregate.timeline import timeline_chunks, timeline_page, timeline_url
 from journal_site.model import Entry, EntrySummary
-from journal_site.pages import Body, Deferred, EntryCard, Links, Page, SiteModel
+from journal_site.pages import Body, Deferred, Earlier, EntryCard, Links, Page, SiteModel, Unit
 from journal_site.render import resolve_entry_links
 
 
@@ -31,24 +31,69 @@ class RecalledWin:
     """The page of the win's entry."""
 
 
+ENTRY_BLOCK = 64
+"""Entry pages planned as one unit: a new entry plans again only the last block's."""
+
+
 def recalled_wins(model: SiteModel, index: int) -> tuple[RecalledWin, ...]:
     """The earlier wins the page of ``model.entries[index]`` recalls (see aggregate/recall.py)."""
+    return _recalled(_earlier(model, index), index)
+
+
+def _recalled(earlier: Earlier, index: int) -> tuple[RecalledWin, ...]:
+    urls = earlier.urls
+    return tuple(
+        RecalledWin(win.text, entry.day, urls[entry.source])
+        for entry, win in wins_to_recall(earlier.entries, earlier.index, index)
+    )
+
+
+def _earlier(model: SiteModel, position: int) -> Earlier:
     # The index of wins by tag pays once many pages are planned; a page made alone (the
     # entry just saved) walks back from its entry instead, to the same wins.
     tagged = model.__dict__.get("wins_by_tag")
-    return tuple(
-        RecalledWin(win.text, entry.day, model.urls[entry.source])
-        for entry, win in wins_to_recall(model.entries, tagged, index)
-    )
+    return Earlier(model.entries, position, model.urls, tagged)
+
+
+def entry_units(model: SiteModel) -> Iterator[Unit]:
+    """The entry pages, ``ENTRY_BLOCK`` at a time: each block made from the entries up to
+    the one after its last (the entries before a page are those it recalls wins from),
+    the tag slugs, the goal titles and the settings pages show."""
+    model.wins_by_tag  # noqa: B018 (made once for every page, see _earlier)
+    count = len(model.entries)
+    for start in range(0, count, ENTRY_BLOCK):
+        stop = min(start + ENTRY_BLOCK, count)
+        # The last entry the block reads: the next of its last page, if there is one.
+        earlier = _earlier(model, min(stop, count - 1))
+        yield Unit(_entry_pages_of, (earlier, start, stop, *_entry_settings(model)))
+
+
+def _entry_settings(model: SiteModel) -> tuple[Mapping[str, str], Mapping[str, str], str, str]:
+    config = model.config
+    return model.tag_slugs, model.goal_titles, config.base_path, config.content
+
+
+def _entry_pages_of(
+    earlier: Earlier,
+    start: int,
+    stop: int,
+    tag_slugs: Mapping[str, str],
+    goal_titles: Mapping[str, str],
+    base_path: str,
+    content: str,
+) -> list[Page]:
+    return [
+        _entry_page(earlier, index, tag_slugs, goal_titles, base_path, content)
+        for index in range(start, stop)
+    ]
 
 
 def entry_pages(model: SiteModel) -> Iterator[Page]:
     """A page per entry, between its neighbours (whose pages it links by title); one
-    with a setback also recalls earlier wins (``recalled_wins``). One at a time: a
-    build asked to stop need not wait for 4,000."""
-    model.wins_by_tag  # noqa: B018 (made once for every page, see recalled_wins)
-    for index in range(len(model.entries)):
-        yield entry_page(model, index)
+    with a setback also recalls earlier wins (``recalled_wins``). One block at a time:
+    a build asked to stop need not wait for 4,000."""
+    for unit in entry_units(model):
+        yield from unit.pages()
 
 
 def entry_page_at(model: SiteModel, path: str) -> Page:
@@ -62,23 +107,40 @@ def entry_page_at(model: SiteModel, path: str) -> Page:
 
 def entry_page(model: SiteModel, index: int) -> Page:
     """The page of ``model.entries[index]``."""
-    entries = model.entries
+    earlier = _earlier(model, min(index + 1, len(model.entries) - 1))
+    return _entry_page(earlier, index, *_entry_settings(model))
+
+
+def _entry_page(
+    earlier: Earlier,
+    index: int,
+    tag_slugs: Mapping[str, str],
+    goal_titles: Mapping[str, str],
+    base_path: str,
+    content: str,
+) -> Page:
+    """The page of the entry at ``index``, which ``earlier`` holds with the next one
+    (if there is one): nothing after that is read."""
+    entries, urls = earlier.entries, earlier.urls
     entry = entries[index]
     source = entry.source
-    slugs = model.tag_slugs
-    titles = model.goal_titles
+
+    def card(neighbour: EntrySummary) -> EntryCard:
+        return EntryCard(entry=neighbour, url=urls.get(neighbour.source))
+
     args = (
         Body(source),
-        model.card(entries[index - 1]) if index else None,
-        model.card(entries[index + 1]) if index < len(entries) - 1 else None,
-        {tag: slugs[tag] for tag in entry.all_tags()},
-        {w.goal: titles[w.goal] for w in entry.wins if w.goal},
+        card(entries[index - 1]) if index else None,
+        card(entries[index + 1]) if index < earlier.position else None,
+        {tag: tag_slugs[tag] for tag in entry.all_tags()},
+        {w.goal: goal_titles[w.goal] for w in entry.wins if w.goal},
         Links(source),
-        model.config.base_path,
-        recalled_wins(model, index),
+        base_path,
+        _recalled(earlier, index),
     )
-    origin = f"{model.config.content}/{source}"
-    return Page(model.urls[source], "entry.html", Deferred(entry_view, args), origin, "timeline/")
+    return Page(
+        urls[source], "entry.html", Deferred(entry_view, args), f"{content}/{source}", "timeline/"
+    )
 
 
 def entry_view(

@@ -1,0 +1,73 @@
+"""Work over all cores (journal_site/parallel.py): what forked helpers make is what this
+process would make, and what a helper fails to make is made here, with its error."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from journal_site import parallel
+from journal_site.errors import JournalError
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="helpers are forked")
+
+
+def _page(number: int) -> bytes:
+    return f"<p>page {number}</p>".encode() * (number % 7 + 1)
+
+
+def test_render_many_gives_every_output_in_order_and_each_helpers_extras(monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "worker_count", lambda: 3)
+    parent = os.getpid()
+    made_by: list[int] = []
+
+    def make(number: int) -> bytes:
+        made_by.append(number)
+        return _page(number)
+
+    def collect() -> dict[str, int]:
+        return {"pid": os.getpid(), "made": len(made_by)}
+
+    count = 500
+    data, extras = parallel.render_many(make, count, collect, least=2)
+    assert data == [_page(n) for n in range(count)]
+    assert len(extras) <= 2 and all(extra["pid"] != parent for extra in extras)
+    # Every output was made once: here, or in one of the helpers.
+    assert len(made_by) + sum(extra["made"] for extra in extras) == count
+
+
+def test_what_a_helper_fails_to_make_is_made_here(monkeypatch) -> None:
+    """A helper that fails (here: every output it takes) sends nothing back; this
+    process makes its outputs, so the result is whole, and an error is its own."""
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    parent = os.getpid()
+
+    def make(number: int) -> bytes:
+        if os.getpid() != parent:
+            raise JournalError.single(f"page {number}", None, "not in a helper")
+        time.sleep(0.005)  # slow enough here that the helper takes outputs too
+        return _page(number)
+
+    data, extras = parallel.render_many(make, 64, lambda: {}, least=2)
+    assert data == [_page(n) for n in range(64)] and extras == []
+
+    def broken(number: int) -> bytes:
+        if number == 40:
+            raise JournalError.single("templates/tag.html", 3, "cannot be rendered")
+        return _page(number)
+
+    with pytest.raises(JournalError) as caught:
+        parallel.render_many(broken, 64, None, least=2)
+    assert "templates/tag.html" in str(caught.value)
+
+
+def test_a_forked_helper_sends_back_what_it_returns_or_nothing() -> None:
+    helper = parallel.Forked(lambda: b"x" * 200_000)
+    assert helper.result() == b"x" * 200_000
+
+    def fails() -> bytes:
+        raise RuntimeError("gone")
+
+    assert parallel.Forked(fails).result() is None
