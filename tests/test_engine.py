@@ -387,6 +387,29 @@ def test_entry_pages_are_planned_again_only_in_the_blocks_whose_inputs_changed(
     assert entry_plans_kept() == 4
 
 
+def test_review_pages_of_past_years_keep_their_plans_after_a_new_entry(tmp_path: Path) -> None:
+    """The review pages are planned by kind and year, each block from the entries up to
+    the first counted one after it: an entry added late in this year plans again this
+    year's reviews (and all entry pages, one block here), never last year's."""
+    root = tmp_path
+    content = root / "content"
+    content.mkdir()
+    for name in ("2025-03-02.md", "2025-03-20.md", "2025-11-04.md", "2026-01-10.md"):
+        (content / name).write_text(ENTRY.format(title=name))
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    engine.build()
+    last_year = {
+        path
+        for path in engine.last.output.files  # type: ignore[union-attr]
+        if path.startswith(("reviews/2025", "reviews/2024-W", "reviews/2025-"))
+    }
+    assert {"reviews/2025/index.html", "reviews/2025-03/index.html"} <= last_year
+    (content / "2026-11-20.md").write_text(ENTRY.format(title="Late in the year"))
+    result = engine.build()
+    assert _outputs(result) - result.stats["pages_planned"] == len(last_year)
+    assert _files(result) == _files(render_site(load_config(root), today=TODAY))
+
+
 def _outputs(result: engine_site.SiteBuild) -> int:
     return result.stats["outputs_reused"] + result.stats["outputs_made"]
 

@@ -12,10 +12,11 @@ references' tokens are looked up again. A body edit plans nothing: it changes on
 token, and with it the inputs of exactly the outputs that asked for that body. A
 view is made again, by running its builder once, only for a page to be rendered.
 
-When the model changed, a builder of ``UNITS`` (the entry pages) is planned unit by
-unit: a unit declares what its pages are made from (pages/__init__.py), and a unit
-whose inputs have the digest they had in the last build keeps that build's plans.
-A new entry for today so plans again the last block of entry pages, not 4,000.
+When the model changed, a builder of ``UNITS`` (the entry and review pages) is planned
+unit by unit: a unit declares what its pages are made from (pages/__init__.py), and a
+unit whose inputs have the digest they had in the last build keeps that build's plans.
+A new entry for today so plans again the last block of entry pages and this year's
+review pages, not 4,000 and 800.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ plan asks for when one entry's page is needed (a body edit), instead of all 4,00
 
 UNITS: dict[Callable[..., Any], Callable[[SiteModel], Iterable[Unit]]] = {
     core.entry_pages: core.entry_units,
+    reviews.review_pages: reviews.review_units,
 }
 """Builders whose pages are declared as units (pages/__init__.py), and the units: when
 the model changed, such a builder is planned unit by unit, and a page whose inputs have

@@ -85,13 +85,16 @@ class Earlier:
     entries and URLs in order, made once for every position (see engine/keys.py), not
     by walking thousands of entries for every unit that holds one.
 
-    ``index`` is made from all the entries (aggregate/recall.py), and gives for a
-    position what walking back from it gives (a tested promise): nothing after it."""
+    ``index`` is made from all the entries, to look things up in them faster (the wins
+    by tag, the review book), and is not named: a holder reads of it only what the
+    entries up to ``position`` determine (for the wins by tag, a tested promise), and
+    names in its own inputs anything else it reads there (the goals a later entry
+    finishes)."""
 
     entries: tuple[EntrySummary, ...]
     position: int
     urls: Mapping[str, str]
-    index: Mapping[str, TaggedWins] | None
+    index: object
 
 
 @dataclass(frozen=True, slots=True)

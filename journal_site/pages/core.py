@@ -44,7 +44,7 @@ def _recalled(earlier: Earlier, index: int) -> tuple[RecalledWin, ...]:
     urls = earlier.urls
     return tuple(
         RecalledWin(win.text, entry.day, urls[entry.source])
-        for entry, win in wins_to_recall(earlier.entries, earlier.index, index)
+        for entry, win in wins_to_recall(earlier.entries, earlier.index, index)  # type: ignore[arg-type]
     )
 
 

@@ -8,16 +8,20 @@ made here, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+import bisect
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from journal_site import charts
 from journal_site.aggregate.heatmap import build_heatmap
 from journal_site.aggregate.periods import Period, period_of, review_url
 from journal_site.aggregate.reviews import Glance, Review, ReviewFacts, assemble
-from journal_site.pages import Deferred, Page, SiteModel
+from journal_site.pages import Deferred, Earlier, Page, SiteModel, Unit
 from journal_site.pages.progress import HeatmapView
 from journal_site.text import plural
+
+if TYPE_CHECKING:
+    from journal_site.aggregate.review_book import ReviewBook
 
 KIND_WORDS = {"week": "week", "month": "month", "year": "year"}
 
@@ -205,26 +209,27 @@ def _ups(period: Period) -> list[Period]:
 
 
 def _page(
-    model: SiteModel,
     facts: ReviewFacts,
     periods: Sequence[Period],
     index: int,
-    with_page: set[str],
+    with_page: Collection[str],
+    shown: _Shown,
 ) -> Page:
     period = facts.period
     entries = facts.entries
+    urls, tag_slugs, goal_titles, thresholds, base_path = shown
     before, after = _neighbours(periods, index)
     links: dict[str, tuple[str, str] | None] = {"previous": _link(before), "next": _link(after)}
     for n, up in enumerate(_ups(period)):
         links[f"up{n}"] = _link(up) if up.key in with_page else None
     args = (
         facts,
-        {e.source: model.urls[e.source] for e in entries if e.source in model.urls},
-        {tag: model.tag_slugs[tag] for e in entries for tag in e.all_tags()},
-        {w.goal: model.goal_titles[w.goal] for e in entries for w in e.wins if w.goal},
+        {e.source: urls[e.source] for e in entries if e.source in urls},
+        {tag: tag_slugs[tag] for e in entries for tag in e.all_tags()},
+        {w.goal: goal_titles[w.goal] for e in entries for w in e.wins if w.goal},
         links,
-        model.heatmap_thresholds if period.kind != "week" else None,
-        model.config.base_path,
+        thresholds if period.kind != "week" else None,
+        base_path,
     )
     template = "review_year.html" if period.kind == "year" else "review.html"
     return Page(
@@ -236,18 +241,87 @@ def _page(
     )
 
 
+_Shown = tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str], Any, str]
+"""What review pages show besides their facts: the entries' URLs, the tag slugs, the
+goal titles, the heatmaps' colour scale and the base path."""
+
+
+def _shown(model: SiteModel) -> _Shown:
+    return (
+        model.urls,
+        model.tag_slugs,
+        model.goal_titles,
+        model.heatmap_thresholds,
+        model.config.base_path,
+    )
+
+
+def review_units(model: SiteModel) -> Iterator[Unit]:
+    """The review pages by kind and by the year each period begins in, in
+    ``review_pages``' order: each block made from the entries up to the first counted
+    one after its last period (which says whether a next period and the longer periods
+    around them have pages), the goals finished (the last step of a goal may be done
+    in a later year), and what the pages show besides (``_Shown``)."""
+    book = model.review_book
+    entries = model.entries
+    days = [e.day for e in entries]
+    today = model.today
+    config = model.config
+    settings = (today, config.streak, config.streak_grace, model.goals, book.finished)
+    shown = _shown(model)
+    for kind in ("year", "month", "week"):
+        years = sorted({p.start.year for p in book.periods(kind)})
+        for year in years:
+            last = max(p.end for p in book.periods(kind) if p.start.year == year)
+            # The first entry after ``last`` that a review counts (no draft, none after
+            # today); the last entry when there is none.
+            position = bisect.bisect_right(days, last)
+            while position < len(entries) and (
+                entries[position].draft or entries[position].day > today
+            ):
+                position += 1
+            earlier = Earlier(entries, min(position, len(entries) - 1), model.urls, book)
+            yield Unit(_review_pages_of, (earlier, kind, year, settings, *shown[1:]))
+
+
+def _review_pages_of(
+    earlier: Earlier,
+    kind: str,
+    year: int,
+    settings: tuple[Any, ...],
+    tag_slugs: Mapping[str, str],
+    goal_titles: Mapping[str, str],
+    thresholds: Any,
+    base_path: str,
+) -> list[Page]:
+    """The review pages of the periods of ``kind`` that begin in ``year``. ``earlier``
+    holds the journal's review book (made from all entries and ``settings``: today, the
+    streak rule and grace, the goals and the goals finished), which for these periods
+    gives what the entries ``earlier`` holds determine, with the finished goals."""
+    book: ReviewBook = earlier.index  # type: ignore[assignment]
+    with_page = {p.key for k in ("year", "month", "week") for p in book.periods(k)}
+    shown = (earlier.urls, tag_slugs, goal_titles, thresholds, base_path)
+    periods = book.periods(kind)
+    return [
+        _page(book.facts(period), periods, index, with_page, shown)
+        for index, period in enumerate(periods)
+        if period.start.year == year
+    ]
+
+
 def review_pages(model: SiteModel) -> Iterator[Page]:
-    """A page for every week, month and year with an entry (none after today), one at
-    a time (a build asked to stop need not wait for them all)."""
-    for period, periods, index, with_page in _listed(model):
-        yield _page(model, model.review_book.facts(period), periods, index, with_page)
+    """A page for every week, month and year with an entry (none after today), a block
+    at a time (a build asked to stop need not wait for them all)."""
+    for unit in review_units(model):
+        yield from unit.pages()
 
 
 def review_page_at(model: SiteModel, path: str) -> Page:
     """The page ``review_pages`` lists at output ``path`` (".../index.html"), alone."""
+    shown = _shown(model)
     for period, periods, index, with_page in _listed(model):
         if review_url(period) + "index.html" == path:
-            return _page(model, model.review_book.facts(period), periods, index, with_page)
+            return _page(model.review_book.facts(period), periods, index, with_page, shown)
     raise KeyError(path)
 
 
