@@ -230,6 +230,34 @@ class Forked:
             self._pipe = None
 
 
+class Claims:
+    """Jobs that processes share, each done by the first that takes it: one pipe per
+    job holding one byte, made before the processes fork. Reading the byte takes the
+    job; a read that finds none (the end of an empty pipe) means another took it."""
+
+    def __init__(self, count: int) -> None:
+        self._pipes: list[int] = []
+        for _ in range(count):
+            reader, writer = os.pipe()
+            os.write(writer, b"x")
+            os.close(writer)
+            self._pipes.append(reader)
+
+    def take(self, job: int) -> bool:
+        if job >= len(self._pipes):  # closed: the work is over
+            return False
+        try:
+            return os.read(self._pipes[job], 1) == b"x"
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        for reader in self._pipes:
+            with contextlib.suppress(OSError):
+                os.close(reader)
+        self._pipes = []
+
+
 def _reap(pid: int) -> None:
     with contextlib.suppress(OSError):
         os.waitpid(pid, 0)

@@ -3,6 +3,7 @@ process would make, and what a helper fails to make is made here, with its error
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -71,3 +72,21 @@ def test_a_forked_helper_sends_back_what_it_returns_or_nothing() -> None:
         raise RuntimeError("gone")
 
     assert parallel.Forked(fails).result() is None
+
+
+def test_each_claim_is_taken_by_one_process_alone() -> None:
+    """Two processes take jobs from ``Claims`` from either end: each job is done by
+    exactly one of them."""
+    count = 200
+    claims = parallel.Claims(count)
+
+    def from_the_end() -> bytes:
+        taken = [job for job in reversed(range(count)) if claims.take(job)]
+        return json.dumps(taken).encode()
+
+    helper = parallel.Forked(from_the_end)
+    mine = [job for job in range(count) if claims.take(job)]
+    theirs = json.loads(helper.result() or b"[]")
+    claims.close()
+    assert sorted(mine + theirs) == list(range(count))
+    assert not claims.take(0)  # closed: nothing is left to take

@@ -144,10 +144,19 @@ def _name(builder: Callable[..., Any]) -> str:
     return f"{builder.__module__}.{builder.__qualname__}"
 
 
-PLANNED_BESIDE = (core.entry_pages, reviews.review_pages)
-"""The builders of most pages (an entry's, a period's review), planned in a second
-process while this one plans the rest, when a build has the cores and cannot be asked
-to stop."""
+PLANNED_BESIDE = (
+    core.entry_pages,
+    reviews.review_pages,
+    collections.tag_pages,
+    collections.lessons_page,
+    collections.goal_pages,
+)
+"""The builders a second process plans, in this order, when a build has the cores and
+cannot be asked to stop: those of most pages (an entry's, a period's review), most of
+which keep their plans, then those of pages a new entry seldom changes (a page planned
+there is made again here to be rendered). This process plans the others (the pages
+that any change makes again, such as the wins wall), then any of these that the second
+process has not taken yet."""
 MIN_PLANNED_BESIDE = 1000
 """Fewer entries than this: plan everything here (a fork of a big build costs ~10 ms)."""
 
@@ -170,9 +179,9 @@ def plan(
     how many builders' plans came from ``held`` whole (``plans_reused``), and how many
     outputs were planned anew, not taken from a held plan (``pages_planned``). Raises ``Cancelled`` (between builders, and
     every few dozen outputs) once ``cancel`` says so. A build that cannot be asked to
-    stop (no ``cancel``) plans ``PLANNED_BESIDE`` in a second process, on a big journal;
-    while this one waits for it, it calls ``meanwhile`` (a step of other work) until
-    that returns False.
+    stop (no ``cancel``) shares the builders with a second process, on a big journal
+    (see ``PLANNED_BESIDE``); while this one waits for it, it calls ``meanwhile`` (a
+    step of other work) until that returns False.
     """
     by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, tuple[str, str]] = {}
@@ -199,13 +208,16 @@ def plan(
             counts["plans_reused"] += 1
         else:
             todo.append(builder)
-    beside = [b for b in todo if b in PLANNED_BESIDE]
-    if cancel is not None or len(model.entries) < MIN_PLANNED_BESIDE:
-        beside = []
-    elsewhere = _Beside(model, fingerprinter, beside, held) if beside else None
+    # This process's order: the listed order, the builders of PLANNED_BESIDE last, in
+    # the reverse of the order a second process takes them in.
+    beside = [builder for builder in PLANNED_BESIDE if builder in todo]
+    order = [builder for builder in todo if builder not in beside] + beside[::-1]
+    elsewhere = None
+    if cancel is None and len(model.entries) >= MIN_PLANNED_BESIDE and beside:
+        elsewhere = _Beside(model, fingerprinter, order, len(beside), held)
     try:
-        for builder in todo:
-            if elsewhere is not None and builder in elsewhere.builders:
+        for place, builder in enumerate(order):
+            if elsewhere is not None and not elsewhere.take(place):
                 continue
             check(stop)
             name = _name(builder)
@@ -225,7 +237,9 @@ def plan(
             elsewhere.close()
         raise
     if elsewhere is not None:
-        for builder, (text, named, anew) in elsewhere.results(meanwhile).items():
+        done = {name for name in by_builder}
+        left = [b for b in order if _name(b) not in done]
+        for builder, (text, named, anew) in elsewhere.results(left, meanwhile).items():
             counts["pages_planned"] += anew
             name = _name(builder)
             by_builder[name] = from_rows(builder, text)
@@ -295,7 +309,7 @@ def _row(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
 def _plan_rows(
     model: SiteModel,
     fingerprinter: Fingerprinter,
-    builders: list[Callable[..., Any]],
+    builders: Iterable[Callable[..., Any]],
     held: Mapping[str, tuple[str, str]],
 ) -> list[tuple[str, bool, int]]:
     """Each builder's rows as JSON, whether every output could be named, and how many
@@ -311,37 +325,58 @@ def _plan_rows(
 
 
 class _Beside:
-    """Builders planned in a forked process (it inherits the model and the
-    fingerprinter) while this one plans the others; planned here instead where that
-    cannot be done, or failed (the error then comes again, from this process)."""
+    """A forked process (it inherits the model and the fingerprinter) that plans the last
+    ``beside`` builders of ``order`` while this one plans others: each takes a builder
+    from ``Claims`` before planning it, this one in ``order``, the other from the end.
+    What it could not plan (no process, or it failed) is planned here, where its error
+    is the build's."""
 
     def __init__(
         self,
         model: SiteModel,
         fingerprinter: Fingerprinter,
-        builders: list[Callable[..., Any]],
+        order: list[Callable[..., Any]],
+        beside: int,
         held: Mapping[str, tuple[str, str]],
     ) -> None:
-        from journal_site.parallel import Forked, worker_count
+        from journal_site.parallel import Claims, Forked, worker_count
 
-        self.builders = builders
-        self._job = (model, fingerprinter, builders, held)
-        self._helper = (
-            Forked(lambda: json.dumps(_plan_rows(*self._job)).encode())
-            if worker_count() >= 2
-            else None
-        )
+        self._job = (model, fingerprinter, held)
+        self._claims: Claims | None = None
+        self._helper: Forked | None = None
+        if worker_count() < 2:
+            return
+        claims = self._claims = Claims(len(order))
+
+        def plan_there() -> bytes:
+            done = []
+            for place in reversed(range(len(order) - beside, len(order))):
+                if claims.take(place):
+                    done.append(
+                        (place, *_plan_rows(model, fingerprinter, [order[place]], held)[0])
+                    )
+            return json.dumps(done).encode()
+
+        self._order = order
+        self._helper = Forked(plan_there)
+
+    def take(self, place: int) -> bool:
+        """Whether this process may plan ``order[place]`` (the other has not taken it)."""
+        return self._claims is None or self._claims.take(place)
 
     def close(self) -> None:
         """Stop the process: its work is not wanted."""
         if self._helper is not None:
             self._helper.close()
+        if self._claims is not None:
+            self._claims.close()
 
     def results(
-        self, meanwhile: Callable[[], bool] | None = None
+        self, left: list[Callable[..., Any]], meanwhile: Callable[[], bool] | None = None
     ) -> dict[Callable[..., Any], tuple[str, bool, int]]:
-        """What ``_plan_rows`` gives for each builder; ``meanwhile`` is called until it returns False or the rows are there."""
-        done = None
+        """What ``_plan_rows`` gives for each builder of ``left`` (those this process did
+        not plan); ``meanwhile`` is called until it returns False or the rows are there."""
+        got: dict[Callable[..., Any], tuple[str, bool, int]] = {}
         helper = self._helper
         if helper is not None:
             while meanwhile is not None and not helper.ready():
@@ -352,14 +387,14 @@ class _Beside:
                 if not busy:
                     break
             data = helper.result()
-            with contextlib.suppress(ValueError, TypeError):
-                done = [
-                    (str(text), bool(named), int(anew))
-                    for text, named, anew in json.loads(data or b"")
-                ]
-        if done is None or len(done) != len(self.builders):
-            done = _plan_rows(*self._job)  # here, where its error is the build's
-        return dict(zip(self.builders, done, strict=True))
+            with contextlib.suppress(ValueError, TypeError, IndexError):
+                for place, text, named, anew in json.loads(data or b""):
+                    got[self._order[place]] = (str(text), bool(named), int(anew))
+        self.close()
+        missing = [builder for builder in left if builder not in got]
+        model, fingerprinter, held = self._job
+        got.update(zip(missing, _plan_rows(model, fingerprinter, missing, held), strict=True))
+        return {builder: got[builder] for builder in left}
 
 
 def _check_collisions(planned: list[Planned]) -> None:
