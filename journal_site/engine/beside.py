@@ -1,0 +1,100 @@
+"""A second process that plans some of the builders while this one plans the others
+(a build that has the cores and that nothing can ask to stop)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from journal_site.engine.keys import Fingerprinter
+from journal_site.engine.rows import plan_rows
+from journal_site.pages import SiteModel, collections, core, reviews
+
+PLANNED_BESIDE = (
+    core.entry_pages,
+    reviews.review_pages,
+    collections.tag_pages,
+    collections.lessons_page,
+    collections.goal_pages,
+)
+"""The builders a second process plans, in this order, when a build has the cores and
+cannot be asked to stop: those of most pages (an entry's, a period's review), most of
+which keep their plans, then those of pages a new entry seldom changes (a page planned
+there is made again here to be rendered). This process plans the others (the pages
+that any change makes again, such as the wins wall), then any of these that the second
+process has not taken yet."""
+MIN_PLANNED_BESIDE = 1000
+"""Fewer entries than this: plan everything here (a fork of a big build costs ~10 ms)."""
+
+
+class Beside:
+    """A forked process (it inherits the model and the fingerprinter) that plans the last
+    ``beside`` builders of ``order`` while this one plans others: each takes a builder
+    from ``Claims`` before planning it, this one in ``order``, the other from the end.
+    What it could not plan (no process, or it failed) is planned here, where its error
+    is the build's."""
+
+    def __init__(
+        self,
+        model: SiteModel,
+        fingerprinter: Fingerprinter,
+        order: list[Callable[..., Any]],
+        beside: int,
+        held: Mapping[str, tuple[str, str]],
+    ) -> None:
+        from journal_site.parallel import Claims, Forked, worker_count
+
+        self._job = (model, fingerprinter, held)
+        self._claims: Claims | None = None
+        self._helper: Forked | None = None
+        if worker_count() < 2:
+            return
+        claims = self._claims = Claims(len(order))
+
+        def plan_there() -> bytes:
+            done = []
+            for place in reversed(range(len(order) - beside, len(order))):
+                if claims.take(place):
+                    done.append((place, *plan_rows(model, fingerprinter, [order[place]], held)[0]))
+            return json.dumps(done).encode()
+
+        self._order = order
+        self._helper = Forked(plan_there)
+
+    def take(self, place: int) -> bool:
+        """Whether this process may plan ``order[place]`` (the other has not taken it)."""
+        return self._claims is None or self._claims.take(place)
+
+    def close(self) -> None:
+        """Stop the process: its work is not wanted."""
+        if self._helper is not None:
+            self._helper.close()
+        if self._claims is not None:
+            self._claims.close()
+
+    def results(
+        self, left: list[Callable[..., Any]], meanwhile: Callable[[], bool] | None = None
+    ) -> dict[Callable[..., Any], tuple[str, bool, int]]:
+        """What ``plan_rows`` gives for each builder of ``left`` (those this process did
+        not plan); ``meanwhile`` is called until it returns False or the rows are there."""
+        got: dict[Callable[..., Any], tuple[str, bool, int]] = {}
+        helper = self._helper
+        if helper is not None:
+            while meanwhile is not None and not helper.ready():
+                try:
+                    busy = meanwhile()
+                except Exception:  # work done ahead: the stage it is for does it again
+                    busy = False
+                if not busy:
+                    break
+            data = helper.result()
+            with contextlib.suppress(ValueError, TypeError, IndexError):
+                for place, text, named, anew in json.loads(data or b""):
+                    got[self._order[place]] = (str(text), bool(named), int(anew))
+        self.close()
+        missing = [builder for builder in left if builder not in got]
+        model, fingerprinter, held = self._job
+        got.update(zip(missing, plan_rows(model, fingerprinter, missing, held), strict=True))
+        return {builder: got[builder] for builder in left}
