@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journal_site.engine import codec, store
-from journal_site.engine.store import CACHE_DIR_NAME
+from journal_site.engine.store import CACHE_DIR_NAME, Store
 from journal_site.model import Entry, Goal, Setback, Step, Win
 
 TODAY = dt.date(2026, 11, 25)
@@ -491,3 +491,21 @@ def test_win_cards_kept_by_one_build_serve_the_next_until_a_template_changes(
     wall = (root / "public" / "wins" / "index.html").read_bytes()
     assert b"STALE" not in wall and b"KEPT" not in wall and b"<!-- my card -->" in wall
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("count", [3, 600])
+def test_pages_come_back_as_kept_and_a_damaged_one_is_left_out(tmp_path: Path, count: int) -> None:
+    """Many pages read at once are inflated by two threads (``INFLATE_THREADS_FROM``):
+    each comes back whole, under its own key, and one whose data is damaged is left out
+    (the engine makes it again) rather than failing the read."""
+    store = Store(tmp_path / "cache", "v1")
+    try:
+        pages = {f"key-{n}": f"<p>page {n}</p>".encode() * (n % 50 + 1) for n in range(count)}
+        store.save_pages(pages, set(pages))
+        with store._writing() as db:
+            assert db is not None
+            db.execute("UPDATE pages SET data = ? WHERE key = 'key-1'", (b"not deflated",))
+        got = store.pages([*pages, "key-missing"])
+    finally:
+        store.close()
+    assert got == {key: page for key, page in pages.items() if key != "key-1"}

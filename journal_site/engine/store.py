@@ -225,14 +225,12 @@ class Store:
 
     def pages(self, keys: Iterable[str]) -> dict[str, bytes]:
         wanted = list(keys)
-        found: dict[str, bytes] = {}
+        rows: list[tuple[str, bytes]] = []
         for start in range(0, len(wanted), 900):
             part = wanted[start : start + 900]
             marks = ",".join("?" * len(part))
-            for key, data in self._read(f"SELECT * FROM pages WHERE key IN ({marks})", part):
-                with contextlib.suppress(zlib.error):
-                    found[key] = zlib.decompress(data)
-        return found
+            rows += self._read(f"SELECT * FROM pages WHERE key IN ({marks})", part)
+        return dict(_inflated(rows))
 
     def save_pages(self, made: dict[str, bytes], live: set[str]) -> None:
         """Keep the pages made, and drop every page no longer produced."""
@@ -302,3 +300,28 @@ class Store:
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 {**meta, "out_dir": str(out_dir)}.items(),
             )
+
+
+INFLATE_THREADS_FROM = 256
+"""Pages read at once from this many on are inflated by two threads (zlib lets go of
+the interpreter while it works): a deploy reads thousands, 40 MB inflated."""
+
+
+def _inflated(rows: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """(key, page) for each (key, compressed page), leaving out any that is damaged."""
+
+    def inflate(part: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+        out = []
+        for key, data in part:
+            with contextlib.suppress(zlib.error):
+                out.append((key, zlib.decompress(data)))
+        return out
+
+    if len(rows) < INFLATE_THREADS_FROM:
+        return inflate(rows)
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = len(rows) // 2
+    with ThreadPoolExecutor(2) as pool:
+        later = pool.submit(inflate, rows[half:])
+        return inflate(rows[:half]) + later.result()
