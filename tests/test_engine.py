@@ -211,12 +211,10 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
     """A build that no writer waits for plans the entry and review pages in a forked
     process on a big journal (here: any journal); its site is byte for byte a clean
     build's, after a change to the model too, and its plans serve the next build."""
-    from journal_site.engine import make as make_module
     from journal_site.engine import plan as plan_module
 
     root = _site(tmp_path / "site", days=24)
     monkeypatch.setattr(plan_module, "MIN_PLANNED_BESIDE", 0)
-    monkeypatch.setattr(make_module, "MIN_HELPED_PAGES", 10**6)  # no render helper
     forks = []
     os.register_at_fork(after_in_parent=lambda: forks.append(1))
     build(load_config(root), today=TODAY)
@@ -245,10 +243,11 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
 
 
 def test_pages_rendered_by_a_helper_process_are_the_same(tmp_path: Path, monkeypatch) -> None:
-    """A build that no writer waits for renders over all cores from a few pages on (a
-    forked helper beside this process): its site is a clean build's, and the win cards
-    the helper rendered are kept in the store as if this process had made them."""
-    from journal_site.engine import make as make_module
+    """A build renders over all cores from ``MIN_PARALLEL_PAGES`` pages on (forked
+    helpers beside this process; here from a few pages): its site is a clean build's,
+    and the win cards the helpers rendered are kept in the store as if this process had
+    made them."""
+    from journal_site import parallel
 
     def build_and_cards(root: Path) -> tuple[dict[str, bytes], set[str]]:
         build(load_config(root), today=TODAY)
@@ -259,12 +258,12 @@ def test_pages_rendered_by_a_helper_process_are_the_same(tmp_path: Path, monkeyp
             store.close()
         return tree(root / "public"), {key for (key,) in rows}
 
+    alone = build_and_cards(_site(tmp_path / "alone", days=12))
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 8)
     forks = []
     os.register_at_fork(after_in_parent=lambda: forks.append(1))
     helped = build_and_cards(_site(tmp_path / "helped", days=12))
     assert forks
-    monkeypatch.setattr(make_module, "MIN_HELPED_PAGES", 10**6)
-    alone = build_and_cards(_site(tmp_path / "alone", days=12))
     assert helped[0] == alone[0] == _clean(tmp_path / "helped", tmp_path / "clean")
     assert helped[1] == alone[1] and helped[1]
 

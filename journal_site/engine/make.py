@@ -29,11 +29,6 @@ def make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -
     return renderer.render(made, made.context(resolve)).encode("utf-8")
 
 
-MIN_HELPED_PAGES = 8
-"""Fewer outputs to make than this, in a build that nothing can stop: make them all in
-this process (forking a helper costs about 10 ms, a page 1-90 ms)."""
-
-
 class Maker:
     """Makes the outputs of one build."""
 
@@ -95,9 +90,9 @@ class Maker:
         on_output: Callable[[str, bytes], None] | None,
     ) -> dict[str, bytes]:
         """Make ``missing``; outputs whose origin is in ``first`` before the others.
-        Over all cores when nothing waits for them one by one, and there are many or
-        nothing can ask the build to stop (``cancel`` None: a rebuild of ``journal
-        serve`` leaves the other core to the browser and the next save)."""
+        Over all cores when there are many and nothing waits for them one by one (a
+        few dozen gain nothing there: each process compiles the templates it uses, and
+        pages that show the same win cards make them in both)."""
         from journal_site.parallel import MIN_PARALLEL_PAGES, render_many
 
         if not missing:
@@ -105,8 +100,7 @@ class Maker:
         missing.sort(key=lambda p: p.origin not in first)
         renderer = self.render()
         resolve = self.refs.resolve
-        least = MIN_PARALLEL_PAGES if cancel is not None else MIN_HELPED_PAGES
-        if len(missing) >= least and not first:
+        if len(missing) >= MIN_PARALLEL_PAGES and not first:
             # Helpers cannot be told to stop: a build over all cores runs to its end.
             # They inherit the win cards read here: one read, and none in a forked copy
             # of this process's connection to the store.
@@ -117,7 +111,6 @@ class Maker:
                     lambda i: make_one(missing[i], renderer, resolve),
                     len(missing),
                     renderer.fragments.take_new,
-                    least,
                 )
             finally:
                 renderer.fingerprinter.cancel = held
