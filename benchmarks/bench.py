@@ -2,7 +2,7 @@
 """Side by side, in one run: our builds against Hugo's on the same journal corpus.
 
     python benchmarks/bench.py [--sizes 1000 4000] [--repeat 5] [--work DIR] [--settle 65]
-                               [--before REF]
+                               [--before REF [--every-step]]
 
 For each corpus size (made by benchmarks/corpus.py), rounds alternate
 between the four measurements, so a burst of load on a shared machine hits them all
@@ -252,6 +252,7 @@ def bench(
     settle: float,
     generator: Path = MAKE_CORPUS,
     before: str | None = None,
+    every_step: bool = False,
 ) -> dict[str, dict[str, list[float]]]:
     hugo = hugo_binary()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -313,55 +314,63 @@ def bench(
         for suffix, value in figures.items():
             results[str(size)].setdefault(name + suffix, []).append(value)
 
+    def steps(
+        size: int, site: Path, round_number: int, suffix: str, with_env: dict[str, str]
+    ) -> None:
+        """Every build of ours on ``site``, each figure named with ``suffix``."""
+        set_aside(site / ".journal-cache", site / "public")
+        measure(size, "cold" + suffix, journal, site, peak=True, with_env=with_env)
+        measure(size, "no_change" + suffix, journal, site, with_env=with_env)
+
+        entry = sorted((site / "content").glob("*.md"))[size // 2]
+        text = entry.read_text()
+        entry.write_text(text + f"\nEdited in round {round_number}.\n")
+        measure(size, "one_edit" + suffix, journal, site, peak=True, with_env=with_env)
+
+        entry = next(
+            path
+            for path in sorted((site / "content").glob("*.md"))[size // 2 :]
+            if "\nwins:\n" in path.read_text()
+        )
+        text = entry.read_text()
+        entry.write_text(
+            text.replace("\nwins:\n", f'\nwins:\n  - "Added in round {round_number}"\n', 1)
+        )
+        measure(size, "one_win" + suffix, journal, site, with_env=with_env)
+
+        # What a host that keeps the store between deploys has before the new entry.
+        kept_store = work / f"store-{size}-{round_number}{suffix}"
+        shutil.copytree(site / ".journal-cache", kept_store)
+        (site / "content" / f"{TODAY}-round-{round_number}.md").write_text(
+            f"---\ndate: {TODAY}\ntitle: Round {round_number}\ntags: [career]\n"
+            f'wins:\n  - "Finished round {round_number}"\n  - "Went for a walk"\n---\n'
+            "A short day, written late.\n"
+        )
+        measure(size, "new_entry" + suffix, journal, site, with_env=with_env)
+
+        # A deploy: a fresh clone (every file's time new, no public/) with the store
+        # restored as it was before the new entry.
+        clone = work / f"clone-{size}-{round_number}{suffix}"
+        shutil.copytree(
+            site,
+            clone,
+            ignore=shutil.ignore_patterns(".journal-cache", "public"),
+            copy_function=shutil.copyfile,
+        )
+        kept_store.rename(clone / ".journal-cache")
+        measure(size, "deploy" + suffix, journal, clone, peak=True, with_env=with_env)
+        set_aside(clone)
+
     for round_number in range(repeat):
         for size, (ours, theirs) in sites.items():
-            set_aside(ours / ".journal-cache", ours / "public")
-            measure(size, "cold", journal, ours, peak=True)
-            measure(size, "no_change", journal, ours)
-
-            entry = sorted((ours / "content").glob("*.md"))[size // 2]
-            text = entry.read_text()
-            entry.write_text(text + f"\nEdited in round {round_number}.\n")
-            measure(size, "one_edit", journal, ours, peak=True)
-
-            entry = next(
-                path
-                for path in sorted((ours / "content").glob("*.md"))[size // 2 :]
-                if "\nwins:\n" in path.read_text()
-            )
-            text = entry.read_text()
-            entry.write_text(
-                text.replace("\nwins:\n", f'\nwins:\n  - "Added in round {round_number}"\n', 1)
-            )
-            measure(size, "one_win", journal, ours)
-
-            # What a host that keeps the store between deploys has before the new entry.
-            kept_store = work / f"store-{size}-{round_number}"
-            shutil.copytree(ours / ".journal-cache", kept_store)
-            (ours / "content" / f"{TODAY}-round-{round_number}.md").write_text(
-                f"---\ndate: {TODAY}\ntitle: Round {round_number}\ntags: [career]\n"
-                f'wins:\n  - "Finished round {round_number}"\n  - "Went for a walk"\n---\n'
-                "A short day, written late.\n"
-            )
-            measure(size, "new_entry", journal, ours)
-
-            # A deploy: a fresh clone (every file's time new, no public/) with the store
-            # restored as it was before the new entry.
-            clone = work / f"clone-{size}-{round_number}"
-            shutil.copytree(
-                ours,
-                clone,
-                ignore=shutil.ignore_patterns(".journal-cache", "public"),
-                copy_function=shutil.copyfile,
-            )
-            kept_store.rename(clone / ".journal-cache")
-            measure(size, "deploy", journal, clone, peak=True)
-            set_aside(clone)
-
+            steps(size, ours, round_number, "", env)
             if old_env is not None:
                 old = old_sites[size]
-                set_aside(old / ".journal-cache", old / "public")
-                measure(size, "cold_before", journal, old, peak=True, with_env=old_env)
+                if every_step:
+                    steps(size, old, round_number, "_before", old_env)
+                else:
+                    set_aside(old / ".journal-cache", old / "public")
+                    measure(size, "cold_before", journal, old, peak=True, with_env=old_env)
 
             set_aside(theirs / "public", theirs / "resources")
             measure(size, "hugo", [hugo, "--quiet", "--noBuildLock"], theirs, peak=True)
@@ -437,6 +446,22 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
                     f"| {int(size):,} | {label} | {now:.2f}{unit} | {then:.2f}{unit} | "
                     f"{now / then:.2f} |"
                 )
+    every = [(size, m) for size, m in before if "new_entry_before" in m]
+    if every:
+        steps = ("no_change", "one_edit", "one_win", "new_entry", "deploy")
+        rows += [
+            "",
+            "Every build, this code / the code of ``--before`` (wall time, same rounds):",
+            "",
+            "| entries | " + " | ".join(name.replace("_", " ") for name in steps) + " |",
+            "|---|" + "---|" * len(steps),
+        ]
+        for size, m in every:
+            cells = [
+                f"{m[name]:.3f} / {m[name + '_before']:.3f} s = {m[name] / m[name + '_before']:.2f}"
+                for name in steps
+            ]
+            rows.append(f"| {int(size):,} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
@@ -466,16 +491,34 @@ def main() -> None:
         help="also build cold with this repository's code at git commit REF, in the same "
         "rounds (say, the last commit before a change to the engine)",
     )
+    parser.add_argument(
+        "--every-step",
+        action="store_true",
+        help="with --before: run every build (no change, edits, new entry, deploy) with "
+        "that code too, on its own copy of the journal, not the cold one alone",
+    )
     args = parser.parse_args()
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)
         results = bench(
-            args.sizes, args.repeat, args.work, args.settle, args.generator, args.before
+            args.sizes,
+            args.repeat,
+            args.work,
+            args.settle,
+            args.generator,
+            args.before,
+            args.every_step,
         )
     else:
         with tempfile.TemporaryDirectory(prefix="journal-bench-") as temp:
             results = bench(
-                args.sizes, args.repeat, Path(temp), args.settle, args.generator, args.before
+                args.sizes,
+                args.repeat,
+                Path(temp),
+                args.settle,
+                args.generator,
+                args.before,
+                args.every_step,
             )
     load = os.getloadavg()[0]
     print(
