@@ -299,6 +299,30 @@ def _unpacked(data: bytes) -> tuple[_Rendered, Any]:
     return done, extra
 
 
+def made_beside(
+    make: Callable[[int], bytes], count: int, collect: Callable[[], Any] | None = None
+) -> Callable[[], tuple[list[bytes], Any] | None]:
+    """Start making outputs ``0 .. count - 1`` in a forked helper, while this process
+    makes others; the function returned waits for their bytes and what ``collect()``
+    (JSON data) gives there, or None when the helper could not make them (the caller
+    makes them itself, so that an error is raised here)."""
+    helper = Forked(
+        lambda: _packed(
+            [(0, [make(i) for i in range(count)])], collect() if collect is not None else None
+        )
+    )
+
+    def wait() -> tuple[list[bytes], Any] | None:
+        data = helper.result()
+        shares = _unpacked_all([data])
+        if not shares or len(shares[0][0]) != 1 or len(shares[0][0][0][1]) != count:
+            return None
+        ((done, extra),) = shares
+        return done[0][1], extra
+
+    return wait
+
+
 def _unpacked_all(shares: list[bytes | None]) -> list[tuple[_Rendered, Any]]:
     out = []
     for data in shares:

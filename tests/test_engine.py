@@ -211,10 +211,12 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
     """A build that no writer waits for plans the entry and review pages in a forked
     process on a big journal (here: any journal); its site is byte for byte a clean
     build's, after a change to the model too, and its plans serve the next build."""
+    from journal_site.engine import make as make_module
     from journal_site.engine import plan as plan_module
 
     root = _site(tmp_path / "site", days=24)
     monkeypatch.setattr(plan_module, "MIN_PLANNED_BESIDE", 0)
+    monkeypatch.setattr(make_module, "MIN_APART_PAGES", 10**6)  # no render helper
     forks = []
     os.register_at_fork(after_in_parent=lambda: forks.append(1))
     build(load_config(root), today=TODAY)
@@ -243,29 +245,39 @@ def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypa
 
 
 def test_pages_rendered_by_a_helper_process_are_the_same(tmp_path: Path, monkeypatch) -> None:
-    """A build renders over all cores from ``MIN_PARALLEL_PAGES`` pages on (forked
-    helpers beside this process; here from a few pages): its site is a clean build's,
-    and the win cards the helpers rendered are kept in the store as if this process had
-    made them."""
+    """A build that nothing can stop renders beside a forked helper: from a few pages on
+    the pages that may show win cards here and the others there (``MIN_APART_PAGES``),
+    from many on over a queue that all processes take from (``MIN_PARALLEL_PAGES``,
+    here from a few). Either way the site is a clean build's, and the win cards a
+    helper rendered are kept in the store as if this process had made them."""
     from journal_site import parallel
+    from journal_site.engine import make as make_module
 
-    def build_and_cards(root: Path) -> tuple[dict[str, bytes], set[str]]:
+    forks: list[int] = []
+    os.register_at_fork(after_in_parent=lambda: forks.append(1))
+
+    def build_and_cards(root: Path) -> tuple[dict[str, bytes], set[str], int]:
+        before = len(forks)
         build(load_config(root), today=TODAY)
         store = Store(root / CACHE_DIR_NAME, code_version())
         try:
             rows = store._read("SELECT key FROM fragments")
         finally:
             store.close()
-        return tree(root / "public"), {key for (key,) in rows}
+        return tree(root / "public"), {key for (key,) in rows}, len(forks) - before
 
-    alone = build_and_cards(_site(tmp_path / "alone", days=12))
+    apart = build_and_cards(_site(tmp_path / "apart", days=12))
     monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 8)
-    forks = []
-    os.register_at_fork(after_in_parent=lambda: forks.append(1))
-    helped = build_and_cards(_site(tmp_path / "helped", days=12))
-    assert forks
-    assert helped[0] == alone[0] == _clean(tmp_path / "helped", tmp_path / "clean")
-    assert helped[1] == alone[1] and helped[1]
+    queued = build_and_cards(_site(tmp_path / "queued", days=12))
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 10**6)
+    monkeypatch.setattr(make_module, "MIN_APART_PAGES", 10**6)
+    alone = build_and_cards(_site(tmp_path / "alone", days=12))
+    if parallel.worker_count() >= 2:  # one core: every page is made here
+        assert apart[2] == 1 and queued[2] >= 1
+    assert alone[2] == 0
+    clean = _clean(tmp_path / "alone", tmp_path / "clean")
+    assert apart[0] == queued[0] == alone[0] == clean
+    assert apart[1] == queued[1] == alone[1] and alone[1]
 
 
 def test_the_pages_of_a_changed_source_come_first(tmp_path: Path) -> None:

@@ -90,3 +90,15 @@ def test_each_claim_is_taken_by_one_process_alone() -> None:
     claims.close()
     assert sorted(mine + theirs) == list(range(count))
     assert not claims.take(0)  # closed: nothing is left to take
+
+
+def test_outputs_made_beside_come_back_whole_or_not_at_all() -> None:
+    wait = parallel.made_beside(_page, 40, lambda: {"cards": 2})
+    assert wait() == ([_page(n) for n in range(40)], {"cards": 2})
+
+    def broken(number: int) -> bytes:
+        if number == 7:
+            raise JournalError.single("templates/stats.html", 9, "cannot be rendered")
+        return _page(number)
+
+    assert parallel.made_beside(broken, 40)() is None  # made here again, with its error

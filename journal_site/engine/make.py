@@ -29,16 +29,27 @@ def make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -
     return renderer.render(made, made.context(resolve)).encode("utf-8")
 
 
+MIN_APART_PAGES = 8
+"""From this many outputs to make, in a build that nothing can stop, the pages that may
+show win cards are made here and the others in a forked helper at the same time."""
+
+
 class Maker:
     """Makes the outputs of one build."""
 
     def __init__(
-        self, render: Callable[[], Renderer], refs: References, store: Store | None
+        self,
+        render: Callable[[], Renderer],
+        refs: References,
+        store: Store | None,
+        card_templates: Collection[str] = (),
     ) -> None:
         self.render = render
         """The build's renderer, made when first needed."""
         self.refs = refs
         self.store = store
+        self.card_templates = card_templates
+        """The templates that may render win cards (engine/templates.py)."""
 
     def take_known(
         self,
@@ -121,6 +132,13 @@ class Maker:
                 for path, value in made.items():
                     on_output(path, value)
             return made
+        if cancel is None and not first and len(missing) >= MIN_APART_PAGES:
+            apart = self._make_apart(missing, renderer, resolve)
+            if apart is not None:
+                if on_output is not None:
+                    for path, value in apart.items():
+                        on_output(path, value)
+                return apart
         made: dict[str, bytes] = {}
         for item in missing:
             if cancel is not None and cancel():
@@ -128,4 +146,36 @@ class Maker:
             made[item.path] = make_one(item, renderer, resolve)
             if on_output is not None:
                 on_output(item.path, made[item.path])
+        return made
+
+    def _make_apart(
+        self, missing: list[Planned], renderer: Renderer, resolve: Callable[[Any], Any]
+    ) -> dict[str, bytes] | None:
+        """The pages that may show win cards made here, the others in a forked helper at
+        the same time: each process compiles the templates of its own pages, and a card
+        is made once, where the pages that show it are (None: no such split)."""
+        from journal_site.parallel import made_beside, worker_count
+
+        cards = self.card_templates
+        here = [p for p in missing if p.template is not None and p.template in cards]
+        there = [p for p in missing if p.template is None or p.template not in cards]
+        if not here or not there or worker_count() < 2:
+            return None
+        renderer.fragments.load()  # read once, before the fork (see ``make``)
+        held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
+        try:
+            wait = made_beside(
+                lambda i: make_one(there[i], renderer, resolve),
+                len(there),
+                renderer.fragments.take_new,
+            )
+            made = {item.path: make_one(item, renderer, resolve) for item in here}
+            theirs = wait()
+        finally:
+            renderer.fingerprinter.cancel = held
+        if theirs is None:
+            theirs = ([make_one(item, renderer, resolve) for item in there], {})
+        data, cards_made = theirs
+        renderer.fragments.update(cards_made or {})
+        made.update((item.path, value) for item, value in zip(there, data, strict=True))
         return made

@@ -108,8 +108,9 @@ class Engine:
         self._outputs: dict[str, bytes] = {}
         """Key -> bytes of every output of the last build (``keep`` only)."""
         self._renderer_held: tuple[str, Renderer] | None = None
-        self._closures: tuple[str, dict[str, str]] = ("", {})
-        """The templates' digest, and each template's closure digest (templates.py)."""
+        self._closures: tuple[str, dict[str, str], list[str]] = ("", {}, [])
+        """The templates' digest, each template's closure digest and the templates that
+        may render win cards (templates.py)."""
         self._memo = Memo()
         """Parts of pages made from the last models (see ``SiteModel.memo``)."""
         self._checked: str | None = None
@@ -217,8 +218,8 @@ class Engine:
         base_key = fingerprinter.digest(self.version, site, static_urls)
         all_templates = templates_digest(theme)
         if self._closures[0] != all_templates:
-            self._closures = (all_templates, self._closure_digests(all_templates, theme))
-        closures = self._closures[1]
+            self._closures = (all_templates, *self._closure_digests(all_templates, theme))
+        closures, card_templates = self._closures[1], self._closures[2]
         render_key = f"{base_key}:{all_templates}"
 
         def render() -> Renderer:
@@ -266,7 +267,7 @@ class Engine:
         # 5. Key every output; make what is not known.
         keys = {p.path: output_key(base_key, closures, p) for p in planned if p.inputs is not None}
         known = {**self._outputs, **early} if self.keep else early
-        maker = Maker(render, refs, store)
+        maker = Maker(render, refs, store, frozenset(card_templates))
         data, missing = maker.take_known(planned, keys, kept, known)
         stats["outputs_reused"] = len(planned) - len(missing)
         clock.lap("ms_fetch")
@@ -340,22 +341,24 @@ class Engine:
         self.last = result
         return result
 
-    def _closure_digests(self, all_templates: str, theme: ThemeFiles) -> dict[str, str]:
-        """Each template's closure digest (templates.py), kept in the store under the
-        digest of every template: reading them all with Jinja's parser takes longer
-        than a build that changed one entry."""
+    def _closure_digests(
+        self, all_templates: str, theme: ThemeFiles
+    ) -> tuple[dict[str, str], list[str]]:
+        """Each template's closure digest, and the templates that may render win cards
+        (templates.py), kept in the store under the digest of every template: reading
+        them all with Jinja's parser takes longer than a build that changed one entry."""
         store = self.store
         if store is not None:
             held = store.meta("closures")
             if held is not None:
-                with contextlib.suppress(ValueError):
-                    digest, closures = json.loads(held)
+                with contextlib.suppress(ValueError, TypeError):
+                    digest, closures, cards = json.loads(held)
                     if digest == all_templates:
-                        return closures
-        closures = closure_digests(theme)
+                        return dict(closures), list(cards)
+        closures, cards = closure_digests(theme)
         if store is not None:
-            store.set_meta({"closures": json.dumps([all_templates, closures])})
-        return closures
+            store.set_meta({"closures": json.dumps([all_templates, closures, cards])})
+        return closures, cards
 
     @staticmethod
     def _make_early(

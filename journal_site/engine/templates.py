@@ -58,10 +58,12 @@ def _references(env: jinja2.Environment, source: str) -> set[str] | None:
     return found
 
 
-def closure_digests(theme: ThemeFiles) -> dict[str, str]:
+def closure_digests(theme: ThemeFiles) -> tuple[dict[str, str], list[str]]:
     """Template name -> a digest of the bytes of every template it may read (itself
     included), as the layers resolve each name now; a name no layer has counts as
-    missing, so that adding it changes the digest."""
+    missing, so that adding it changes the digest. And the templates that may render
+    the win card partial (those whose closure cannot be followed included)."""
+    cards: list[str] = []
     env = jinja2.Environment()
     every = _names(theme)
     data: dict[str, bytes | None] = {}
@@ -94,6 +96,8 @@ def closure_digests(theme: ThemeFiles) -> dict[str, str]:
         everything.update(name.encode() + b"\0" + (data[name] or b"\0missing") + b"\0")
     for name in every:
         names = closure(name)
+        if names is None or GLOBAL_TEMPLATES["win_card"] in names:
+            cards.append(name)
         if names is None:
             digests[name] = everything.hexdigest()
             continue
@@ -101,4 +105,4 @@ def closure_digests(theme: ThemeFiles) -> dict[str, str]:
         for included in names:
             digest.update(included.encode() + b"\0" + (data.get(included) or b"\0missing") + b"\0")
         digests[name] = digest.hexdigest()
-    return digests
+    return digests, cards
