@@ -225,9 +225,7 @@ class Fingerprinter:
         elif isinstance(value, str | int | float):  # subclasses (enums, Markup-likes)
             out.append(f"{kind.__qualname__}:{value!r}")
         elif isinstance(value, types.FunctionType | types.BuiltinFunctionType):
-            if "<" in value.__qualname__:  # a lambda or a closure: holds state unseen
-                raise Unnameable(f"a local function {value.__qualname__}")
-            out.append(f"fn:{value.__module__}.{value.__qualname__}")
+            out.append(self._function(value))
         elif isinstance(value, functools.partial):
             out.append("partial(")
             self._feed(value.func, out, depth + 1)
@@ -277,7 +275,9 @@ class Fingerprinter:
         self._chains[id(entries)] = (entries, urls, names)
         return names
 
-    def _function(self, value: types.FunctionType) -> str:
+    def _function(self, value: types.FunctionType | types.BuiltinFunctionType) -> str:
+        """A module-level function by its qualified name (its code is named by the code
+        version in every key); a lambda or a closure cannot be named."""
         held = _FUNCTIONS.get(value)
         if held is None:
             if "<" in value.__qualname__:  # a lambda or a closure: holds state unseen
