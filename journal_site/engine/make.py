@@ -9,7 +9,8 @@ made. A build asked to stop raises ``Cancelled`` between two outputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+import contextlib
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 from journal_site.engine import Cancelled
@@ -104,41 +105,23 @@ class Maker:
         Over all cores when there are many and nothing waits for them one by one (a
         few dozen gain nothing there: each process compiles the templates it uses, and
         pages that show the same win cards make them in both)."""
-        from journal_site.parallel import MIN_PARALLEL_PAGES, render_many
+        from journal_site.parallel import MIN_PARALLEL_PAGES
 
         if not missing:
             return {}
         missing.sort(key=lambda p: p.origin not in first)
         renderer = self.render()
         resolve = self.refs.resolve
-        if len(missing) >= MIN_PARALLEL_PAGES and not first:
-            # Helpers cannot be told to stop: a build over all cores runs to its end.
-            # They inherit the win cards read here: one read, and none in a forked copy
-            # of this process's connection to the store.
-            renderer.fragments.load()
-            held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
-            try:
-                data, cards = render_many(
-                    lambda i: make_one(missing[i], renderer, resolve),
-                    len(missing),
-                    renderer.fragments.take_new,
-                )
-            finally:
-                renderer.fingerprinter.cancel = held
-            for made_there in cards:
-                renderer.fragments.update(made_there)
-            made = {p.path: d for p, d in zip(missing, data, strict=True)}
+        helped = None
+        if not first and len(missing) >= MIN_PARALLEL_PAGES:
+            helped = self._make_queued(missing, renderer, resolve)
+        elif not first and cancel is None and len(missing) >= MIN_APART_PAGES:
+            helped = self._make_apart(missing, renderer, resolve)
+        if helped is not None:
             if on_output is not None:
-                for path, value in made.items():
+                for path, value in helped.items():
                     on_output(path, value)
-            return made
-        if cancel is None and not first and len(missing) >= MIN_APART_PAGES:
-            apart = self._make_apart(missing, renderer, resolve)
-            if apart is not None:
-                if on_output is not None:
-                    for path, value in apart.items():
-                        on_output(path, value)
-                return apart
+            return helped
         made: dict[str, bytes] = {}
         for item in missing:
             if cancel is not None and cancel():
@@ -147,6 +130,23 @@ class Maker:
             if on_output is not None:
                 on_output(item.path, made[item.path])
         return made
+
+    def _make_queued(
+        self, missing: list[Planned], renderer: Renderer, resolve: Callable[[Any], Any]
+    ) -> dict[str, bytes]:
+        """Every output over all cores: forked helpers and this process take them from
+        one queue (parallel.render_many)."""
+        from journal_site.parallel import render_many
+
+        with _helped(renderer):
+            data, cards = render_many(
+                lambda i: make_one(missing[i], renderer, resolve),
+                len(missing),
+                renderer.fragments.take_new,
+            )
+        for made_there in cards:
+            renderer.fragments.update(made_there)
+        return {p.path: d for p, d in zip(missing, data, strict=True)}
 
     def _make_apart(
         self, missing: list[Planned], renderer: Renderer, resolve: Callable[[Any], Any]
@@ -161,9 +161,7 @@ class Maker:
         there = [p for p in missing if p.template is None or p.template not in cards]
         if not here or not there or worker_count() < 2:
             return None
-        renderer.fragments.load()  # read once, before the fork (see ``make``)
-        held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
-        try:
+        with _helped(renderer):
             wait = made_beside(
                 lambda i: make_one(there[i], renderer, resolve),
                 len(there),
@@ -171,11 +169,22 @@ class Maker:
             )
             made = {item.path: make_one(item, renderer, resolve) for item in here}
             theirs = wait()
-        finally:
-            renderer.fingerprinter.cancel = held
         if theirs is None:
             theirs = ([make_one(item, renderer, resolve) for item in there], {})
         data, cards_made = theirs
         renderer.fragments.update(cards_made or {})
         made.update((item.path, value) for item, value in zip(there, data, strict=True))
         return made
+
+
+@contextlib.contextmanager
+def _helped(renderer: Renderer) -> Iterator[None]:
+    """Around making outputs with forked helpers, which cannot be told to stop: the
+    build runs to its end, and the helpers inherit the win cards read here, before the
+    fork (one read, and none through a forked copy of the connection to the store)."""
+    renderer.fragments.load()
+    held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
+    try:
+        yield
+    finally:
+        renderer.fingerprinter.cancel = held
