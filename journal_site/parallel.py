@@ -336,11 +336,10 @@ def render_many(
     make: Callable[[int], bytes],
     count: int,
     collect: Callable[[], Any] | None = None,
-    least: int | None = None,
 ) -> tuple[list[bytes], list[Any]]:
-    """``[make(0), ..., make(count - 1)]``, over all cores from ``least`` outputs on
-    (default ``MIN_PARALLEL_PAGES``), and what ``collect()`` (JSON data) gives in each
-    helper process (its by-products, such as the win cards it rendered).
+    """``[make(0), ..., make(count - 1)]``, over all cores from ``MIN_PARALLEL_PAGES``
+    outputs on, and what ``collect()`` (JSON data) gives in each helper process (its
+    by-products, such as the win cards it rendered).
 
     With N cores, N - 1 forked helpers and this process take outputs from one queue (a
     pipe of chunk numbers, written before they start), a few at a time, until all are
@@ -350,8 +349,7 @@ def render_many(
     of it. What a helper failed to make is made here, where its error is raised.
     """
     workers = worker_count()
-    least = MIN_PARALLEL_PAGES if least is None else least
-    if count < max(least, 2) or workers < 2 or not hasattr(os, "fork"):
+    if count < max(MIN_PARALLEL_PAGES, 2) or workers < 2 or not hasattr(os, "fork"):
         return [make(i) for i in range(count)], []
     chunk = max(1, min(RENDER_CHUNK, count // (workers * 4)), -(-count // MOST_CHUNKS))
     firsts = range(0, count, chunk)

@@ -21,6 +21,7 @@ def _page(number: int) -> bytes:
 
 def test_render_many_gives_every_output_in_order_and_each_helpers_extras(monkeypatch) -> None:
     monkeypatch.setattr(parallel, "worker_count", lambda: 3)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 2)
     parent = os.getpid()
     made_by: list[int] = []
 
@@ -32,7 +33,7 @@ def test_render_many_gives_every_output_in_order_and_each_helpers_extras(monkeyp
         return {"pid": os.getpid(), "made": len(made_by)}
 
     count = 500
-    data, extras = parallel.render_many(make, count, collect, least=2)
+    data, extras = parallel.render_many(make, count, collect)
     assert data == [_page(n) for n in range(count)]
     assert len(extras) <= 2 and all(extra["pid"] != parent for extra in extras)
     # Every output was made once: here, or in one of the helpers.
@@ -43,6 +44,7 @@ def test_what_a_helper_fails_to_make_is_made_here(monkeypatch) -> None:
     """A helper that fails (here: every output it takes) sends nothing back; this
     process makes its outputs, so the result is whole, and an error is its own."""
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 2)
     parent = os.getpid()
 
     def make(number: int) -> bytes:
@@ -51,7 +53,7 @@ def test_what_a_helper_fails_to_make_is_made_here(monkeypatch) -> None:
         time.sleep(0.005)  # slow enough here that the helper takes outputs too
         return _page(number)
 
-    data, extras = parallel.render_many(make, 64, lambda: {}, least=2)
+    data, extras = parallel.render_many(make, 64, lambda: {})
     assert data == [_page(n) for n in range(64)] and extras == []
 
     def broken(number: int) -> bytes:
@@ -60,7 +62,7 @@ def test_what_a_helper_fails_to_make_is_made_here(monkeypatch) -> None:
         return _page(number)
 
     with pytest.raises(JournalError) as caught:
-        parallel.render_many(broken, 64, None, least=2)
+        parallel.render_many(broken, 64, None)
     assert "templates/tag.html" in str(caught.value)
 
 

@@ -133,11 +133,11 @@ def plan(
     ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
     the next build (builder name -> (that digest, its outputs as JSON)), and counts:
     how many builders' plans came from ``held`` whole (``plans_reused``), and how many
-    outputs were planned anew, not taken from a held plan (``pages_planned``). Raises ``Cancelled`` (between builders, and
-    every few dozen outputs) once ``cancel`` says so. A build that cannot be asked to
-    stop (no ``cancel``) shares the builders with a second process, on a big journal
-    (see ``PLANNED_BESIDE``); while this one waits for it, it calls ``meanwhile`` (a
-    step of other work) until that returns False.
+    outputs were planned anew, not taken from a held plan (``pages_planned``). Raises
+    ``Cancelled`` (between builders, and every few dozen outputs) once ``cancel`` says
+    so. A build that cannot be asked to stop (no ``cancel``) shares the builders with a
+    second process, on a big journal (see ``PLANNED_BESIDE``); while this one waits for
+    it, it calls ``meanwhile`` (a step of other work) until that returns False.
     """
     by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, tuple[str, str]] = {}
@@ -193,8 +193,7 @@ def plan(
             elsewhere.close()
         raise
     if elsewhere is not None:
-        done = {name for name in by_builder}
-        left = [b for b in order if builder_name(b) not in done]
+        left = [b for b in order if builder_name(b) not in by_builder]
         for builder, (text, named, anew) in elsewhere.results(left, meanwhile).items():
             counts["pages_planned"] += anew
             name = builder_name(builder)
