@@ -35,12 +35,9 @@ ENTRY_BLOCK = 64
 """Entry pages planned as one unit: a new entry plans again only the last block's."""
 
 
-def recalled_wins(model: SiteModel, index: int) -> tuple[RecalledWin, ...]:
-    """The earlier wins the page of ``model.entries[index]`` recalls (see aggregate/recall.py)."""
-    return _recalled(_earlier(model, index), index)
-
-
 def _recalled(earlier: Earlier, index: int) -> tuple[RecalledWin, ...]:
+    """The earlier wins the page of ``earlier.entries[index]`` recalls (see
+    aggregate/recall.py)."""
     urls = earlier.urls
     return tuple(
         RecalledWin(win.text, entry.day, urls[entry.source])
@@ -90,7 +87,7 @@ def _entry_pages_of(
 
 def entry_pages(model: SiteModel) -> Iterator[Page]:
     """A page per entry, between its neighbours (whose pages it links by title); one
-    with a setback also recalls earlier wins (``recalled_wins``). One block at a time:
+    with a setback also recalls earlier wins (``_recalled``). One block at a time:
     a build asked to stop need not wait for 4,000."""
     for unit in entry_units(model):
         yield from unit.pages()
