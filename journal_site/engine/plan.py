@@ -87,8 +87,7 @@ class _Replan:
         if self.made is None:
             self.made = {}
             for item in self.builder(self.model):
-                key = item.path if isinstance(item, SiteFile) else item.url + "index.html"
-                self.made[key] = item
+                self.made[item.path] = item
         return self.made[path]
 
 
@@ -236,7 +235,5 @@ def plan_entry_pages(
             skeleton, refs = page_skeleton(fingerprinter, page)
             if skeleton is not None:
                 inputs = combine(skeleton, [ref_token(r) for r in refs])
-                out.append(
-                    Planned(page.url + "index.html", inputs, page.origin, page.template, page)
-                )
+                out.append(Planned(page.path, inputs, page.origin, page.template, page))
     return out

@@ -84,7 +84,7 @@ class UnitPages:
 
     def get(self, path: str) -> Page:
         if self.made is None:
-            self.made = {page.url + "index.html": page for page in self.unit.pages()}
+            self.made = {page.path: page for page in self.unit.pages()}
         return self.made[path]
 
 
@@ -95,7 +95,7 @@ def row_of(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
         named, refs = skeleton(fingerprinter, item.path, item.make, item.args)
         return [item.path, item.origin, None, named, refs]
     named, refs = page_skeleton(fingerprinter, item)
-    return [item.url + "index.html", item.origin, item.template, named, refs]
+    return [item.path, item.origin, item.template, named, refs]
 
 
 def plan_rows(

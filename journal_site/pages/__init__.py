@@ -109,6 +109,11 @@ class Page:
     section: str = ""
     """Which navigation item to mark as current."""
 
+    @property
+    def path(self) -> str:
+        """Where the page is written, in the output folder (as ``SiteFile.path``)."""
+        return self.url + "index.html"
+
     def context(self, resolve: Callable[[Any], Any] | None = None) -> Mapping[str, Any]:
         """The view, made now if it is deferred, with ``resolve`` putting entries and
         links in place of the ``Body`` and ``Links`` references in its arguments."""
