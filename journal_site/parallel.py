@@ -214,16 +214,9 @@ class Forked:
         return data[8:] if len(data) >= 8 and len(data) == size + 8 else None
 
     def close(self) -> None:
-        """Stop the process (its work is not wanted, or is done). It is reaped by a
-        thread: a process as big as the build takes 10-20 ms to end, which the build
-        does not wait for."""
-        import signal
-        import threading
-
+        """Stop the process (its work is not wanted, or is done)."""
         if self._pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            threading.Thread(target=_reap, args=(self._pid,), daemon=True).start()
+            stop_process(self._pid)
             self._pid = None
         if self._pipe is not None:
             os.close(self._pipe)
@@ -256,6 +249,18 @@ class Claims:
             with contextlib.suppress(OSError):
                 os.close(reader)
         self._pipes = []
+
+
+def stop_process(pid: int) -> None:
+    """Kill a forked process whose work is done or not wanted; it is reaped by a thread:
+    a process as big as the build takes 10-20 ms to end, which the build does not wait
+    for."""
+    import signal
+    import threading
+
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    threading.Thread(target=_reap, args=(pid,), daemon=True).start()
 
 
 def _reap(pid: int) -> None:

@@ -8,6 +8,7 @@ process (big journals).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -186,6 +187,44 @@ class Fragments:
                 self.add(key, Markup(text))
 
 
+def template_environment(
+    template_dirs: Iterable[Path], bytecode_cache: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
+    """The Jinja2 environment of the templates in ``template_dirs`` (the first holding a
+    name wins): autoescaped, strict, with the theme's filters. Everything that decides
+    how a template compiles is set here; what it renders with (``site``, ``url`` ...)
+    is added by the renderer."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs]),
+        autoescape=True,
+        undefined=SummaryUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # A renderer lives while its templates stay the same (a builder makes a new
+        # one when any template file changes): no need to stat them on every page.
+        auto_reload=False,
+        bytecode_cache=bytecode_cache,
+    )
+    env.filters.update(
+        long_date=long_date,
+        short_date=short_date,
+        month_name=_month_name,
+        iso=_iso,
+        mood_label=_mood_label,
+        plural=plural,
+    )
+    return env
+
+
+def _month_name(day: dt.date) -> str:
+    return f"{day:%B %Y}"
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
 class Renderer:
     """A Jinja2 environment over the theme's templates: autoescaped, strict, cached."""
 
@@ -196,7 +235,10 @@ class Renderer:
         static_urls: Mapping[str, str],
         fingerprinter: Fingerprinter,
         fragments: Fragments | None = None,
+        bytecode_cache: jinja2.BytecodeCache | None = None,
     ):
+        """``bytecode_cache``: where the templates' compiled code may come from (the
+        templates compiled ahead, engine/ahead.py)."""
         self.site = site
         self.static_urls = dict(static_urls)
         self.fingerprinter = fingerprinter
@@ -206,27 +248,9 @@ class Renderer:
         while the templates and site settings stay the same."""
         self._card_keys: tuple[Fingerprinter | None, dict[int, tuple]] = (None, {})
         """The fingerprinter of this build, and each win card's key by its record."""
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
-            autoescape=True,
-            undefined=SummaryUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            # A renderer lives while its templates stay the same (a builder makes a new
-            # one when any template file changes): no need to stat them on every page.
-            auto_reload=False,
-        )
+        self.env = template_environment(theme.template_dirs, bytecode_cache)
         self.env.globals.update(
             site=site, url=self.url, static=self.static, win_card=self.win_card
-        )
-        self.env.filters.update(
-            long_date=long_date,
-            short_date=short_date,
-            month_name=lambda d: f"{d:%B %Y}",
-            iso=lambda d: d.isoformat(),
-            mood_label=_mood_label,
-            plural=plural,
         )
 
     def url(self, path: str = "") -> str:

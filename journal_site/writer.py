@@ -15,6 +15,7 @@ folder that the next build removes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -297,3 +298,19 @@ def _exchange(a: Path, b: Path) -> bool:
     # Any failure (old kernel, a file system without exchange) falls back to two
     # renames, which report a real error themselves.
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def signature(value: object) -> str:
+    """What tells an output's bytes from others: their digest (a kept file's key, a
+    copied file's size and time)."""
+    if isinstance(value, bytes):
+        return hashlib.blake2b(value, digest_size=16).hexdigest()
+    if isinstance(value, Kept):
+        return value.digest
+    if isinstance(value, Path):
+        try:
+            st = value.stat()
+        except OSError:
+            return f"{value}:missing"
+        return f"{value}:{st.st_size}:{st.st_mtime_ns}"
+    return repr(value)

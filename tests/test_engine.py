@@ -272,9 +272,12 @@ def test_pages_rendered_by_a_helper_process_are_the_same(tmp_path: Path, monkeyp
     monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 10**6)
     monkeypatch.setattr(make_module, "MIN_APART_PAGES", 10**6)
     alone = build_and_cards(_site(tmp_path / "alone", days=12))
+    # Every build forks the process that compiles the templates ahead (engine/ahead.py),
+    # when there is a core for it; a build that renders apart forks one helper more.
+    ahead = 1 if parallel.worker_count() >= 2 else 0
+    assert alone[2] == ahead
     if parallel.worker_count() >= 2:  # one core: every page is made here
-        assert apart[2] == 1 and queued[2] >= 1
-    assert alone[2] == 0
+        assert apart[2] == ahead + 1 and queued[2] >= ahead + 1
     clean = _clean(tmp_path / "alone", tmp_path / "clean")
     assert apart[0] == queued[0] == alone[0] == clean
     assert apart[1] == queued[1] == alone[1] and alone[1]

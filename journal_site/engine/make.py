@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 from journal_site.engine import Cancelled
+from journal_site.engine.ahead import CompiledAhead
 from journal_site.engine.plan import Planned
 from journal_site.engine.refs import References
 from journal_site.engine.store import Store
@@ -181,8 +182,14 @@ class Maker:
 def _helped(renderer: Renderer) -> Iterator[None]:
     """Around making outputs with forked helpers, which cannot be told to stop: the
     build runs to its end, and the helpers inherit the win cards read here, before the
-    fork (one read, and none through a forked copy of the connection to the store)."""
+    fork (one read, and none through a forked copy of the connection to the store), and
+    every template compiled ahead so far (engine/ahead.py)."""
     renderer.fragments.load()
+    ahead = renderer.env.bytecode_cache
+    if isinstance(ahead, CompiledAhead):  # the helpers inherit the templates compiled
+        for name in ahead.ready():
+            with contextlib.suppress(Exception):  # reported by the page that needs it
+                renderer.env.get_template(name)
     held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
     try:
         yield

@@ -1,6 +1,6 @@
 """One engine for ``journal build``, ``journal serve`` and a deploy: ``Engine.build()``.
 
-The stages, in order (``Engine.build`` lists them in one place):
+The stages, in order (``Engine._stages`` lists them in one place):
 
 1. scan content/ and load it: only files whose bytes changed are parsed (sources.py);
 2. assemble the journal and its model (pages/__init__.py);
@@ -20,17 +20,16 @@ asked to stop (``cancel``, when a newer save overtakes it in ``journal serve``) 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import json
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from journal_site.config import Config, resolve_today
 from journal_site.engine import check, cycle_collection_paused, sources
+from journal_site.engine.ahead import CompiledAhead
+from journal_site.engine.ahead import start as compiled_ahead
 from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.make import Maker, make_one
 from journal_site.engine.plan import Planned, plan, plan_entry_pages
@@ -38,7 +37,7 @@ from journal_site.engine.refs import Records, References
 from journal_site.engine.rendering import output_key, site_view, templates_digest, work_ahead
 from journal_site.engine.selection import Selection, everything
 from journal_site.engine.store import Store, code_version
-from journal_site.engine.templates import closure_digests
+from journal_site.engine.templates import held_closure_digests
 from journal_site.errors import Problem
 from journal_site.pages import (
     Memo,
@@ -52,7 +51,7 @@ from journal_site.publish import HEADERS_FILE
 from journal_site.render import Fragments, Renderer, SiteView
 from journal_site.scan import Scan
 from journal_site.theme import ThemeFiles, theme_files
-from journal_site.writer import Kept, Output
+from journal_site.writer import Output, signature
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
 
@@ -142,20 +141,40 @@ class Engine:
         output comes as a ``Kept`` reference, its bytes fetched only if needed.
         ``scanned``: the content folder as the caller has just scanned it (see scan.py).
         """
-        with cycle_collection_paused():
-            return self._build(cancel, first, on_output, kept or {}, scanned)
+        stop = cancel or (lambda: False)
+        kept = kept or {}
+        theme = theme_files(self.config)
+        # A build that nothing can stop and that has no compiled templates yet (the
+        # first of this engine, so every ``journal build``) has them compiled by another
+        # process meanwhile; one that a newer save may stop leaves that core to the
+        # browser and the writer's editor.
+        ahead = None
+        if cancel is None and self._renderer_held is None:
+            ahead = compiled_ahead(theme.template_dirs)
+        try:
+            with cycle_collection_paused():
+                result = self._stages(stop, cancel, first, on_output, kept, scanned, theme, ahead)
+        finally:
+            if ahead is not None:
+                ahead.close()
+        if ahead is not None:
+            result.stats["templates_ahead"] = ahead.taken
+        return result
 
-    def _build(
+    def _stages(
         self,
+        stop: Callable[[], bool],
         cancel: Callable[[], bool] | None,
         first: Collection[str],
         on_output: Callable[[str, bytes], None] | None,
         kept: Mapping[str, str],
         scanned: Scan | None,
+        theme: ThemeFiles,
+        ahead: CompiledAhead | None,
     ) -> SiteBuild:
+        """The build's stages, in order (see the module's docstring)."""
         from journal_site.loader import assemble_journal
 
-        stop = cancel or (lambda: False)
         config = self.config
         store = self.store
         stats: dict[str, int] = {}
@@ -203,7 +222,6 @@ class Engine:
         refs = References(parsed, model.urls)
         clock.lap("ms_model")
         # 3. What every page is rendered with.
-        theme = theme_files(config)
         output = Output()
         static_urls: dict[str, str] = {}
         from journal_site.theme import fingerprint as static_name
@@ -218,12 +236,15 @@ class Engine:
         base_key = fingerprinter.digest(self.version, site, static_urls)
         all_templates = templates_digest(theme)
         if self._closures[0] != all_templates:
-            self._closures = (all_templates, *self._closure_digests(all_templates, theme))
+            self._closures = (
+                all_templates,
+                *held_closure_digests(self.store, all_templates, theme),
+            )
         closures, card_templates = self._closures[1], self._closures[2]
         render_key = f"{base_key}:{all_templates}"
 
         def render() -> Renderer:
-            return self._renderer(render_key, theme, site, static_urls, fingerprinter)
+            return self._renderer(render_key, theme, site, static_urls, fingerprinter, ahead)
 
         # The pages of the entries just saved, made and handed on before anything else
         # is planned: a writer waits for them (the same builder and keys as below).
@@ -298,7 +319,7 @@ class Engine:
                 if path in keys and isinstance(value, bytes)
             }
         signatures = {
-            path: keys.get(path) or _signature(value) for path, value in output.files.items()
+            path: keys.get(path) or signature(value) for path, value in output.files.items()
         }
         if self._previous is None:
             changed, removed = frozenset(signatures), frozenset()
@@ -341,25 +362,6 @@ class Engine:
         self.last = result
         return result
 
-    def _closure_digests(
-        self, all_templates: str, theme: ThemeFiles
-    ) -> tuple[dict[str, str], list[str]]:
-        """Each template's closure digest, and the templates that may render win cards
-        (templates.py), kept in the store under the digest of every template: reading
-        them all with Jinja's parser takes longer than a build that changed one entry."""
-        store = self.store
-        if store is not None:
-            held = store.meta("closures")
-            if held is not None:
-                with contextlib.suppress(ValueError, TypeError):
-                    digest, closures, cards = json.loads(held)
-                    if digest == all_templates:
-                        return dict(closures), list(cards)
-        closures, cards = closure_digests(theme)
-        if store is not None:
-            store.set_meta({"closures": json.dumps([all_templates, closures, cards])})
-        return closures, cards
-
     @staticmethod
     def _make_early(
         planned: list[Planned],
@@ -383,6 +385,7 @@ class Engine:
         site: SiteView,
         static_urls: dict[str, str],
         fp: Fingerprinter,
+        ahead: CompiledAhead | None = None,
     ) -> Renderer:
         # One renderer (its compiled templates and win cards) while the templates and
         # settings (the render key) hold; each build hands it the fingerprinter that
@@ -390,7 +393,10 @@ class Engine:
         if self._renderer_held is None or self._renderer_held[0] != key:
             store = self.store
             fragments = Fragments((lambda: store.fragments(key)) if store is not None else None)
-            self._renderer_held = (key, Renderer(theme, site, static_urls, fp, fragments))
+            self._renderer_held = (
+                key,
+                Renderer(theme, site, static_urls, fp, fragments, bytecode_cache=ahead),
+            )
         renderer = self._renderer_held[1]
         renderer.fingerprinter = fp
         return renderer
@@ -407,17 +413,3 @@ class _Clock:
         now = time.perf_counter()
         self.stats[name] = round((now - self.last) * 1000)
         self.last = now
-
-
-def _signature(value: object) -> str:
-    if isinstance(value, bytes):
-        return hashlib.blake2b(value, digest_size=16).hexdigest()
-    if isinstance(value, Kept):
-        return value.digest
-    if isinstance(value, Path):
-        try:
-            st = value.stat()
-        except OSError:
-            return f"{value}:missing"
-        return f"{value}:{st.st_size}:{st.st_mtime_ns}"
-    return repr(value)

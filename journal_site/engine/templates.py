@@ -13,13 +13,16 @@ An edit to ``stats.html`` therefore makes /stats/ again and nothing else; an edi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
 from jinja2 import nodes
 
+from journal_site.engine.store import Store
 from journal_site.theme import ThemeFiles
 
 GLOBAL_TEMPLATES = {"win_card": "partials/win_card.html"}
@@ -106,3 +109,22 @@ def closure_digests(theme: ThemeFiles) -> tuple[dict[str, str], list[str]]:
             digest.update(included.encode() + b"\0" + (data.get(included) or b"\0missing") + b"\0")
         digests[name] = digest.hexdigest()
     return digests, cards
+
+
+def held_closure_digests(
+    store: Store | None, all_templates: str, theme: ThemeFiles
+) -> tuple[dict[str, str], list[str]]:
+    """``closure_digests``, kept in the store under ``all_templates`` (the digest of every
+    template): reading them all with Jinja's parser takes longer than a build that
+    changed one entry."""
+    if store is not None:
+        held = store.meta("closures")
+        if held is not None:
+            with contextlib.suppress(ValueError, TypeError):
+                digest, closures, cards = json.loads(held)
+                if digest == all_templates:
+                    return dict(closures), list(cards)
+    closures, cards = closure_digests(theme)
+    if store is not None:
+        store.set_meta({"closures": json.dumps([all_templates, closures, cards])})
+    return closures, cards

@@ -1,0 +1,175 @@
+"""Templates compiled ahead: a forked process compiles the theme's templates while this
+one loads the journal and plans, so that the render stage finds them ready.
+
+Compiling a template (Jinja's parser and code generator) takes 1-25 ms; the default
+theme's 26 take about 220 ms, which a build that renders a few pages would otherwise
+spend on its one busy core, and again in every render helper it forks. The process
+started here has the other core to itself meanwhile: it compiles every template, the
+everyday ones first (``FIRST``), and sends each one's code down a pipe as soon as it is
+made. This process takes it through Jinja's own hook for compiled code, a
+``BytecodeCache``, when a template is first loaded (``CompiledAhead.load_bytecode``).
+
+What comes down the pipe is used only for the very source it was compiled from: each
+template's code travels with the checksum of that source, and Jinja's loader reads the
+file again here and asks for code by the checksum of what it read. A template changed
+in between, or one the other process could not compile (an error there is dropped), is
+compiled here as it always was, with its error raised here. Nothing of this is written
+to disk: the code is a ``marshal`` of objects made by a copy of this very process, read
+from a pipe only the two share, never from a file another program could plant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import jinja2
+
+from journal_site.parallel import stop_process, worker_count
+from journal_site.render import template_environment
+
+FIRST = (
+    "base.html",
+    "partials/head.html",
+    "entry.html",
+    "timeline.html",
+    "partials/entry_card.html",
+)
+"""Compiled before the others: the templates of the pages that an edited entry makes
+again (its own page and its timeline page), the build people wait for most often."""
+
+PIPE_SIZE = 1 << 20
+"""Room asked for in the pipe (Linux; the default is 64 KiB): the compiled default theme
+is about 350 KB, and the other process should not wait for this one to read."""
+
+
+class CompiledAhead(jinja2.BytecodeCache):
+    """The compiled templates another process sends (see the module's docstring): a
+    ``BytecodeCache`` for the renderer's environment. ``taken`` counts the templates
+    whose code came from there."""
+
+    def __init__(self, template_dirs: Iterable[Path]) -> None:
+        self.taken = 0
+        self._held: dict[str, tuple[str, bytes]] = {}
+        """Jinja's cache key (name and file) -> (checksum of the source, code)."""
+        self._names: list[str] = []
+        self._pending = b""
+        self._pipe: int | None = None
+        self._pid: int | None = None
+        dirs = list(template_dirs)
+        if not dirs or not hasattr(os, "fork"):
+            return
+        try:
+            reader, writer = os.pipe()
+        except OSError:
+            return
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            import fcntl
+
+            fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            return
+        if pid == 0:  # the other process: compile, send, and end without cleaning up
+            try:
+                os.close(reader)
+                _compile_all(dirs, writer)
+            finally:
+                os._exit(0)
+        os.close(writer)
+        os.set_blocking(reader, False)
+        self._pid, self._pipe = pid, reader
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._receive()
+        held = self._held.get(bucket.key)
+        if held is not None and held[0] == bucket.checksum:
+            bucket.code = marshal.loads(held[1])
+            self.taken += 1
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Code compiled here is kept by the environment itself: nothing to do."""
+
+    def ready(self) -> list[str]:
+        """The names of the templates received so far."""
+        self._receive()
+        return list(self._names)
+
+    def close(self) -> None:
+        """Stop the other process (what it has not sent yet is compiled here if needed)."""
+        if self._pid is not None:
+            stop_process(self._pid)
+            self._pid = None
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+
+    def _receive(self) -> None:
+        """Take in every whole template the pipe holds now, without waiting."""
+        while self._pipe is not None:
+            try:
+                data = os.read(self._pipe, PIPE_SIZE)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""
+            if not data:  # the other process is done
+                self.close()
+                break
+            self._pending += data
+        pending = self._pending
+        at = 0
+        while len(pending) - at >= 8:
+            head, size = (int.from_bytes(pending[at + i : at + i + 4], "little") for i in (0, 4))
+            end = at + 8 + head + size
+            if end > len(pending):
+                break
+            name, key, checksum = pending[at + 8 : at + 8 + head].decode().split("\0")
+            self._held[key] = (checksum, pending[at + 8 + head : end])
+            self._names.append(name)
+            at = end
+        self._pending = pending[at:]
+
+
+class _Sender(jinja2.BytecodeCache):
+    """The other process's side: each template's code, as Jinja compiles it, down the pipe."""
+
+    def __init__(self, writer: int) -> None:
+        self.writer = writer
+        self.name = ""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Nothing is known in advance: every template is compiled."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        head = f"{self.name}\0{bucket.key}\0{bucket.checksum}".encode()
+        code = marshal.dumps(bucket.code)
+        frame = len(head).to_bytes(4, "little") + len(code).to_bytes(4, "little") + head + code
+        view = memoryview(frame)
+        while view:
+            view = view[os.write(self.writer, view) :]
+
+
+def _compile_all(dirs: list[Path], writer: int) -> None:
+    sender = _Sender(writer)
+    env = template_environment(dirs, sender)
+    names = env.list_templates(extensions=["html"])
+    for name in [*(n for n in FIRST if n in names), *(n for n in names if n not in FIRST)]:
+        sender.name = name
+        with contextlib.suppress(Exception):  # compiled again, and reported, by the build
+            env.get_template(name)
+
+
+def start(template_dirs: Iterable[Path]) -> CompiledAhead | None:
+    """Templates compiled by another process from now on, if this machine has a core
+    for it (None: compile them here, as they are needed)."""
+    if worker_count() < 2:
+        return None
+    ahead = CompiledAhead(template_dirs)
+    return ahead if ahead._pipe is not None else None
