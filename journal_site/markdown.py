@@ -19,9 +19,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from journal_site.config import MarkdownOptions
+from journal_site.model import ENTRY_LINK_PREFIX
 from journal_site.obsidian import obsidian_plugin
-
-ENTRY_LINK_PREFIX = "journal-entry:"
 
 
 def _is_relative(url: str) -> bool:

@@ -87,6 +87,10 @@ class EntrySummary(_EntryFacts):
 BODY_FIELDS = ("body_html", "text")
 """What an Entry has and its EntrySummary has not."""
 
+ENTRY_LINK_PREFIX = "journal-entry:"
+"""In an entry's ``body_html``, a link to another entry's Markdown file points at this
+prefix and that file (markdown.py); the render stage puts the entry's URL in its place."""
+
 
 @dataclass(frozen=True, slots=True)
 class Entry(_EntryFacts):

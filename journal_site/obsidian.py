@@ -17,14 +17,15 @@ import html
 import posixpath
 from collections.abc import Mapping
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-
 from journal_site.conventions import hashtags
+
+if TYPE_CHECKING:  # markdown-it is imported by the parse alone (a build may parse nothing)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.rules_inline import StateInline
 
 WIKI_OPEN = "[["
 _IMAGE_EXT = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif", ".bmp"}
@@ -50,6 +51,8 @@ def _wikilink(prefix: str, state: StateInline, silent: bool) -> bool:
             token = state.push("image", "img", 0)
             token.attrs = {"src": quote(name), "alt": ""}
             token.content = alias.strip()
+            from markdown_it.token import Token
+
             alt = Token("text", "", 0)
             alt.content = alias.strip()
             token.children = [alt]

@@ -147,6 +147,55 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
     return [item for chunk in results for item in chunk]
 
 
+def parse_started(
+    config: Config, files: Sequence[tuple[str, str]], beside: bool = True
+) -> Callable[[], list[ParsedFile]]:
+    """Start ``parse_many``; the function returned waits for its result. A few files,
+    on a machine with a core to spare and when ``beside`` allows it, are parsed by a
+    forked copy of this process while this one goes on (the caller decodes the parses
+    it holds meanwhile), which also spares this one the import of the YAML and Markdown
+    parsers; many go to ``parse_many``'s pool when waited for."""
+    if not files:
+        return list
+    if not beside or len(files) >= MIN_PARALLEL_FILES or worker_count() < 2:
+        return lambda: parse_many(config, files)
+
+    def parse_there() -> bytes:
+        done = parse_files(config, files)
+        return json.dumps(
+            [
+                [s, d, row, [[p.path, p.line, p.message] for p in found]]
+                for s, d, row, found in done
+            ]
+        ).encode()
+
+    helper = Forked(parse_there)
+
+    def wait() -> list[ParsedFile]:
+        data = helper.result()
+        with contextlib.suppress(ValueError, TypeError):
+            done = [
+                (str(s), str(d), None if row is None else _row(row), _problems(found))
+                for s, d, row, found in json.loads(data or b"")
+            ]
+            if [item[0] for item in done] == [source for source, _ in files]:
+                return done
+        return parse_files(config, files)  # here, where an error is raised with its message
+
+    return wait
+
+
+def _row(row: list[str | None]) -> ParsedRow:
+    kind, head, body, record, links = row
+    if not isinstance(kind, str) or not isinstance(head, str):
+        raise TypeError("not a parse")
+    return kind, head, body, record, links
+
+
+def _problems(found: list[list[Any]]) -> tuple[Problem, ...]:
+    return tuple(Problem(str(path), line, str(message)) for path, line, message in found)
+
+
 MOST_CHUNKS = 16_384
 """A pipe holds 64 KiB: this many chunk numbers of 4 bytes."""
 RENDER_CHUNK = 16

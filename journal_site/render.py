@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 from journal_site import __version__
 from journal_site.csp import META_CONTENT_SECURITY_POLICY
 from journal_site.errors import JournalError
-from journal_site.markdown import ENTRY_LINK_PREFIX
-from journal_site.model import BODY_FIELDS, EntrySummary
+from journal_site.model import BODY_FIELDS, ENTRY_LINK_PREFIX, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
 from journal_site.text import long_date, plural, short_date
 from journal_site.theme import ThemeFiles

@@ -59,6 +59,7 @@ def _render_all(env: jinja2.Environment) -> dict[str, str]:
 def test_every_template_comes_compiled_and_renders_as_one_compiled_here(tmp_path: Path) -> None:
     dirs = [_theme(tmp_path / "templates", TEMPLATES)]
     ahead = CompiledAhead(dirs)
+    assert ahead.start()
     try:
         names = _received(ahead, len(TEMPLATES))
         # The everyday templates first, then the rest.
@@ -75,6 +76,7 @@ def test_every_template_comes_compiled_and_renders_as_one_compiled_here(tmp_path
 def test_a_template_changed_after_it_was_compiled_there_is_compiled_here(tmp_path: Path) -> None:
     dirs = [_theme(tmp_path / "templates", TEMPLATES)]
     ahead = CompiledAhead(dirs)
+    assert ahead.start()
     try:
         _received(ahead, len(TEMPLATES))
         (dirs[0] / "partials" / "card.html").write_text("<p>changed {{ day | iso }}</p>")
@@ -94,6 +96,7 @@ def test_a_template_that_does_not_compile_is_reported_here_with_its_line(
     broken = {**TEMPLATES, "tag.html": "<h1>{{ tag }}</h1>\n{% if %}\n"}
     dirs = [_theme(tmp_path / "templates", broken)]
     ahead = CompiledAhead(dirs)
+    assert ahead.start()
     try:
         _received(ahead, len(TEMPLATES))
         env = template_environment(dirs, ahead)
@@ -111,6 +114,7 @@ def test_an_override_layer_wins_over_the_theme_there_as_here(tmp_path: Path) -> 
     override = _theme(tmp_path / "override", {"partials/card.html": "<b>{{ mood }}</b>"})
     dirs = [override, theme]
     ahead = CompiledAhead(dirs)
+    assert ahead.start()
     try:
         _received(ahead, len(TEMPLATES))
         env = template_environment(dirs, ahead)

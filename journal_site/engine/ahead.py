@@ -1,5 +1,5 @@
 """Templates compiled ahead: a forked process compiles the theme's templates while this
-one loads the journal and plans, so that the render stage finds them ready.
+one makes the model and plans, so that the render stage finds them ready.
 
 Compiling a template (Jinja's parser and code generator) takes 1-25 ms; the default
 theme's 26 take about 220 ms, which a build that renders a few pages would otherwise
@@ -53,19 +53,23 @@ class CompiledAhead(jinja2.BytecodeCache):
 
     def __init__(self, template_dirs: Iterable[Path]) -> None:
         self.taken = 0
+        self._dirs = list(template_dirs)
         self._held: dict[str, tuple[str, bytes]] = {}
         """Jinja's cache key (name and file) -> (checksum of the source, code)."""
         self._names: list[str] = []
         self._pending = b""
         self._pipe: int | None = None
         self._pid: int | None = None
-        dirs = list(template_dirs)
-        if not dirs or not hasattr(os, "fork"):
-            return
+
+    def start(self) -> bool:
+        """Fork the process that compiles the templates (False: none could be started,
+        and templates are compiled here as they are needed)."""
+        if self._pid is not None or not self._dirs or not hasattr(os, "fork"):
+            return False
         try:
             reader, writer = os.pipe()
         except OSError:
-            return
+            return False
         with contextlib.suppress(OSError, AttributeError, ValueError):
             import fcntl
 
@@ -75,16 +79,17 @@ class CompiledAhead(jinja2.BytecodeCache):
         except OSError:
             os.close(reader)
             os.close(writer)
-            return
+            return False
         if pid == 0:  # the other process: compile, send, and end without cleaning up
             try:
                 os.close(reader)
-                _compile_all(dirs, writer)
+                _compile_all(self._dirs, writer)
             finally:
                 os._exit(0)
         os.close(writer)
         os.set_blocking(reader, False)
         self._pid, self._pipe = pid, reader
+        return True
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._receive()
@@ -166,10 +171,7 @@ def _compile_all(dirs: list[Path], writer: int) -> None:
             env.get_template(name)
 
 
-def start(template_dirs: Iterable[Path]) -> CompiledAhead | None:
-    """Templates compiled by another process from now on, if this machine has a core
-    for it (None: compile them here, as they are needed)."""
-    if worker_count() < 2:
-        return None
-    ahead = CompiledAhead(template_dirs)
-    return ahead if ahead._pipe is not None else None
+def prepared(template_dirs: Iterable[Path]) -> CompiledAhead | None:
+    """Templates to compile in another process once ``start`` is called, if this machine
+    has a core for it (None: compile them here, as they are needed)."""
+    return CompiledAhead(template_dirs) if worker_count() >= 2 else None

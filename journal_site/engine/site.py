@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 
 from journal_site.config import Config, resolve_today
 from journal_site.engine import check, cycle_collection_paused, sources
-from journal_site.engine.ahead import CompiledAhead
-from journal_site.engine.ahead import start as compiled_ahead
+from journal_site.engine.ahead import CompiledAhead, prepared
 from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.make import Maker, make_one
 from journal_site.engine.plan import Planned, plan, plan_entry_pages
@@ -146,11 +145,12 @@ class Engine:
         theme = theme_files(self.config)
         # A build that nothing can stop and that has no compiled templates yet (the
         # first of this engine, so every ``journal build``) has them compiled by another
-        # process meanwhile; one that a newer save may stop leaves that core to the
-        # browser and the writer's editor.
+        # process once the files are loaded (while they load, that core parses what
+        # changed); one that a newer save may stop leaves that core to the browser and
+        # the writer's editor.
         ahead = None
         if cancel is None and self._renderer_held is None:
-            ahead = compiled_ahead(theme.template_dirs)
+            ahead = prepared(theme.template_dirs)
         try:
             with cycle_collection_paused():
                 result = self._stages(stop, cancel, first, on_output, kept, scanned, theme, ahead)
@@ -190,11 +190,15 @@ class Engine:
 
         # 1. Load.
         files, skipped = scanned or sources.scan(config)
-        loaded = sources.load(config, files, skipped, self._stats, self._parsed, store)
+        loaded = sources.load(
+            config, files, skipped, self._stats, self._parsed, store, beside=cancel is None
+        )
         stats["files_read"], stats["files_parsed"] = loaded.read_count, loaded.parsed_count
         # What the files hold is known now, whatever becomes of this build: a build that
         # a newer save overtakes does not leave the next one to read every file again.
         self._stats = loaded.stats
+        if ahead is not None:
+            ahead.start()
         clock.lap("ms_load")
         check(stop)
         # 2. The journal and its model.

@@ -166,10 +166,12 @@ def load(
     known: dict[str, Stat],
     memory: dict[str, Parsed],
     store: Store | None,
+    beside: bool = False,
 ) -> Sources:
     """Parse what changed, take the rest from ``memory`` (digest -> parse) or the store;
-    raise JournalError listing every problem of every file."""
-    from journal_site.parallel import content_digest, parse_many, parse_settings
+    raise JournalError listing every problem of every file. ``beside``: a few files may
+    be parsed by a forked process (``parallel.parse_started``)."""
+    from journal_site.parallel import content_digest, parse_many, parse_settings, parse_started
 
     settings = parse_settings(config)
     racy_after = time.time_ns() - RACY_NS
@@ -199,19 +201,26 @@ def load(
     wanted = {d for d in digests.values() if d not in memory}
     stored = store.parsed(wanted) if store is not None and wanted else {}
     for source, digest in digests.items():
+        if digest not in memory and digest not in stored:
+            to_parse.append((source, fulls[source]))
+    # What is new is parsed (beside this process, when it may) while the parses held
+    # are decoded here.
+    parsing = parse_started(config, to_parse, beside)
+    again: list[tuple[str, str]] = []
+    for source, digest in digests.items():
         held = memory.get(digest)
         if held is None and digest in stored:
             try:
                 held = memory[digest] = Parsed(*stored[digest], fetch=_fetcher(store, digest))
             except (ValueError, TypeError, KeyError, IndexError):
-                held = None  # a record that does not read is parsed again
-        if held is None:
-            to_parse.append((source, fulls[source]))
-        else:
+                again.append((source, fulls[source]))  # a record that does not read
+                continue
+        if held is not None:
             out.parsed[source] = held
+    to_parse.extend(again)
 
     problems: list[Problem] = []
-    for source, digest, row, found in parse_many(config, to_parse):
+    for source, digest, row, found in [*parsing(), *parse_many(config, again)]:
         if row is None:
             problems.extend(found)
             continue
