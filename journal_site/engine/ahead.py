@@ -1,27 +1,28 @@
 """Templates compiled ahead: a forked process compiles the theme's templates while this
 one makes the model and plans, so that the render stage finds them ready.
 
-Compiling a template (Jinja's parser and code generator) takes 1-25 ms; the default
-theme's 26 take about 220 ms, which a build that renders a few pages would otherwise
-spend on its one busy core, and again in every render helper it forks. The process
-started here has the other core to itself meanwhile: it compiles every template, the
-everyday ones first (``FIRST``), and sends each one's code down a pipe as soon as it is
-made. This process takes it through Jinja's own hook for compiled code, a
-``BytecodeCache``, when a template is first loaded (``CompiledAhead.load_bytecode``).
+Compiling a template takes 1-25 ms; the default theme's 26 take about 220 ms, which a
+build that renders a few pages would otherwise spend on its one busy core, and again in
+every render helper it forks. Four fifths of that is Jinja's parser and code generator,
+which turn a template into Python source; the rest is Python compiling that source. The
+process started here has the other core to itself meanwhile: it turns every template
+into Python source, the everyday ones first (``FIRST``), and sends each one down a pipe
+as soon as it is made. This process compiles that source when the template is first
+loaded, through Jinja's own hook for compiled code, a ``BytecodeCache``
+(``CompiledAhead.load_bytecode``).
 
-What comes down the pipe is used only for the very source it was compiled from: each
-template's code travels with the checksum of that source, and Jinja's loader reads the
-file again here and asks for code by the checksum of what it read. A template changed
-in between, or one the other process could not compile (an error there is dropped), is
-compiled here as it always was, with its error raised here. Nothing of this is written
-to disk: the code is a ``marshal`` of objects made by a copy of this very process, read
+What comes down the pipe is used only for the very template it was made from: each one
+travels with the checksum of its template's text, and Jinja's loader reads the file
+again here and asks by the checksum of what it read. A template changed in between, or
+one the other process could not read (an error there is dropped), is compiled here as
+it always was, with its error raised here. Nothing of this is written to disk, and
+nothing is unmarshalled: the source is text made by a copy of this very process, read
 from a pipe only the two share, never from a file another program could plant.
 """
 
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,8 +55,9 @@ class CompiledAhead(jinja2.BytecodeCache):
     def __init__(self, template_dirs: Iterable[Path]) -> None:
         self.taken = 0
         self._dirs = list(template_dirs)
-        self._held: dict[str, tuple[str, bytes]] = {}
-        """Jinja's cache key (name and file) -> (checksum of the source, code)."""
+        self._held: dict[str, tuple[str, str, str]] = {}
+        """Jinja's cache key (name and file) -> (checksum of the template's text, its
+        file name, its Python source)."""
         self._names: list[str] = []
         self._pending = b""
         self._pipe: int | None = None
@@ -93,9 +95,10 @@ class CompiledAhead(jinja2.BytecodeCache):
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._receive()
-        held = self._held.get(bucket.key)
+        held = self._held.pop(bucket.key, None)
         if held is not None and held[0] == bucket.checksum:
-            bucket.code = marshal.loads(held[1])
+            # As Jinja compiles the source its code generator makes (Environment.compile).
+            bucket.code = compile(held[2], held[1], "exec")
             self.taken += 1
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -135,40 +138,38 @@ class CompiledAhead(jinja2.BytecodeCache):
             end = at + 8 + head + size
             if end > len(pending):
                 break
-            name, key, checksum = pending[at + 8 : at + 8 + head].decode().split("\0")
-            self._held[key] = (checksum, pending[at + 8 + head : end])
+            name, key, checksum, filename = pending[at + 8 : at + 8 + head].decode().split("\0")
+            self._held[key] = (checksum, filename, pending[at + 8 + head : end].decode())
             self._names.append(name)
             at = end
         self._pending = pending[at:]
 
 
-class _Sender(jinja2.BytecodeCache):
-    """The other process's side: each template's code, as Jinja compiles it, down the pipe."""
-
-    def __init__(self, writer: int) -> None:
-        self.writer = writer
-        self.name = ""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        """Nothing is known in advance: every template is compiled."""
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        head = f"{self.name}\0{bucket.key}\0{bucket.checksum}".encode()
-        code = marshal.dumps(bucket.code)
-        frame = len(head).to_bytes(4, "little") + len(code).to_bytes(4, "little") + head + code
+def _compile_all(dirs: list[Path], writer: int) -> None:
+    """The other process's side: each template as Python source, down the pipe, with
+    what names it as Jinja's ``BytecodeCache`` does (a key for its name and file, the
+    checksum of its text)."""
+    env = template_environment(dirs)
+    names = env.list_templates(extensions=["html"])
+    keys = jinja2.BytecodeCache()
+    for name in [*(n for n in FIRST if n in names), *(n for n in names if n not in FIRST)]:
+        try:
+            text, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            source = env.compile(text, name, filename, raw=True)
+        except Exception:  # compiled again, and reported, by the build
+            continue
+        filename = filename or "<template>"
+        named = (
+            name,
+            keys.get_cache_key(name, filename),
+            keys.get_source_checksum(text),
+            filename,
+        )
+        head, data = "\0".join(named).encode(), source.encode()
+        frame = len(head).to_bytes(4, "little") + len(data).to_bytes(4, "little") + head + data
         view = memoryview(frame)
         while view:
-            view = view[os.write(self.writer, view) :]
-
-
-def _compile_all(dirs: list[Path], writer: int) -> None:
-    sender = _Sender(writer)
-    env = template_environment(dirs, sender)
-    names = env.list_templates(extensions=["html"])
-    for name in [*(n for n in FIRST if n in names), *(n for n in names if n not in FIRST)]:
-        sender.name = name
-        with contextlib.suppress(Exception):  # compiled again, and reported, by the build
-            env.get_template(name)
+            view = view[os.write(writer, view) :]
 
 
 def prepared(template_dirs: Iterable[Path]) -> CompiledAhead | None:
