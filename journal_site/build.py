@@ -72,7 +72,7 @@ def build(
     # Light imports first: a build that finds nothing changed needs no more.
     from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
     from journal_site.publish import Protection, protect_output
-    from journal_site.write_changes import recover, write_changed
+    from journal_site.write_changes import MovedFiles, recover, write_changed
     from journal_site.writer import check_output_dir
 
     started = time.perf_counter()
@@ -85,6 +85,7 @@ def build(
     protected = protection.encrypted or protection.basic_auth is not None
     version = code_version()
     store = Store(config.root / CACHE_DIR_NAME, version)
+    moved: MovedFiles | None = None
     try:
         recover(out_dir)  # an interrupted update first restores the previous site
         scanned = _scan(config)
@@ -96,6 +97,9 @@ def build(
                 return done
         from journal_site.engine.site import Engine
 
+        # Which files of the output folder are still those the last build wrote: looked
+        # at beside the build, for the writer.
+        moved = MovedFiles(out_dir, manifest)
         engine = Engine(config, today=today, drafts=drafts, store=store)
         engine.save_later = True
         kept = {path: record[0] for path, record in (manifest or {}).items()}
@@ -111,7 +115,7 @@ def build(
         # two wait on different files, and the store guards itself with a lock).
         saving = _in_background(engine.unsaved or (lambda: None))
         try:
-            written, changed = write_changed(output, out_dir, manifest, digests)
+            written, changed = write_changed(output, out_dir, manifest, digests, moved.result())
         finally:
             saving()
         if not protected:
@@ -141,6 +145,8 @@ def build(
             changed=changed,
         )
     finally:
+        if moved is not None:
+            moved.close()
         store.close()
 
 

@@ -69,12 +69,17 @@ class SiteView:
     extra_head: tuple[str, ...] = field(default=())
     content_security_policy: str = META_CONTENT_SECURITY_POLICY
     """For every page's ``<meta http-equiv="Content-Security-Policy">``."""
+    _sections: frozenset[str] = field(init=False, compare=False, repr=False)
+    """The paths of ``nav`` (made from it: no part of what the site view is)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_sections", frozenset(item.path for item in self.nav))
 
     def has_section(self, path: str) -> bool:
         """Whether the site has the section at ``path`` ("tags/" ...): those in its
         navigation. A share site has only the sections it shares, so a template links
-        to another section only when it is there."""
-        return any(item.path == path for item in self.nav)
+        to another section only when it is there (a card asks once per tag)."""
+        return path in self._sections
 
 
 _ENTRY_LINK = re.compile(
@@ -246,7 +251,7 @@ class Renderer:
         """Rendered win cards by the digest of what they receive (see ``win_card``): kept
         while the templates and site settings stay the same."""
         self._card_keys: tuple[Fingerprinter | None, dict[int, tuple]] = (None, {})
-        """The fingerprinter of this build, and each win card's key by its record."""
+        """The fingerprinter of this build, and each win card by its record."""
         self.env = template_environment(theme.template_dirs, bytecode_cache)
         self.env.globals.update(
             site=site, url=self.url, static=self.static, win_card=self.win_card
@@ -273,29 +278,29 @@ class Renderer:
         urls, slugs, titles = context["urls"], context["slugs"], context["goal_titles"]
         source, goal = rec.entry.source, rec.win.goal
         url, title = urls.get(source), titles.get(goal)
-        shown = tuple((tag, slugs[tag]) for tag in rec.tags if tag in slugs)
+        shown = tuple([(tag, slugs[tag]) for tag in rec.tags if tag in slugs]) if rec.tags else ()
+        # A win shows on several pages (its year, its tags, its goal): the same record
+        # with the same values around it is the same card, found by the record, not
+        # named again (this build's fingerprinter, so this build's records).
+        if self._card_keys[0] is not self.fingerprinter:
+            self._card_keys = (self.fingerprinter, {})
+        memo = self._card_keys[1]
+        held = memo.get(id(rec))
+        if held is not None and held[0] is rec and held[1] == (url, shown, title):
+            return held[2]
         view = {
             "rec": rec,
             "urls": {} if url is None else {source: url},
             "slugs": dict(shown),
             "goal_titles": {} if title is None else {goal: title},
         }
-        # A win shows on several pages (its year, its tags, its goal): the digest of the
-        # same record with the same values around it is looked up, not walked again.
-        if self._card_keys[0] is not self.fingerprinter:
-            self._card_keys = (self.fingerprinter, {})
-        memo = self._card_keys[1]
-        held = memo.get(id(rec))
-        if held is not None and held[0] is rec and held[1] == (url, shown, title):
-            key = held[2]
-        else:
-            key = self.fingerprinter.digest(view)
-            memo[id(rec)] = (rec, (url, shown, title), key)
+        key = self.fingerprinter.digest(view)
         card = self.fragments.get(key)
         if card is None:
             template = self.env.get_template("partials/win_card.html")
             card = Markup(template.render(view))
             self.fragments.add(key, card)
+        memo[id(rec)] = (rec, (url, shown, title), card)
         return card
 
     def _template_line(self, exc: BaseException) -> tuple[str | None, int | None]:

@@ -78,6 +78,61 @@ _FUNCTIONS: dict[Callable[..., Any], str] = {}
 """A module-level function's name as a digest shows it (see ``Fingerprinter._function``)."""
 
 
+(
+    _SCALAR,
+    _MARKUP,
+    _DATE,
+    _TOKEN,
+    _PART,
+    _REF,
+    _FUNCTION,
+    _EARLIER,
+    _SEQUENCE,
+    _COLLECTION,
+    _RECORD,
+    _OTHER,
+) = range(12)
+_CATEGORIES: dict[type, int] = {}
+"""How ``Fingerprinter._feed`` names a value of each type (found once per type)."""
+_HEADS: dict[type, str] = {}
+
+
+def _category(kind: type) -> int:
+    if kind in _SCALARS:
+        category = _SCALAR
+    elif kind is Markup:
+        category = _MARKUP
+    elif kind in _DATES:
+        category = _DATE
+    elif kind is Entry or kind is EntrySummary or kind is Goal:
+        category = _TOKEN
+    elif kind is Win or kind is Setback:
+        category = _PART  # by the token of its entry when loaded, else as a record
+    elif kind is Body or kind is Links:
+        category = _REF
+    elif kind is types.FunctionType:
+        category = _FUNCTION
+    elif kind is Earlier:
+        category = _EARLIER
+    elif kind is tuple or kind is list:
+        category = _SEQUENCE
+    elif kind in _CONTAINERS:
+        category = _COLLECTION
+    elif _fields(kind) is not None:
+        category = _RECORD
+    else:
+        category = _OTHER
+    _CATEGORIES[kind] = category
+    return category
+
+
+def _record_head(kind: type) -> str:
+    head = _HEADS.get(kind)
+    if head is None:
+        head = _HEADS[kind] = f"@{kind.__module__}.{kind.__qualname__}("
+    return head
+
+
 def _fields(kind: type) -> tuple[str, ...] | None:
     """The fields of a dataclass that are part of its identity (``compare=True``; the
     others are derived from those), or None for a type that is not a dataclass."""
@@ -138,63 +193,56 @@ class Fingerprinter:
         kind = type(value)
         if kind is str:  # its length first: no text can pass for two
             out.append(f"s{len(value)}:{value}")
-        elif kind in _SCALARS:
-            out.append(f"{kind.__name__}:{value!r}")
-        elif kind is Markup:
-            out.append(f"m{len(value)}:{value}")
-        elif kind in _DATES:
-            out.append(
-                f"{kind.__name__}:{value.isoformat() if kind is not dt.timedelta else value}"
-            )
-        elif kind is Entry or kind is EntrySummary or kind is Goal:
-            out.append(f"{kind.__name__}:{self._token(value)}")
-        elif (kind is Win or kind is Setback) and id(value) in self.tokens:
-            held = self.tokens[id(value)]
-            if held[0] is value:
-                out.append(f"{kind.__name__}:{held[1]}")
-            else:
-                out.append(self._memoized(value, depth))
-        elif kind is Body or kind is Links:
-            ref = (kind.__name__, value.source)
-            self._refs.append(ref)
-            out.append(f"ref:{ref[0]}:{ref[1]}")
-        elif kind is types.FunctionType:
-            out.append(self._function(value))
-        elif kind is Earlier:
-            out.append(f"Earlier:{self._chain(value)[value.position]}")
-        elif kind in _CONTAINERS:
-            if not value and (kind is tuple or kind is list):
+            return
+        category = _CATEGORIES.get(kind)
+        if category is None:
+            category = _category(kind)
+        if category == _RECORD:
+            # Frozen values (a win record, a card) recur across pages: digested once.
+            out.append(self._memoized(value, depth))
+        elif category == _SEQUENCE:
+            if not value:
                 out.append("(0" if kind is tuple else "[0")
                 out.append("]")
             elif len(value) >= _MEMO_MIN:
                 out.append(self._memoized(value, depth))
             else:
                 self._walk(value, out, depth)
-        elif _fields(kind) is not None:
-            # Frozen values (a win record, a card) recur across pages: digested once.
+        elif category == _SCALAR:
+            out.append(f"{kind.__name__}:{value!r}")
+        elif category == _TOKEN:
+            out.append(f"{kind.__name__}:{self._token(value)}")
+        elif category == _PART:
+            held = self.tokens.get(id(value))
+            if held is not None and held[0] is value:
+                out.append(f"{kind.__name__}:{held[1]}")
+            else:
+                out.append(self._memoized(value, depth))
+        elif category == _DATE:
+            out.append(
+                f"{kind.__name__}:{value.isoformat() if kind is not dt.timedelta else value}"
+            )
+        elif category == _MARKUP:
+            out.append(f"m{len(value)}:{value}")
+        elif category == _REF:
+            ref = (kind.__name__, value.source)
+            self._refs.append(ref)
+            out.append(f"ref:{ref[0]}:{ref[1]}")
+        elif category == _FUNCTION:
+            out.append(self._function(value))
+        elif category == _EARLIER:
+            out.append(f"Earlier:{self._chain(value)[value.position]}")
+        elif category == _COLLECTION and len(value) >= _MEMO_MIN:
             out.append(self._memoized(value, depth))
         else:
             self._walk(value, out, depth)
 
     def _walk(self, value: Any, out: list[str], depth: int) -> None:
-        # Strings and ints, most of what is walked, are written here as ``_feed`` writes
-        # them, without a call each.
+        # Strings and ints, most of what is walked, and the values of a record that are
+        # named by a token, are written here as ``_feed`` writes them, without a call each.
         kind = type(value)
-        names = _fields(kind)
         feed, append, inner = self._feed, out.append, depth + 1
-        if kind is dict or (names is None and isinstance(value, Mapping)):
-            append(f"{{{len(value)}")
-            for key, item in value.items():
-                if type(key) is str:
-                    append(f"s{len(key)}:{key}")
-                else:
-                    feed(key, out, inner)
-                if type(item) is str:
-                    append(f"s{len(item)}:{item}")
-                else:
-                    feed(item, out, inner)
-            append("}")
-        elif kind is list or kind is tuple:
+        if kind is list or kind is tuple:
             append(f"{'[' if kind is list else '('}{len(value)}")
             for item in value:
                 if type(item) is str:
@@ -202,14 +250,14 @@ class Fingerprinter:
                 else:
                     feed(item, out, inner)
             append("]")
-        elif kind is set or kind is frozenset:
-            append(f"<{len(value)}")
-            for named, refs in sorted(self.inputs(item) for item in value):
-                append(named)
-                self._refs.extend(refs)
-            append(">")
-        elif names is not None:
-            append(f"@{kind.__module__}.{kind.__qualname__}(")
+            return
+        if kind is dict:
+            self._walk_mapping(value, out, inner)
+            return
+        names = _fields(kind)
+        if names is not None:
+            append(_record_head(kind))
+            tokens = self.tokens
             for name in names:
                 item = getattr(value, name)
                 item_kind = type(item)
@@ -217,9 +265,26 @@ class Fingerprinter:
                     append(f"s{len(item)}:{item}")
                 elif item_kind is int:
                     append(f"int:{item!r}")
+                elif item_kind is EntrySummary or item_kind is Entry:
+                    append(f"{item_kind.__name__}:{self._token(item)}")
+                elif (
+                    (item_kind is Win or item_kind is Setback)
+                    and (held := tokens.get(id(item))) is not None
+                    and held[0] is item
+                    and inner <= 80
+                ):
+                    append(f"{item_kind.__name__}:{held[1]}")
                 else:
                     feed(item, out, inner)
             append(")")
+        elif isinstance(value, Mapping):
+            self._walk_mapping(value, out, inner)
+        elif kind is set or kind is frozenset:
+            append(f"<{len(value)}")
+            for named, refs in sorted(self.inputs(item) for item in value):
+                append(named)
+                self._refs.extend(refs)
+            append(">")
         elif isinstance(value, PurePath):
             out.append(f"path:{value.as_posix()}")
         elif isinstance(value, str | int | float):  # subclasses (enums, Markup-likes)
@@ -234,6 +299,20 @@ class Fingerprinter:
             out.append(")")
         else:
             raise Unnameable(f"a {kind.__qualname__}")
+
+    def _walk_mapping(self, value: Mapping[Any, Any], out: list[str], inner: int) -> None:
+        feed, append = self._feed, out.append
+        append(f"{{{len(value)}")
+        for key, item in value.items():
+            if type(key) is str:
+                append(f"s{len(key)}:{key}")
+            else:
+                feed(key, out, inner)
+            if type(item) is str:
+                append(f"s{len(item)}:{item}")
+            else:
+                feed(item, out, inner)
+        append("}")
 
     def _memoized(self, value: Any, depth: int) -> str:
         held = self._memo.get(id(value))
