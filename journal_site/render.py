@@ -288,15 +288,16 @@ class Renderer:
         held = memo.get(id(rec))
         if held is not None and held[0] is rec and held[1] == (url, shown, title):
             return held[2]
-        view = {
-            "rec": rec,
-            "urls": {} if url is None else {source: url},
-            "slugs": dict(shown),
-            "goal_titles": {} if title is None else {goal: title},
-        }
-        key = self.fingerprinter.digest(view)
+        # The card's key: the digest of everything its view below is made of.
+        key = self.fingerprinter.digest(rec, source, url, shown, goal, title)
         card = self.fragments.get(key)
         if card is None:
+            view = {
+                "rec": rec,
+                "urls": {} if url is None else {source: url},
+                "slugs": dict(shown),
+                "goal_titles": {} if title is None else {goal: title},
+            }
             template = self.env.get_template("partials/win_card.html")
             card = Markup(template.render(view))
             self.fragments.add(key, card)

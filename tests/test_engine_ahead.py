@@ -148,3 +148,20 @@ def test_a_build_with_templates_compiled_ahead_makes_the_same_bytes(tmp_path: Pa
         assert ahead.stats["templates_ahead"] > 0
     assert ahead.output.files == here.output.files
     assert b"<li>Day 3</li>" in ahead.output.files["wins/index.html"]
+
+
+def test_a_forked_helper_takes_nothing_from_the_pipe(tmp_path: Path) -> None:
+    """A render helper forked while templates are still coming inherits what had come
+    and reads nothing more: what comes later is all this process's."""
+    from journal_site.parallel import Forked
+
+    dirs = [_theme(tmp_path / "templates", TEMPLATES)]
+    ahead = CompiledAhead(dirs)
+    try:
+        assert ahead.start()
+        time.sleep(0.5)  # everything is in the pipe, none of it taken in yet
+        helper = Forked(lambda: str(len(ahead.ready())).encode())
+        assert helper.result() == b"0"
+        assert sorted(_received(ahead, len(TEMPLATES))) == sorted(TEMPLATES)
+    finally:
+        ahead.close()

@@ -509,3 +509,43 @@ def test_pages_come_back_as_kept_and_a_damaged_one_is_left_out(tmp_path: Path, c
     finally:
         store.close()
     assert got == {key: page for key, page in pages.items() if key != "key-1"}
+
+
+def _tables(root: Path) -> dict[str, set[tuple]]:
+    """What a store holds of the files read, their parses and the output folder (the
+    times and inodes of the files written left out: a clean copy writes its own)."""
+    db = sqlite3.connect(_store_path(root))
+    try:
+        return {
+            "files": {(s, z, d) for s, z, _, d in db.execute("SELECT * FROM files")},
+            "parsed": {row for row in db.execute("SELECT digest, token FROM parsed")},
+            "outputs": {row for row in db.execute("SELECT path, digest, size FROM outputs")},
+        }
+    finally:
+        db.close()
+
+
+def test_a_store_written_row_by_row_holds_what_a_clean_build_writes(tmp_path: Path) -> None:
+    """A build writes only the rows of the files and outputs that changed; after edits,
+    a new file, a deleted one and an output gone, the store holds what a first build of
+    the same journal writes whole."""
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    content = root / "content"
+    (content / "2026-11-02.md").write_text(ENTRY.format(title="Edited"))
+    (content / "2026-11-04.md").unlink()
+    (content / "2026-11-05.md").write_text(ENTRY.format(title="New"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    (content / "2026-11-03.md").write_text(ENTRY.format(title="Edited again"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    built, ours = tree(root / "public"), _tables(root)
+    # A first build of the same journal in the same place (keys name the site's folder).
+    shutil.rmtree(root / CACHE_DIR_NAME)
+    shutil.rmtree(root / "public")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    assert built == tree(root / "public")
+    assert ours == _tables(root)
+    assert ("2026-11-04.md", "2026/11/04/index.html") not in {
+        (s, p) for s, *_ in ours["files"] for p, *_ in ours["outputs"]
+    }
+    assert any(path == "2026/11/05/index.html" for path, *_ in ours["outputs"])

@@ -62,6 +62,9 @@ class CompiledAhead(jinja2.BytecodeCache):
         self._pending = b""
         self._pipe: int | None = None
         self._pid: int | None = None
+        self._reader = os.getpid()
+        """The process that reads the pipe: a render helper forked from it inherits what
+        had come, and compiles from that alone."""
 
     def start(self) -> bool:
         """Fork the process that compiles the templates (False: none could be started,
@@ -105,7 +108,7 @@ class CompiledAhead(jinja2.BytecodeCache):
         """Code compiled here is kept by the environment itself: nothing to do."""
 
     def ready(self) -> list[str]:
-        """The names of the templates received so far."""
+        """The names of the templates received so far (taking in what has come)."""
         self._receive()
         return list(self._names)
 
@@ -120,7 +123,7 @@ class CompiledAhead(jinja2.BytecodeCache):
 
     def _receive(self) -> None:
         """Take in every whole template the pipe holds now, without waiting."""
-        while self._pipe is not None:
+        while self._pipe is not None and os.getpid() == self._reader:
             try:
                 data = os.read(self._pipe, PIPE_SIZE)
             except BlockingIOError:

@@ -183,13 +183,13 @@ def _helped(renderer: Renderer) -> Iterator[None]:
     """Around making outputs with forked helpers, which cannot be told to stop: the
     build runs to its end, and the helpers inherit the win cards read here, before the
     fork (one read, and none through a forked copy of the connection to the store), and
-    every template compiled ahead so far (engine/ahead.py)."""
+    the templates made ahead so far (engine/ahead.py)."""
     renderer.fragments.load()
     ahead = renderer.env.bytecode_cache
-    if isinstance(ahead, CompiledAhead):  # the helpers inherit the templates compiled
-        for name in ahead.ready():
-            with contextlib.suppress(Exception):  # reported by the page that needs it
-                renderer.env.get_template(name)
+    if isinstance(ahead, CompiledAhead):
+        # What has come of the templates, for the helpers to inherit: each process then
+        # compiles the Python source of the templates of its own pages alone.
+        ahead.ready()
     held, renderer.fingerprinter.cancel = renderer.fingerprinter.cancel, None
     try:
         yield

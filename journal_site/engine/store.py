@@ -81,6 +81,10 @@ class Store:
         from a thread of its own while the writer fetches a page from it."""
         self.usable = True
         """False once the file could not be opened or written: builds go on without it."""
+        self._files_held: dict[str, tuple[int, int, str]] | None = None
+        self._outputs_held: Manifest | None = None
+        """What the files and outputs tables hold, as last read or written here (None:
+        not known): a save writes only the rows that differ."""
 
     # -- opening ---------------------------------------------------------------------
 
@@ -102,6 +106,7 @@ class Store:
             db.close()
         # Not ours, another version or damaged: set aside, never trusted.
         self._discard()
+        self._files_held = self._outputs_held = None
         db = self._connect()
         db.executescript(_TABLES)
         db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
@@ -183,7 +188,9 @@ class Store:
     # -- files and parses ------------------------------------------------------------
 
     def file_stats(self) -> dict[str, tuple[int, int, str]]:
-        return {s: (z, m, d) for s, z, m, d in self._read("SELECT * FROM files")}
+        stats = {s: (z, m, d) for s, z, m, d in self._read("SELECT * FROM files")}
+        self._files_held = dict(stats) if self.usable else None
+        return stats
 
     def parsed(self, digests: Iterable[str]) -> dict[str, tuple]:
         """digest -> (kind, head, links, token, summary token) for the digests it has:
@@ -213,13 +220,25 @@ class Store:
             if db is None:
                 return
             db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?, ?)", parses)
-            db.execute("DELETE FROM files")
-            db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?)", ((s, *v) for s, v in stats.items())
-            )
             live = {v[2] for v in stats.values()}
-            stale = [d for (d,) in db.execute("SELECT digest FROM parsed") if d not in live]
+            held = self._files_held
+            if held is None:
+                db.execute("DELETE FROM files")
+                db.executemany(
+                    "INSERT INTO files VALUES (?, ?, ?, ?)", ((s, *v) for s, v in stats.items())
+                )
+                stale = [d for (d,) in db.execute("SELECT digest FROM parsed") if d not in live]
+            else:  # the rows that differ (a parse is kept while a file has its digest)
+                db.executemany(
+                    "DELETE FROM files WHERE source = ?", ((s,) for s in held if s not in stats)
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                    ((s, *v) for s, v in stats.items() if held.get(s) != v),
+                )
+                stale = list({v[2] for v in held.values()} - live)
             db.executemany("DELETE FROM parsed WHERE digest = ?", ((d,) for d in stale))
+            self._files_held = dict(stats)
 
     # -- pages -----------------------------------------------------------------------
 
@@ -279,7 +298,9 @@ class Store:
     def manifest(self, out_dir: Path) -> Manifest | None:
         if self.meta("out_dir") != str(out_dir):
             return None
-        return {p: (d, z, m, i) for p, d, z, m, i in self._read("SELECT * FROM outputs")}
+        manifest = {p: (d, z, m, i) for p, d, z, m, i in self._read("SELECT * FROM outputs")}
+        self._outputs_held = dict(manifest) if self.usable else None
+        return manifest
 
     def forget_manifest(self) -> None:
         """Before an output folder is touched: an interrupted write leaves no manifest."""
@@ -291,11 +312,22 @@ class Store:
         with self._writing() as db:
             if db is None:
                 return
-            db.execute("DELETE FROM outputs")
-            db.executemany(
-                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                ((p, *v) for p, v in manifest.items()),
-            )
+            held = self._outputs_held
+            if held is None:
+                db.execute("DELETE FROM outputs")
+                db.executemany(
+                    "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                    ((p, *v) for p, v in manifest.items()),
+                )
+            else:  # the rows that differ
+                db.executemany(
+                    "DELETE FROM outputs WHERE path = ?", ((p,) for p in held if p not in manifest)
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                    ((p, *v) for p, v in manifest.items() if held.get(p) != v),
+                )
+            self._outputs_held = dict(manifest)
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 {**meta, "out_dir": str(out_dir)}.items(),
