@@ -264,12 +264,8 @@ class Forked:
 
     def close(self) -> None:
         """Stop the process (its work is not wanted, or is done)."""
-        if self._pid is not None:
-            stop_process(self._pid)
-            self._pid = None
-        if self._pipe is not None:
-            os.close(self._pipe)
-            self._pipe = None
+        stop_process(self._pid, self._pipe)
+        self._pid = self._pipe = None
 
 
 class Claims:
@@ -300,16 +296,19 @@ class Claims:
         self._pipes = []
 
 
-def stop_process(pid: int) -> None:
-    """Kill a forked process whose work is done or not wanted; it is reaped by a thread:
-    a process as big as the build takes 10-20 ms to end, which the build does not wait
-    for."""
+def stop_process(pid: int | None, pipe: int | None = None) -> None:
+    """Kill a forked process whose work is done or not wanted, and close the end of its
+    pipe read here; it is reaped by a thread: a process as big as the build takes 10-20
+    ms to end, which the build does not wait for."""
     import signal
     import threading
 
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    threading.Thread(target=_reap, args=(pid,), daemon=True).start()
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        threading.Thread(target=_reap, args=(pid,), daemon=True).start()
+    if pipe is not None:
+        os.close(pipe)
 
 
 def _reap(pid: int) -> None:

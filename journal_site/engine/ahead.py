@@ -114,12 +114,8 @@ class CompiledAhead(jinja2.BytecodeCache):
 
     def close(self) -> None:
         """Stop the other process (what it has not sent yet is compiled here if needed)."""
-        if self._pid is not None:
-            stop_process(self._pid)
-            self._pid = None
-        if self._pipe is not None:
-            os.close(self._pipe)
-            self._pipe = None
+        stop_process(self._pid, self._pipe)
+        self._pid = self._pipe = None
 
     def _receive(self) -> None:
         """Take in every whole template the pipe holds now, without waiting."""
