@@ -273,7 +273,7 @@ def test_pages_rendered_by_a_helper_process_are_the_same(tmp_path: Path, monkeyp
     monkeypatch.setattr(make_module, "MIN_APART_PAGES", 10**6)
     alone = build_and_cards(_site(tmp_path / "alone", days=12))
     # Every build of a new journal forks, when there is a core for it, one process that
-    # parses its few files (parallel.parse_started) and one that compiles the templates
+    # parses its few files (parsing.parse_started) and one that compiles the templates
     # (engine/ahead.py); a build that renders apart forks one helper more.
     others = 2 if parallel.worker_count() >= 2 else 0
     assert alone[2] == others

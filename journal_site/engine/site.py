@@ -179,7 +179,7 @@ class Engine:
         store = self.store
         stats: dict[str, int] = {}
         clock = _Clock(stats)
-        from journal_site.parallel import parse_settings
+        from journal_site.engine.parsing import parse_settings
 
         settings = hashlib.blake2b(parse_settings(config), digest_size=16).hexdigest()
         if self._stats is None:

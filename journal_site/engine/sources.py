@@ -16,10 +16,10 @@ from pathlib import Path
 
 from journal_site.config import Config
 from journal_site.engine import codec
+from journal_site.engine.parsing import ParsedRow
 from journal_site.engine.store import Store
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Asset, Entry, EntrySummary, Goal
-from journal_site.parallel import ParsedRow
 from journal_site.scan import RACY_NS, Scan, link_warnings, scan_folder
 
 Stat = tuple[int, int, str]
@@ -123,7 +123,7 @@ class Parsed:
 
 
 def from_row(row: ParsedRow) -> Parsed:
-    """A parse just made (see parallel.encode_parsed)."""
+    """A parse just made (see parsing.encode_parsed)."""
     kind, head, body, record, links = row
     if kind == "goal":
         return Parsed(kind, head, None, codec.token(head), None)
@@ -170,8 +170,13 @@ def load(
 ) -> Sources:
     """Parse what changed, take the rest from ``memory`` (digest -> parse) or the store;
     raise JournalError listing every problem of every file. ``beside``: a few files may
-    be parsed by a forked process (``parallel.parse_started``)."""
-    from journal_site.parallel import content_digest, parse_many, parse_settings, parse_started
+    be parsed by a forked process (``parsing.parse_started``)."""
+    from journal_site.engine.parsing import (
+        content_digest,
+        parse_many,
+        parse_settings,
+        parse_started,
+    )
 
     settings = parse_settings(config)
     racy_after = time.time_ns() - RACY_NS
