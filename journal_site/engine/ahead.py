@@ -43,14 +43,15 @@ FIRST = (
 again (its own page and its timeline page), the build people wait for most often."""
 
 PIPE_SIZE = 1 << 20
-"""Room asked for in the pipe (Linux; the default is 64 KiB): the compiled default theme
-is about 350 KB, and the other process should not wait for this one to read."""
+"""Room asked for in the pipe (Linux; the default is 64 KiB): the default theme's
+templates make about 220 KB of Python source, and the other process should not wait for
+this one to read."""
 
 
 class CompiledAhead(jinja2.BytecodeCache):
-    """The compiled templates another process sends (see the module's docstring): a
-    ``BytecodeCache`` for the renderer's environment. ``taken`` counts the templates
-    whose code came from there."""
+    """The templates another process makes into Python source (see the module's
+    docstring): a ``BytecodeCache`` for the renderer's environment. ``taken`` counts the
+    templates whose code came from there."""
 
     def __init__(self, template_dirs: Iterable[Path]) -> None:
         self.taken = 0
