@@ -52,10 +52,18 @@ def save_by_rename(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
+SAVE_GAPS: list[float] = []
+"""Seconds between the two writes of each ``save_twice``: an editor makes them within a
+millisecond, but a test process that the machine's load holds up between them can
+leave a gap longer than the watcher's step (serve/watch.py), and that is two saves."""
+
+
 def save_twice(path: Path, text: str) -> None:
     """Truncate-and-write, then write again: two modifications of the same file in a row."""
     path.write_text(text[: len(text) // 2], encoding="utf-8")
+    written = time.monotonic()
     path.write_text(text, encoding="utf-8")
+    SAVE_GAPS.append(time.monotonic() - written)
 
 
 def save_like_vim(path: Path, text: str) -> None:
@@ -215,6 +223,7 @@ def test_saved_entry_shows_without_touching_the_browser(site, serve, new_page) -
     # One rebuild per save, however the editor saves.
     saves = [save_twice, save_like_vim, save_by_rename]
     server.wait_rebuilds(1)
+    SAVE_GAPS.clear()
     for number, save in enumerate(saves, start=1):
         text = f"Win number {number}"
         save(
@@ -224,7 +233,12 @@ def test_saved_entry_shows_without_touching_the_browser(site, serve, new_page) -
         # The page shows the save before the build ends; the next save waits for the build.
         server.wait_rebuilds(1 + number)
     lines = [line for line in server.out if " changed: " in line]
-    assert len(lines) == 1 + len(saves), "".join(server.out)
+    # A save_twice held up between its writes for longer than the watcher's step is two
+    # saves, and may be built twice (the test process, not the server, made it so).
+    from journal_site.serve.watch import STEP_MS
+
+    held_up = sum(gap > STEP_MS / 1000 for gap in SAVE_GAPS)
+    assert 1 + len(saves) <= len(lines) <= 1 + len(saves) + held_up, "".join(server.out)
     assert "content/2026-11-24.md changed: updated" in lines[-1]
     assert not any("4913" in line or ".swp" in line or "~" in line for line in lines)
 
