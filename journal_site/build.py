@@ -181,14 +181,11 @@ def _unchanged(
 ) -> BuildResult | None:
     """The result of a build whose inputs are those of the build that wrote ``out_dir``,
     when the folder still holds every file as written; None otherwise."""
+    from journal_site.write_changes import still_written
+
     prefix = str(out_dir) + os.sep  # plain strings: this loop visits every file
-    for path, (_, size, mtime, ino) in manifest.items():
-        try:
-            st = os.stat(prefix + path)
-        except OSError:
-            return None
-        if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, ino):
-            return None
+    if not all(still_written(prefix + path, record) for path, record in manifest.items()):
+        return None
     try:
         entries, pages, warnings = json.loads(store.meta("summary") or "")
         problems = tuple(Problem(p, line, message) for p, line, message in warnings)

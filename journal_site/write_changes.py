@@ -68,6 +68,17 @@ def _record(path: Path | str, digest: str) -> tuple[str, int, int, int]:
     return (digest, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+def still_written(path: str, record: tuple[str, int, int, int]) -> bool:
+    """Whether the file at ``path`` is still the one a manifest ``record`` says was
+    written there: the same size, time and inode (a file changed by hand, or replaced,
+    is not)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns, st.st_ino) == tuple(record[1:])
+
+
 def _txn_dir(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.txn")
 
@@ -107,15 +118,9 @@ class MovedFiles:
         prefix = str(out_dir.absolute()) + os.sep
 
         def look() -> bytes:
-            moved = []
-            for rel, record in previous.items():
-                try:
-                    st = os.stat(prefix + rel)
-                except OSError:
-                    moved.append(rel)
-                    continue
-                if (st.st_size, st.st_mtime_ns, st.st_ino) != tuple(record[1:]):
-                    moved.append(rel)
+            moved = [
+                rel for rel, record in previous.items() if not still_written(prefix + rel, record)
+            ]
             return json.dumps(moved).encode()
 
         self._helper = Forked(look)
@@ -167,20 +172,13 @@ def write_changed(
     unchanged: Manifest = {}
     for rel, digest in new_digests.items():
         old = previous.get(rel)
-        if old is not None and old[0] == digest:
-            if moved is not None:
-                if rel not in moved:
-                    unchanged[rel] = old
-                    continue
-                changed.append(rel)
-                continue
-            try:
-                st = os.stat(prefix + rel)
-            except OSError:
-                st = None
-            if st is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == old[1:]:
-                unchanged[rel] = old
-                continue
+        if (
+            old is not None
+            and old[0] == digest
+            and (rel not in moved if moved is not None else still_written(prefix + rel, old))
+        ):
+            unchanged[rel] = old
+            continue
         changed.append(rel)
     removed = [rel for rel in previous if rel not in output.files]
     if not changed and not removed:
