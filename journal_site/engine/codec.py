@@ -64,9 +64,15 @@ def _hashable(key: Any) -> Any:
 
 
 def _strs(data: Any) -> tuple[str, ...]:
-    if not isinstance(data, list) or not all(isinstance(s, str) for s in data):
+    if type(data) is not list:
         raise ValueError("expected a list of strings")
+    _join(data)  # raises TypeError at the first item that is not a string
     return tuple(data)
+
+
+_join = "".join
+_date = dt.date.fromisoformat
+_time = dt.time.fromisoformat
 
 
 def head_data(entry: Entry | EntrySummary) -> list[Any]:
@@ -88,24 +94,28 @@ def head_data(entry: Entry | EntrySummary) -> list[Any]:
 
 
 def _summary(data: list[Any]) -> EntrySummary:
+    # Positional, and no tuple made for no wins or setbacks: every build decodes every
+    # summary the store holds.
     (source, day, time, title, default, tags, mood, wins, setbacks, draft, slug, extra,
      private) = data  # fmt: skip
     return EntrySummary(
-        source=str(source),
-        day=dt.date.fromisoformat(day),
-        time=dt.time.fromisoformat(time) if time is not None else None,
-        title=str(title),
-        title_is_default=bool(default),
-        tags=_strs(tags),
-        mood=int(mood) if mood is not None else None,
-        wins=tuple(
-            Win(str(t), _strs(g), goal, line, bool(proud)) for t, g, goal, line, proud in wins
-        ),
-        setbacks=tuple(Setback(str(t), str(r), _strs(g), line) for t, r, g, line in setbacks),
-        draft=bool(draft),
-        slug=str(slug),
-        extra=_value(extra),
-        private=bool(private),
+        str(source),
+        _date(day),
+        _time(time) if time is not None else None,
+        str(title),
+        bool(default),
+        _strs(tags),
+        int(mood) if mood is not None else None,
+        tuple([Win(str(t), _strs(g), goal, line, bool(p)) for t, g, goal, line, p in wins])
+        if wins
+        else (),
+        tuple([Setback(str(t), str(r), _strs(g), line) for t, r, g, line in setbacks])
+        if setbacks
+        else (),
+        bool(draft),
+        str(slug),
+        _value(extra),
+        bool(private),
     )
 
 
