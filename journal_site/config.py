@@ -7,17 +7,22 @@ silently ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from journal_site.errors import JournalError, Problem
 
 CONFIG_NAME = "journal.toml"
+
+NO_FOLDER = PurePosixPath("/site-folder")
+"""The site folder of the settings pages are made from (``Config.for_pages``): a pure
+path, which names no folder of this machine and cannot read or write one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,14 @@ class Config:
 
     def tzinfo(self) -> ZoneInfo | None:
         return ZoneInfo(self.timezone) if self.timezone else None
+
+    def for_pages(self) -> Config:
+        """These settings as pages are made from them: with ``NO_FOLDER`` for the site
+        folder. No page depends on where the journal lies on this machine, so a site
+        built in another folder (a deploy with the build store restored there) has the
+        same pages under the same keys; and code making a page that reaches for a file
+        through these settings fails at once instead of reading one."""
+        return dataclasses.replace(self, root=NO_FOLDER)  # type: ignore[arg-type]
 
 
 _TOP_KEYS: dict[str, type | tuple[type, ...]] = {

@@ -512,3 +512,32 @@ def test_a_deploy_with_the_kept_cache_renders_only_what_a_new_entry_changes(
     # journal (the tags index, a month's heatmap on the journal's colour scale) may be
     # made again and come out the same. Everything else comes from the kept cache.
     assert 0 < changed <= made <= changed + 3 < made + reused, (changed, site.stats)
+
+
+def test_a_store_restored_in_another_folder_is_used_whole(tmp_path: Path) -> None:
+    """A host may build in a different folder each time: no key names the site folder, so
+    a clone with the store restored plans and renders nothing, and writes a clean build."""
+    from conftest import tree
+
+    from journal_site.build import build
+    from journal_site.config import load_config
+    from journal_site.engine.selection import everything
+    from journal_site.engine.site import Engine
+    from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
+
+    first = tmp_path / "builds" / "1"
+    shutil.copytree(FIXTURES / "private-journal", first)
+    build(load_config(first))
+    clone = tmp_path / "elsewhere" / "build-2"
+    shutil.copytree(FIXTURES / "private-journal", clone, copy_function=shutil.copyfile)
+    shutil.copytree(first / CACHE_DIR_NAME, clone / CACHE_DIR_NAME)
+    store = Store(clone / CACHE_DIR_NAME, code_version())
+    try:
+        site = Engine(load_config(clone), store=store).build()
+    finally:
+        store.close()
+    assert site.stats["files_parsed"] == 0
+    assert site.stats["plans_reused"] == len(everything().builders)
+    assert (site.stats["pages_planned"], site.stats["outputs_made"]) == (0, 0), site.stats
+    build(load_config(clone))
+    assert tree(clone / "public") == tree(first / "public")

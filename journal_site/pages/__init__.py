@@ -160,6 +160,7 @@ class SiteModel:
     ``functools.cached_property`` values, computed on first use and shared by every page."""
 
     config: Config
+    """The settings, with no site folder (``Config.for_pages``)."""
     today: dt.date
     entries: tuple[EntrySummary, ...]
     """Published entries (and drafts when shown), oldest first, without bodies."""
@@ -341,7 +342,7 @@ def make_model(
         if drafts or not e.draft
     )
     model = SiteModel(
-        config=config,
+        config=config.for_pages(),
         today=today,
         entries=entries,
         urls=entry_urls(entries, config.content) if entry_pages else {},
