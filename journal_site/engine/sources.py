@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from journal_site.config import Config
 from journal_site.engine import codec
@@ -195,7 +194,8 @@ def load(
             digest = seen[2]
         else:
             try:  # touched, or new to this store: its bytes say whether it changed
-                digest = content_digest(settings, source, Path(full).read_bytes())
+                with open(full, "rb") as handle:  # a deploy reads every file: no Path each
+                    digest = content_digest(settings, source, handle.read())
                 out.read_count += 1
             except OSError:
                 to_parse.append((source, full))
