@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+"""The ``journal`` command's exit status: all went well; the journal has problems (each
+printed as ``path:line: message``); the command itself was used wrongly."""
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
