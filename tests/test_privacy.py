@@ -30,14 +30,12 @@ from privacy_support import (
 from journal_site.encrypt import (
     binding,
     derive_key,
-    rewrite_json,
-    rewrite_references,
     seal,
     seal_file,
     unseal,
     unseal_file,
-    url_map,
 )
+from journal_site.encrypt_names import rewrite_json, rewrite_references, url_map
 from journal_site.publish import (
     CONTENT_SECURITY_POLICY,
     Protection,
