@@ -72,3 +72,17 @@ def test_the_package_has_no_import_cycle() -> None:
 def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
+
+
+MOST_LINES = 420
+"""No module much over 400 lines: one that grows past this is split by what it does."""
+
+
+def test_no_module_is_much_over_400_lines() -> None:
+    sizes = {
+        path.relative_to(PACKAGE.parent).as_posix(): len(
+            path.read_text(encoding="utf-8").splitlines()
+        )
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert sizes and {name: n for name, n in sizes.items() if n > MOST_LINES} == {}
