@@ -118,7 +118,8 @@ class Engine:
         self.last: SiteBuild | None = None
         self.save_later = False
         """Leave what a build learnt for the store in ``unsaved``, for the caller to run
-        (``journal build`` writes the store while it writes the output folder)."""
+        (``journal build`` writes the store while it writes the output folder; ``journal
+        serve`` once the browser has the site)."""
         self.unsaved: Callable[[], None] | None = None
 
     # -- the build -------------------------------------------------------------------
@@ -351,9 +352,14 @@ class Engine:
                 store.save_parses(loaded.stats, loaded.new_parses)
                 store.save_plans(plans)
                 store.set_meta({"checked": model_digest, "parse_settings": settings})
+                live = set(keys.values())
                 store.save_pages(
-                    {keys[path]: value for path, value in made.items() if path in keys},
-                    set(keys.values()),
+                    # The pages made first (the entry just saved) are kept too.
+                    {
+                        **{key: value for key, value in early.items() if key in live},
+                        **{keys[path]: value for path, value in made.items() if path in keys},
+                    },
+                    live,
                 )
                 if fragments is not None:
                     store.save_fragments(render_key, fragments)
