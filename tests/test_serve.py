@@ -421,6 +421,33 @@ def test_served_site_after_many_saves_equals_a_full_build(tmp_path, serve) -> No
     assert not any(INJECTED.search(body) for body in full.values())
 
 
+def test_the_store_left_by_serve_makes_the_next_build_warm(site, serve) -> None:
+    """What a served build learnt goes to the build store once the browser has the site:
+    after a save and a stop, a build of the same journal parses, plans and renders
+    nothing."""
+    from journal_site.config import load_config
+    from journal_site.engine.selection import everything
+    from journal_site.engine.site import Engine
+    from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
+
+    root = site(SITE)
+    server = serve(root, "--drafts")
+    path = root / "content" / "2026-11-24.md"
+    save_by_rename(path, path.read_text().replace("wins:", "wins:\n  - Kept at it", 1))
+    server.wait_rebuilds(1)
+    assert server.stop() == 0
+    store = Store(root / CACHE_DIR_NAME, code_version())
+    try:
+        today = dt.date.fromisoformat(TODAY)
+        result = Engine(load_config(root), today=today, drafts=True, store=store).build()
+    finally:
+        store.close()
+    assert b"Kept at it" in result.output.files["2026/11/24/index.html"]
+    assert result.stats["files_parsed"] == 0, result.stats
+    assert result.stats["plans_reused"] == len(everything().builders), result.stats
+    assert result.stats["outputs_made"] == 0, result.stats
+
+
 def test_ctrl_c_stops_cleanly(site, serve) -> None:
     root = site(SITE)
     server = serve(root)

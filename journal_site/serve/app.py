@@ -63,7 +63,9 @@ class Builder:
         from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
 
         store = Store(config.root / CACHE_DIR_NAME, code_version())
-        return Engine(config, drafts=self.drafts, today=self.today, store=store, keep=True)
+        engine = Engine(config, drafts=self.drafts, today=self.today, store=store, keep=True)
+        engine.save_later = True  # the store is written once the site is published
+        return engine
 
     def load_config(self) -> None:
         """journal.toml changed, or did not load last time: a new engine, or errors."""
@@ -107,11 +109,16 @@ class Builder:
             for warning in warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             self._warnings = warnings
+        took = time.perf_counter() - started
+        # What the build learnt goes to the store (for the next start) after the browser
+        # has the site, still before the next build.
+        if (save := self.engine.unsaved) is not None:
+            self.engine.unsaved = None
+            save()
         pages = sum(1 for p in site.changed if p.endswith(".html"))
         others, removed = len(site.changed) - pages, len(site.removed)
         parts = [plural(pages, "page")] + [plural(others, "other file")] * bool(others)
         made, reused = site.stats.get("outputs_made", 0), site.stats.get("outputs_reused", 0)
-        took = time.perf_counter() - started
         return (
             " + ".join(parts + [f"{removed:,} removed"] * bool(removed))
             + f" (read {plural(site.stats.get('files_parsed', 0), 'file')}, "
