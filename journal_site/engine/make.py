@@ -36,6 +36,23 @@ MIN_APART_PAGES = 8
 show win cards are made here and the others in a forked helper at the same time."""
 
 
+def make_first(
+    planned: list[Planned],
+    key: Callable[[Planned], str],
+    render: Callable[[], Renderer],
+    refs: References,
+    on_output: Callable[[str, bytes], None],
+) -> dict[str, bytes]:
+    """Make ``planned`` (the pages of the entries just saved) one by one, each handed to
+    ``on_output`` as soon as it is made; what was made, by key."""
+    made = {}
+    for item in planned:
+        data = make_one(item, render(), refs.resolve)
+        on_output(item.path, data)
+        made[key(item)] = data
+    return made
+
+
 class Maker:
     """Makes the outputs of one build."""
 

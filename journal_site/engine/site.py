@@ -30,8 +30,8 @@ from journal_site.config import Config, resolve_today
 from journal_site.engine import check, cycle_collection_paused, sources
 from journal_site.engine.ahead import CompiledAhead, prepared
 from journal_site.engine.keys import Fingerprinter
-from journal_site.engine.make import Maker, make_one
-from journal_site.engine.plan import Planned, plan, plan_entry_pages
+from journal_site.engine.make import Maker, make_first
+from journal_site.engine.plan import plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
 from journal_site.engine.rendering import output_key, site_view, templates_digest, work_ahead
 from journal_site.engine.selection import Selection, everything
@@ -256,10 +256,9 @@ class Engine:
         early: dict[str, bytes] = {}
         if first and on_output is not None and selection.entry_pages:
             try:
-                early = self._make_early(
+                early = make_first(
                     plan_entry_pages(model, first, fingerprinter, refs.token),
-                    base_key,
-                    closures,
+                    lambda item: output_key(base_key, closures, item),
                     render,
                     refs,
                     on_output,
@@ -371,22 +370,6 @@ class Engine:
         clock.lap("ms_save")
         self.last = result
         return result
-
-    @staticmethod
-    def _make_early(
-        planned: list[Planned],
-        base_key: str,
-        closures: Mapping[str, str],
-        render: Callable[[], Renderer],
-        refs: References,
-        on_output: Callable[[str, bytes], None],
-    ) -> dict[str, bytes]:
-        made = {}
-        for item in planned:
-            data = make_one(item, render(), refs.resolve)
-            on_output(item.path, data)
-            made[output_key(base_key, closures, item)] = data
-        return made
 
     def _renderer(
         self,
