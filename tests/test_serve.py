@@ -726,6 +726,52 @@ def test_a_save_during_a_build_abandons_it(site, capsys) -> None:
     assert live.verdict(first_page, served_at, False) == ("reload", "")
 
 
+def test_garbage_cycles_set_aside_are_collected_once_no_change_comes() -> None:
+    """A build's leavings are set aside from the cycle collector (so that it does not walk
+    them while the next save is shown); the build thread collects garbage cycles, those
+    set aside included, once no change has come for a while, and takes the next change
+    as ever."""
+    import gc
+    import queue
+    import weakref
+
+    from watchfiles import Change
+
+    from journal_site.serve.app import _collect_garbage, _take
+
+    class Node:
+        pass
+
+    node = Node()
+    node.itself = node  # type: ignore[attr-defined]
+    gone = weakref.ref(node)
+    gc.freeze()  # as a build leaves it
+    del node
+    gc.collect()
+    try:
+        assert gone() is not None, "a cycle set aside outlives a collection"
+        changes: queue.SimpleQueue = queue.SimpleQueue()
+        batch = {(Change.modified, "content/2026-11-20.md")}
+        idle: list[bool] = []
+
+        def on_idle() -> None:
+            idle.append(gone() is None)
+            _collect_garbage()
+            idle.append(gone() is None)
+
+        later = threading.Timer(0.3, changes.put, [batch])
+        later.start()
+        assert _take(changes, on_idle, idle_s=0.05) == batch
+        later.join()
+        assert idle == [False, True]
+        # A change already waiting is taken at once: no collection.
+        changes.put(batch)
+        assert _take(changes, on_idle, idle_s=0.05) == batch
+        assert len(idle) == 2
+    finally:
+        gc.unfreeze()
+
+
 def test_a_page_put_early_reloads_once() -> None:
     """A page served as soon as it is made is not reloaded again by the publication of
     its build; one put by an abandoned build and made otherwise since is."""

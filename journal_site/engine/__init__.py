@@ -21,7 +21,8 @@ def check(cancel: Callable[[], bool]) -> None:
 def cycle_collection_paused(*, freeze: bool = False) -> Iterator[None]:
     """Pause Python's cycle collector: a build makes many objects that live until it ends
     and few cycles, so the collector would walk every entry again and again for nothing.
-    ``freeze`` (for a process about to end) sets all that aside for good (``gc.freeze``)."""
+    ``freeze`` sets all that aside (``gc.freeze``) before the collector runs again: for
+    a process about to end, or one that keeps most of it (``journal serve``)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
