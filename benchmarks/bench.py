@@ -48,8 +48,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from corpus import GENERATOR, add_generator_option, generate
+
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 TODAY = "2026-11-25"
 PAGE_SIZE = 4096
 
@@ -140,18 +141,14 @@ def hugo_binary() -> str:
 
 
 def make_sites(
-    work: Path, size: int, set_aside: Callable[..., None], generator: Path = MAKE_CORPUS
+    work: Path, size: int, set_aside: Callable[..., None], generator: Path = GENERATOR
 ) -> tuple[Path, Path]:
     """Our site and Hugo's, each with a fresh copy of the corpus: the rounds edit it (and
     add entries), so a run on a kept work folder starts from the generated files again,
     not from the last run's edits (a "new entry" already there would not be new)."""
     corpus = work / f"corpus-{size}"
     if not corpus.is_dir():
-        subprocess.run(
-            [sys.executable, str(generator), str(corpus), "--entries", str(size)],
-            check=True,
-            capture_output=True,
-        )
+        generate(generator, corpus, size)
     ours = work / f"journal-{size}"
     theirs = work / f"hugo-{size}"
     set_aside(ours, theirs)
@@ -250,7 +247,7 @@ def bench(
     repeat: int,
     work: Path,
     settle: float,
-    generator: Path = MAKE_CORPUS,
+    generator: Path = GENERATOR,
     before: str | None = None,
     every_step: bool = False,
 ) -> dict[str, dict[str, list[float]]]:
@@ -478,13 +475,7 @@ def main() -> None:
         help="seconds to wait before the first build, so that files deleted just before "
         "the run no longer slow the file system down (default: 65)",
     )
-    parser.add_argument(
-        "--generator",
-        type=Path,
-        default=MAKE_CORPUS,
-        help="a script that writes the corpus, called as SCRIPT DIR --entries N "
-        "(default: benchmarks/corpus.py)",
-    )
+    add_generator_option(parser)
     parser.add_argument(
         "--before",
         metavar="REF",

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -342,6 +343,31 @@ def write_corpus(
         for goal in GOALS:
             (out / "goals" / f"{goal.slug}.md").write_text(goal_text(goal, rng), encoding="utf-8")
     return Written(entries=written, first=first, last=end)
+
+
+GENERATOR = Path(__file__).resolve()
+"""This script, the benchmarks' default generator."""
+
+
+def add_generator_option(parser: argparse.ArgumentParser) -> None:
+    """A benchmark's ``--generator SCRIPT``: its journal from another generator called as
+    this one is."""
+    parser.add_argument(
+        "--generator",
+        type=Path,
+        default=GENERATOR,
+        help="a script that writes the corpus, called as SCRIPT DIR --entries N [--end DAY] "
+        "(default: benchmarks/corpus.py)",
+    )
+
+
+def generate(generator: Path, out: Path, entries: int, end: dt.date | None = None) -> None:
+    """Write a benchmark's journal into ``out`` with ``generator`` (this script or
+    another called the same way), in a process of its own."""
+    command = [sys.executable, str(generator), str(out), "--entries", str(entries)]
+    if end is not None:
+        command += ["--end", end.isoformat()]
+    subprocess.run(command, check=True, capture_output=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

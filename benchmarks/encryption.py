@@ -23,8 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus import add_generator_option, generate
+
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 TODAY = "2026-11-24"
 PASSWORD = "pylon marsh cobalt tundra wicker"  # not a secret: a benchmark
 
@@ -61,27 +62,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument(
-        "--generator",
-        type=Path,
-        default=MAKE_CORPUS,
-        help="a script that writes the corpus, called as SCRIPT DIR --entries N "
-        "(default: benchmarks/corpus.py)",
-    )
+    add_generator_option(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "journal"
-        subprocess.run(
-            [
-                sys.executable,
-                str(args.generator),
-                str(site / "content"),
-                "--entries",
-                str(args.entries),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        generate(args.generator, site / "content", args.entries)
         times: dict[str, list[float]] = {"plain": [], "encrypted": []}
         measured: dict[str, tuple[int, int, int]] = {}
         for _ in range(args.runs):

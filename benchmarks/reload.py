@@ -46,8 +46,9 @@ import threading
 import time
 from pathlib import Path
 
+from corpus import add_generator_option, generate
+
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 CHROMIUM = "/usr/bin/chromium"
 CORPUS_END = dt.date(2026, 11, 24)
 WIN_LINE = re.compile(r"^wins:\n  - .*$", re.M)
@@ -189,27 +190,14 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=12)
     parser.add_argument("--template-saves", type=int, default=10)
     parser.add_argument("--rhythm", choices=("both", "shown", "idle"), default="both")
-    parser.add_argument(
-        "--generator",
-        type=Path,
-        default=MAKE_CORPUS,
-        help="a script that writes the corpus, called as SCRIPT DIR --entries N --end DAY "
-        "(default: benchmarks/corpus.py)",
-    )
+    add_generator_option(parser)
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="journal-reload-bench-") as tmp:
         site = Path(tmp) / "site"
-        subprocess.run(
-            [
-                *(sys.executable, str(args.generator), str(site / "content")),
-                *("--entries", str(args.entries), "--end", CORPUS_END.isoformat()),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        generate(args.generator, site / "content", args.entries, CORPUS_END)
         # Files written in the last two seconds are read again by the next build (their
         # time cannot vouch for them yet): date the journal a day back, as one written
         # over time is, so that the first save is measured as every later one is.

@@ -22,8 +22,9 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from corpus import add_generator_option, generate
+
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -37,30 +38,14 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--query", default="garden")
-    parser.add_argument(
-        "--generator",
-        type=Path,
-        default=MAKE_CORPUS,
-        help="a script that writes the corpus, called as SCRIPT DIR --entries N "
-        "(default: benchmarks/corpus.py)",
-    )
+    add_generator_option(parser)
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
-        subprocess.run(
-            [
-                sys.executable,
-                str(args.generator),
-                str(root / "content"),
-                "--entries",
-                str(args.entries),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        generate(args.generator, root / "content", args.entries)
         subprocess.run(
             [sys.executable, "-m", "journal_site", "build", "--today", "2026-11-25"],
             cwd=root,

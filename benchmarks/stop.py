@@ -26,7 +26,6 @@ import datetime as dt
 import gc
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corpus import add_generator_option, generate
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from journal_site.engine import Cancelled, cycle_collection_paused  # noqa: E402
@@ -42,7 +43,6 @@ from journal_site.engine import Cancelled, cycle_collection_paused  # noqa: E402
 if TYPE_CHECKING:
     from journal_site.engine.site import Engine
 
-MAKE_CORPUS = REPO / "benchmarks" / "corpus.py"
 CORPUS_END = dt.date(2026, 11, 24)
 
 
@@ -50,13 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--trials", type=int, default=50, help="builds stopped, each way")
-    parser.add_argument(
-        "--generator",
-        type=Path,
-        default=MAKE_CORPUS,
-        help="a script that writes the corpus, called as SCRIPT DIR --entries N --end DAY "
-        "(default: benchmarks/corpus.py)",
-    )
+    add_generator_option(parser)
     args = parser.parse_args()
 
     from journal_site.config import load_config
@@ -64,14 +58,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="journal-stop-bench-") as tmp:
         site = Path(tmp) / "site"
-        subprocess.run(
-            [
-                *(sys.executable, str(args.generator), str(site / "content")),
-                *("--entries", str(args.entries), "--end", CORPUS_END.isoformat()),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        generate(args.generator, site / "content", args.entries, CORPUS_END)
         newest = site / "content" / f"{CORPUS_END.isoformat()}.md"
         original = newest.read_text()
         engine = Engine(load_config(site), today=CORPUS_END + dt.timedelta(days=1), keep=True)
