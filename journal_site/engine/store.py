@@ -29,7 +29,7 @@ import hashlib
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from journal_site import __version__
@@ -226,20 +226,10 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?, ?)", parses)
             live = {v[2] for v in stats.values()}
             held = self._files_held
+            _write_rows(db, "files", "source", 4, held, stats)
             if held is None:
-                db.execute("DELETE FROM files")
-                db.executemany(
-                    "INSERT INTO files VALUES (?, ?, ?, ?)", ((s, *v) for s, v in stats.items())
-                )
                 stale = [d for (d,) in db.execute("SELECT digest FROM parsed") if d not in live]
-            else:  # the rows that differ (a parse is kept while a file has its digest)
-                db.executemany(
-                    "DELETE FROM files WHERE source = ?", ((s,) for s in held if s not in stats)
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                    ((s, *v) for s, v in stats.items() if held.get(s) != v),
-                )
+            else:  # a parse is kept while a file has its digest
                 stale = list({v[2] for v in held.values()} - live)
             db.executemany("DELETE FROM parsed WHERE digest = ?", ((d,) for d in stale))
             self._files_held = dict(stats)
@@ -316,26 +306,32 @@ class Store:
         with self._writing() as db:
             if db is None:
                 return
-            held = self._outputs_held
-            if held is None:
-                db.execute("DELETE FROM outputs")
-                db.executemany(
-                    "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                    ((p, *v) for p, v in manifest.items()),
-                )
-            else:  # the rows that differ
-                db.executemany(
-                    "DELETE FROM outputs WHERE path = ?", ((p,) for p in held if p not in manifest)
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
-                    ((p, *v) for p, v in manifest.items() if held.get(p) != v),
-                )
+            _write_rows(db, "outputs", "path", 5, self._outputs_held, manifest)
             self._outputs_held = dict(manifest)
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 {**meta, "out_dir": str(out_dir)}.items(),
             )
+
+
+def _write_rows(
+    db: sqlite3.Connection,
+    table: str,
+    key: str,
+    columns: int,
+    held: Mapping[str, tuple] | None,
+    rows: Mapping[str, tuple],
+) -> None:
+    """Make ``table`` hold ``rows`` (its ``key`` column -> the other columns): the rows
+    that differ from ``held`` (what it holds, as last read or written here), or all of
+    them when that is not known."""
+    insert = f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * columns)})"
+    if held is None:
+        db.execute(f"DELETE FROM {table}")
+        db.executemany(insert, ((k, *v) for k, v in rows.items()))
+        return
+    db.executemany(f"DELETE FROM {table} WHERE {key} = ?", ((k,) for k in held if k not in rows))
+    db.executemany(insert, ((k, *v) for k, v in rows.items() if held.get(k) != v))
 
 
 INFLATE_THREADS_FROM = 256
