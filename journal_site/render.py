@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from journal_site import __version__
 from journal_site.csp import META_CONTENT_SECURITY_POLICY
 from journal_site.errors import JournalError
+from journal_site.fragments import PARTIAL_PREFIX, Fragments
 from journal_site.model import BODY_FIELDS, ENTRY_LINK_PREFIX, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
 from journal_site.text import long_date, plural, short_date
@@ -147,50 +148,6 @@ class SummaryUndefined(jinja2.StrictUndefined):
         return super()._undefined_message
 
 
-class Fragments:
-    """Rendered win cards by the digest of what each received: those kept from earlier
-    builds (``load``, asked for only when a card is first needed) and those made since
-    (``take_new``, for the store to keep)."""
-
-    def __init__(self, load: Callable[[], Mapping[str, str]] | None = None) -> None:
-        self._load = load
-        self._stored: Mapping[str, str] = {}
-        self._made: dict[str, Markup] = {}
-        self._new: dict[str, str] = {}
-
-    def get(self, key: str) -> Markup | None:
-        card = self._made.get(key)
-        if card is not None:
-            return card
-        self.load()
-        text = self._stored.get(key)
-        if text is None:
-            return None
-        card = self._made[key] = Markup(text)
-        return card
-
-    def load(self) -> None:
-        """Read the cards kept from earlier builds, if that is not done yet."""
-        if self._load is not None:
-            load, self._load = self._load, None
-            self._stored = load()
-
-    def add(self, key: str, card: Markup) -> None:
-        self._made[key] = card
-        self._new[key] = str(card)
-
-    def take_new(self) -> dict[str, str]:
-        """The cards made since the last call."""
-        new, self._new = self._new, {}
-        return new
-
-    def update(self, made: Mapping[str, str]) -> None:
-        """Cards made elsewhere (by a worker process), new to this process too."""
-        for key, text in made.items():
-            if key not in self._made:
-                self.add(key, Markup(text))
-
-
 def template_environment(
     template_dirs: Iterable[Path], bytecode_cache: jinja2.BytecodeCache | None = None
 ) -> jinja2.Environment:
@@ -248,14 +205,21 @@ class Renderer:
         self.fingerprinter = fingerprinter
         self.template_dirs = [Path(p).resolve() for p in theme.template_dirs]
         self.fragments = Fragments() if fragments is None else fragments
-        """Rendered win cards by the digest of what they receive (see ``win_card``): kept
-        while the templates and site settings stay the same."""
+        """Rendered win cards and partials by the digest of what they receive (see
+        ``win_card`` and ``partial``): kept while the templates and settings stay the
+        same."""
         self._card_keys: tuple[Fingerprinter | None, dict[int, tuple]] = (None, {})
         """The fingerprinter of this build, and each win card by its record."""
         self.env = template_environment(theme.template_dirs, bytecode_cache)
         self.env.globals.update(
-            site=site, url=self.url, static=self.static, win_card=self.win_card
+            site=site,
+            url=self.url,
+            static=self.static,
+            win_card=self.win_card,
+            partial=self.partial,
         )
+        self._page: tuple[str, dict[str, int]] = ("", {})
+        """The page being rendered (its path) and how often it has used each partial."""
 
     def url(self, path: str = "") -> str:
         return self.site.base_path + path.lstrip("/")
@@ -304,6 +268,22 @@ class Renderer:
         memo[id(rec)] = (rec, (url, shown, title), card)
         return card
 
+    def partial(self, name: str, /, **values: Any) -> Markup:
+        """The template ``name`` rendered with ``values`` alone (and what every
+        template has: ``site``, ``url`` ...), for a part of a page that stays the same
+        while the page around it changes: made once for every distinct ``values``,
+        and kept under the digest of exactly those, like a win card (a year of the
+        wins wall keeps its cards when only the count of every win moves)."""
+        key = PARTIAL_PREFIX + self.fingerprinter.digest(name, values)
+        page, count = self._page
+        place = count[name] = count.get(name, 0) + 1
+        self.fragments.use(page, f"{name}#{place}", key)
+        made = self.fragments.get(key)
+        if made is None:
+            made = Markup(self.env.get_template(name).render(values))
+            self.fragments.add(key, made)
+        return made
+
     def _template_line(self, exc: BaseException) -> tuple[str | None, int | None]:
         """The template (its name under templates/) and line where ``exc`` was raised:
         the innermost template frame, which is a partial when the error is in one."""
@@ -329,6 +309,7 @@ class Renderer:
         try:
             template = self.env.get_template(page.template)
             context = page.context() if view is None else view
+            self._page = (page.path, {})
             return template.render(page=page, section=page.section, **context)
         except jinja2.TemplateSyntaxError as exc:
             raise JournalError.single(

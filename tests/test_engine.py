@@ -335,8 +335,37 @@ def test_a_template_edit_makes_only_the_pages_that_may_read_it(tmp_path: Path) -
     cards = override("partials/win_card.html", "two")
     assert {"wins/index.html", "wins/2026/index.html", "tags/work/index.html"} <= cards
     assert not any(path.startswith("2026/") for path in cards)
+    # A partial named in partial("...") counts as an include: the wins wall's days.
+    days = override("partials/wall_days.html", "four")
+    assert {"wins/index.html", "wins/2026/index.html"} <= days
+    assert not any(path.startswith(("2026/", "tags/")) for path in days)
     # The base layout is read by every page.
     assert len(override("base.html", "three")) == engine.last.pages  # type: ignore[union-attr]
+
+
+def test_a_partial_named_by_an_expression_may_read_any_template(tmp_path: Path) -> None:
+    """``partial`` called with a name it cannot read in the source, or handed on under
+    another name, keys its page by every template."""
+    from journal_site.engine.templates import closure_digests
+    from journal_site.theme import theme_files
+
+    root = _site(tmp_path)
+    (root / "templates").mkdir()
+    calls = {
+        "a.html": '{{ partial("b.html", x=1) }}',
+        "b.html": "{{ x }}",
+        "c.html": '{% set name = "b.html" %}{{ partial(name, x=1) }}',
+        "d.html": "{% set p = partial %}{{ p('b.html') }}",
+    }
+    for name, text in calls.items():
+        (root / "templates" / name).write_text(text)
+    before, _ = closure_digests(theme_files(load_config(root)))
+    (root / "templates" / "stats.html").write_text("changed")
+    after, _ = closure_digests(theme_files(load_config(root)))
+    assert before["a.html"] == after["a.html"]  # it reads b.html alone
+    assert before["c.html"] != after["c.html"] and before["d.html"] != after["d.html"]
+    (root / "templates" / "b.html").write_text("{{ x }}!")
+    assert closure_digests(theme_files(load_config(root)))[0]["a.html"] != after["a.html"]
 
 
 def test_a_body_edit_plans_again_only_the_pages_that_show_bodies(tmp_path: Path) -> None:

@@ -493,6 +493,50 @@ def test_win_cards_kept_by_one_build_serve_the_next_until_a_template_changes(
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
 
 
+def _partials(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The partials a store keeps (key -> text), and which page last showed each."""
+    with sqlite3.connect(path) as db:
+        kept = dict(db.execute("SELECT key, data FROM fragments WHERE key LIKE 'p%'"))
+        uses = dict(db.execute("SELECT page, key FROM partial_uses"))
+    db.close()
+    return kept, uses
+
+
+def test_a_year_of_the_wins_wall_keeps_its_partial_while_its_cards_stay_the_same(
+    tmp_path: Path,
+) -> None:
+    """A new entry changes every year's page of the wins wall (the count of every win),
+    not the cards of the years before: those pages take their cards, rendered with
+    ``partial(...)``, from the store. A partial that no page shows any more is dropped."""
+    root = _site(tmp_path / "site")
+    (root / "content" / "2025-06-01.md").write_text(ENTRY.format(title="Last year"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    kept, uses = _partials(_store_path(root))
+    assert set(uses) == {"wins/index.html", "wins/2026/index.html", "wins/2025/index.html"}
+    assert set(kept) == set(uses.values())  # /wins/ shows this year's: the same partial
+    with sqlite3.connect(_store_path(root)) as db:
+        db.execute("UPDATE fragments SET data = data || '<!--KEPT-->' WHERE key LIKE 'p%'")
+    db.close()
+
+    (root / "content" / "2026-11-05.md").write_text(ENTRY.format(title="Day 5"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    last_year = (root / "public" / "wins" / "2025" / "index.html").read_bytes()
+    assert b"<!--KEPT-->" in last_year  # its cards came from the store
+    assert b"<!--KEPT-->" not in (root / "public" / "wins" / "2026" / "index.html").read_bytes()
+    kept_after, uses_after = _partials(_store_path(root))
+    assert uses_after["wins/2025/index.html"] == uses["wins/2025/index.html"]
+    assert uses_after["wins/2026/index.html"] != uses["wins/2026/index.html"]
+    # This year's old partial is gone; the store keeps exactly what pages show.
+    assert set(kept_after) == set(uses_after.values())
+
+    (root / "content" / "2025-06-01.md").unlink()
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    kept_last, uses_last = _partials(_store_path(root))
+    assert set(uses_last) == {"wins/index.html", "wins/2026/index.html"}
+    assert set(kept_last) == set(uses_last.values())
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("count", [3, 600])
 def test_pages_come_back_as_kept_and_a_damaged_one_is_left_out(tmp_path: Path, count: int) -> None:
     """Many pages read at once are inflated by two threads (``INFLATE_THREADS_FROM``):

@@ -188,9 +188,9 @@ class Maker:
             made = {item.path: make_one(item, renderer, resolve) for item in here}
             theirs = wait()
         if theirs is None:
-            theirs = ([make_one(item, renderer, resolve) for item in there], {})
+            theirs = ([make_one(item, renderer, resolve) for item in there], None)
         data, cards_made = theirs
-        renderer.fragments.update(cards_made or {})
+        renderer.fragments.update(cards_made)
         made.update((item.path, value) for item, value in zip(there, data, strict=True))
         return made
 

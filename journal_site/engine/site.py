@@ -38,6 +38,7 @@ from journal_site.engine.selection import Selection, everything
 from journal_site.engine.store import Store, code_version
 from journal_site.engine.templates import held_closure_digests
 from journal_site.errors import Problem
+from journal_site.fragments import Fragments
 from journal_site.pages import (
     Memo,
     SiteModel,
@@ -47,7 +48,7 @@ from journal_site.pages import (
     progress,
 )
 from journal_site.publish import HEADERS_FILE
-from journal_site.render import Fragments, Renderer, SiteView
+from journal_site.render import Renderer, SiteView
 from journal_site.scan import Scan
 from journal_site.theme import ThemeFiles, theme_files
 from journal_site.writer import Output, signature
@@ -342,10 +343,12 @@ class Engine:
             removed=removed,
             stats=stats,
         )
+        fragments = None
+        pages = frozenset(output.files)
+        if self._renderer_held is not None and self._renderer_held[0] == render_key:
+            fragments = self._renderer_held[1].fragments.take_new()
+            self._renderer_held[1].fragments.retain(pages)
         if store is not None:
-            fragments = None
-            if self._renderer_held is not None and self._renderer_held[0] == render_key:
-                fragments = self._renderer_held[1].fragments.take_new()
 
             def save() -> None:
                 store.save_parses(loaded.stats, loaded.new_parses)
@@ -361,7 +364,7 @@ class Engine:
                     live,
                 )
                 if fragments is not None:
-                    store.save_fragments(render_key, fragments)
+                    store.save_fragments(render_key, *fragments, pages)
 
             if self.save_later:
                 self.unsaved = save
@@ -385,7 +388,11 @@ class Engine:
         # knows its entries.
         if self._renderer_held is None or self._renderer_held[0] != key:
             store = self.store
-            fragments = Fragments((lambda: store.fragments(key)) if store is not None else None)
+            fragments = (
+                Fragments(lambda: store.fragments(key), lambda k: store.partial(key, k))
+                if store is not None
+                else Fragments()
+            )
             self._renderer_held = (
                 key,
                 Renderer(theme, site, static_urls, fp, fragments, bytecode_cache=ahead),

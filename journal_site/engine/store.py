@@ -9,9 +9,10 @@ What it keeps, all of it data (text, numbers and bytes; nothing is unpickled or 
 - ``pages``: each rendered output by its key (see keys.py), so that a build whose
   output folder is gone (a fresh clone on a host that keeps this folder) writes pages
   without rendering them;
-- ``fragments``: rendered win cards (``partials/win_card.html``, see render.py) by
-  the digest of what each received, under the key of the templates and settings they
-  were rendered with (a build whose wins wall moves renders no card twice);
+- ``fragments``: rendered win cards (``partials/win_card.html``) and partials by the
+  digest of what each received, under the key of the templates and settings they
+  were rendered with (a build whose wins wall moves renders no card twice), and in
+  ``partial_uses`` which page last showed each partial (see fragments.py);
 - ``plans``: what the builders that read only summaries planned, by the digest of
   the summaries they read;
 - ``outputs``: the manifest of the output folder the last build wrote;
@@ -29,14 +30,15 @@ import hashlib
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from journal_site import __version__
+from journal_site.fragments import PARTIAL_PREFIX, Uses
 
 CACHE_DIR_NAME = ".journal-cache"
 """The store's folder inside a site: git-ignored, safe to delete at any time."""
-SCHEMA = 2
+SCHEMA = 3
 STORE_NAME = "store.sqlite"
 _APPLICATION_ID = 0x4A534954  # "JSIT": marks the file as this tool's
 
@@ -47,10 +49,14 @@ CREATE TABLE parsed (digest TEXT PRIMARY KEY, kind TEXT, head TEXT, body TEXT, r
                      links TEXT, token TEXT, summary_token TEXT);
 CREATE TABLE pages (key TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE fragments (scope TEXT, key TEXT, data TEXT, PRIMARY KEY (scope, key));
+CREATE TABLE partial_uses (slot TEXT PRIMARY KEY, page TEXT, key TEXT);
 CREATE TABLE plans (builder TEXT PRIMARY KEY, digest TEXT, pages TEXT);
 CREATE TABLE outputs (path TEXT PRIMARY KEY, digest TEXT, size INTEGER, mtime_ns INTEGER,
                       ino INTEGER);
 """
+
+_PARTIAL_KEYS = (PARTIAL_PREFIX, PARTIAL_PREFIX[:-1] + chr(ord(PARTIAL_PREFIX[-1]) + 1))
+"""The range of the partials' keys (each starts with the prefix, a card's never does)."""
 
 Manifest = dict[str, tuple[str, int, int, int]]
 """Output path -> (digest, size, mtime_ns, inode) of the file as written."""
@@ -260,11 +266,25 @@ class Store:
     # -- fragments -------------------------------------------------------------------
 
     def fragments(self, scope: str) -> dict[str, str]:
-        """Every fragment kept under ``scope`` (the templates and settings' key)."""
-        return dict(self._read("SELECT key, data FROM fragments WHERE scope = ?", (scope,)))
+        """Every win card kept under ``scope`` (the templates and settings' key)."""
+        return dict(
+            self._read(
+                "SELECT key, data FROM fragments WHERE scope = ? AND NOT (key >= ? AND key < ?)",
+                (scope, *_PARTIAL_KEYS),
+            )
+        )
 
-    def save_fragments(self, scope: str, made: dict[str, str]) -> None:
-        """Keep the fragments made under ``scope``; drop those of any other scope."""
+    def partial(self, scope: str, key: str) -> str | None:
+        """One partial kept under ``scope`` (they are read one by one, when asked for)."""
+        rows = self._read("SELECT data FROM fragments WHERE scope = ? AND key = ?", (scope, key))
+        return rows[0][0] if rows else None
+
+    def save_fragments(
+        self, scope: str, made: dict[str, str], uses: Uses, pages: Collection[str]
+    ) -> None:
+        """Keep the fragments made under ``scope``, and where partials were rendered;
+        drop those of any other scope, the slots of pages the site no longer has (its
+        paths are ``pages``), and every partial that no slot names (see fragments.py)."""
         with self._writing() as db:
             if db is None:
                 return
@@ -272,6 +292,19 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
                 ((scope, k, v) for k, v in made.items()),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO partial_uses VALUES (?, ?, ?)",
+                ((slot, page, key) for slot, (page, key) in uses.items()),
+            )
+            gone = {p for (p,) in db.execute("SELECT DISTINCT page FROM partial_uses")}
+            db.executemany(
+                "DELETE FROM partial_uses WHERE page = ?", ((p,) for p in gone - set(pages))
+            )
+            db.execute(
+                "DELETE FROM fragments WHERE scope = ? AND key >= ? AND key < ? "
+                "AND key NOT IN (SELECT key FROM partial_uses)",
+                (scope, *_PARTIAL_KEYS),
             )
 
     # -- plans -----------------------------------------------------------------------

@@ -5,7 +5,8 @@ own template, and every template that one extends, includes or imports, followed
 the end, as found in the source (``jinja2.meta``), each as the theme's layers resolve
 its name now. A name given by an expression cannot be followed, so such a template
 may read any: it is keyed by all of them. ``win_card(rec)``, which renders
-``partials/win_card.html``, counts as an include.
+``partials/win_card.html``, counts as an include, and so does ``partial(name, ...)``
+with its name written out (with a name given by an expression, it may read any).
 
 An edit to ``stats.html`` therefore makes /stats/ again and nothing else; an edit to
 ``base.html`` makes every page.
@@ -27,6 +28,9 @@ from journal_site.theme import ThemeFiles
 
 GLOBAL_TEMPLATES = {"win_card": "partials/win_card.html"}
 """Functions handed to every template that render a template themselves (render.py)."""
+PARTIAL = "partial"
+"""The function handed to every template that renders the template it names (render.py):
+``partial("partials/x.html", ...)`` counts as an include of that template."""
 
 
 def _resolve(theme: ThemeFiles, name: str) -> Path | None:
@@ -55,10 +59,22 @@ def _references(env: jinja2.Environment, source: str) -> set[str] | None:
         if name is None:
             return None
         found.add(name)
+    named = 0
     for call in tree.find_all(nodes.Call):
-        if isinstance(call.node, nodes.Name) and call.node.name in GLOBAL_TEMPLATES:
-            found.add(GLOBAL_TEMPLATES[call.node.name])
-    return found
+        callee, args = call.node, call.args
+        if isinstance(callee, nodes.Name) and callee.name == PARTIAL:
+            if not (args and isinstance(args[0], nodes.Const) and isinstance(args[0].value, str)):
+                return None
+            found.add(args[0].value)
+            named += 1
+    for name in tree.find_all(nodes.Name):
+        if name.name in GLOBAL_TEMPLATES:
+            found.add(GLOBAL_TEMPLATES[name.name])
+        elif name.name == PARTIAL:
+            named -= 1
+    # ``partial`` used otherwise than called with a name written out (passed on, or
+    # set to another name) may render any template.
+    return found if named == 0 else None
 
 
 def closure_digests(theme: ThemeFiles) -> tuple[dict[str, str], list[str]]:

@@ -1,0 +1,106 @@
+"""Parts of pages rendered once and kept: win cards and cached partials.
+
+A fragment is kept under the digest of exactly what its template received (engine/
+keys.py), so it is the same text whenever that key is asked for again, on any page and
+in any later build with the same templates and settings.
+
+- A *win card* (``win_card(rec)``, ``partials/win_card.html``) is small and shows on
+  several pages (its year of the wins wall, its tags, its goal): every card made is
+  kept.
+- A *partial* (``partial(name, ...)``) can be large (a whole year of the wins wall)
+  and a new one is made whenever anything in it changes. It is kept while a page
+  made with it may be made again the same way: each page's uses of partials (its
+  *slots*, the page's path and the partial's name and place) name the partial last
+  rendered there, and a partial that no slot names is dropped, from memory after each
+  build and from the store when it saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+
+from markupsafe import Markup
+
+PARTIAL_PREFIX = "p"
+"""A partial's key starts with this (a card's is a bare hex digest)."""
+
+Uses = dict[str, tuple[str, str]]
+"""Slot (page path, NUL, partial name, ``#`` and its place in the page) -> (page
+path, the key of the partial rendered there)."""
+
+
+class Fragments:
+    """Fragments by key: those kept from earlier builds (``load`` reads the cards when
+    one is first needed; ``load_partial`` reads one partial) and those made since
+    (``take_new``, for the store to keep)."""
+
+    def __init__(
+        self,
+        load: Callable[[], Mapping[str, str]] | None = None,
+        load_partial: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self._load = load
+        self._load_partial = load_partial
+        self._stored: Mapping[str, str] = {}
+        self._made: dict[str, Markup] = {}
+        self._new: dict[str, str] = {}
+        self.uses: Uses = {}
+        """Where each partial was last rendered in this process."""
+        self._new_uses: Uses = {}
+
+    def get(self, key: str) -> Markup | None:
+        made = self._made.get(key)
+        if made is not None:
+            return made
+        if key.startswith(PARTIAL_PREFIX):
+            text = self._load_partial(key) if self._load_partial is not None else None
+        else:
+            self.load()
+            text = self._stored.get(key)
+        if text is None:
+            return None
+        made = self._made[key] = Markup(text)
+        return made
+
+    def load(self) -> None:
+        """Read the cards kept from earlier builds, if that is not done yet."""
+        if self._load is not None:
+            load, self._load = self._load, None
+            self._stored = load()
+
+    def add(self, key: str, made: Markup) -> None:
+        self._made[key] = made
+        self._new[key] = str(made)
+
+    def use(self, page: str, slot: str, key: str) -> None:
+        """The partial ``key`` was rendered as ``slot`` of ``page`` (its path)."""
+        self.uses[f"{page}\0{slot}"] = self._new_uses[f"{page}\0{slot}"] = (page, key)
+
+    def take_new(self) -> tuple[dict[str, str], Uses]:
+        """The fragments made, and the partials' uses, since the last call."""
+        new, self._new = self._new, {}
+        uses, self._new_uses = self._new_uses, {}
+        return new, uses
+
+    def update(self, made: tuple[Mapping[str, str], Mapping[str, object]] | None) -> None:
+        """What another process made (a forked helper's ``take_new``, sent as JSON): new
+        to this process too."""
+        if made is None:
+            return
+        fragments, uses = made
+        for key, text in fragments.items():
+            if key not in self._made:
+                self.add(key, Markup(text))
+        for slot, (page, key) in uses.items():  # type: ignore[misc]
+            self.uses[slot] = self._new_uses[slot] = (page, key)
+
+    def retain(self, pages: Collection[str]) -> None:
+        """After a build whose site has the pages ``pages``: forget the slots of pages
+        it no longer has, and the partials that no slot names."""
+        self.uses = {slot: use for slot, use in self.uses.items() if use[0] in pages}
+        named = {key for _, key in self.uses.values()}
+        self._made = {
+            key: made
+            for key, made in self._made.items()
+            if not key.startswith(PARTIAL_PREFIX) or key in named
+        }

@@ -1,0 +1,83 @@
+"""Win cards and partials kept between pages and builds (fragments.py): a partial lives
+while a page shows it, in the memory of ``journal serve`` as in the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from markupsafe import Markup
+
+from journal_site.build import render_site
+from journal_site.config import load_config
+from journal_site.engine.site import Engine
+from journal_site.fragments import PARTIAL_PREFIX, Fragments
+
+TODAY = dt.date(2026, 11, 25)
+ENTRY = """\
+---
+title: {title}
+tags: [work]
+wins:
+  - {win}
+---
+A day.
+"""
+
+
+def test_a_partial_no_page_shows_is_forgotten_and_a_card_is_kept() -> None:
+    fragments = Fragments()
+    fragments.add("c1", Markup("<li>card</li>"))
+    for key in ("pA", "pB", "pC"):
+        fragments.add(key, Markup(f"<ul>{key}</ul>"))
+    fragments.use("wins/2025/index.html", "partials/days.html#1", "pA")
+    fragments.use("wins/2026/index.html", "partials/days.html#1", "pB")
+    fragments.use("wins/2026/index.html", "partials/days.html#1", "pC")  # B replaced
+    fragments.use("wins/2024/index.html", "partials/days.html#1", "pA")
+    fragments.retain({"wins/2025/index.html", "wins/2026/index.html"})
+    assert fragments.get("c1") == "<li>card</li>"
+    assert fragments.get("pA") == "<ul>pA</ul>" and fragments.get("pC") == "<ul>pC</ul>"
+    assert fragments.get("pB") is None
+    assert [page for page, _ in fragments.uses.values()] == [
+        "wins/2025/index.html",
+        "wins/2026/index.html",
+    ]
+
+
+def test_what_a_helper_made_is_known_here_and_sent_on_to_the_store() -> None:
+    """A forked helper's ``take_new`` comes back as JSON (lists for tuples)."""
+    helper = Fragments()
+    helper.add(PARTIAL_PREFIX + "x", Markup("<ul>x</ul>"))
+    helper.use("wins/index.html", "partials/days.html#1", PARTIAL_PREFIX + "x")
+    made, uses = helper.take_new()
+    assert helper.take_new() == ({}, {})
+    here = Fragments()
+    here.update((made, {slot: list(use) for slot, use in uses.items()}))
+    assert here.get(PARTIAL_PREFIX + "x") == "<ul>x</ul>"
+    assert here.take_new() == (
+        made,
+        {"wins/index.html\0partials/days.html#1": ("wins/index.html", PARTIAL_PREFIX + "x")},
+    )
+
+
+def test_serve_keeps_only_the_partials_its_pages_show_however_many_saves(
+    tmp_path: Path,
+) -> None:
+    """Every save of a win makes its year's part of the wall anew; the engine that
+    ``journal serve`` holds forgets the one it replaces, and its site stays a clean
+    build's."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "2025-06-01.md").write_text(ENTRY.format(title="Last year", win="Ran"))
+    engine = Engine(load_config(tmp_path), today=TODAY, keep=True)
+    for n in range(6):
+        (content / "2026-11-01.md").write_text(ENTRY.format(title="Day", win=f"Ran {n} km"))
+        result = engine.build()
+    renderer = engine._renderer_held[1]  # type: ignore[index]
+    partials = {k for k in renderer.fragments._made if k.startswith(PARTIAL_PREFIX)}
+    shown = {key for _, key in renderer.fragments.uses.values()}
+    assert partials == shown and len(partials) == 2  # 2025, and 2026 (also /wins/)
+    clean = render_site(load_config(tmp_path), today=TODAY)
+    assert {p: d for p, d in result.output.files.items() if isinstance(d, bytes)} == {
+        p: d for p, d in clean.output.files.items() if isinstance(d, bytes)
+    }
