@@ -190,28 +190,45 @@ def _unpacked(data: bytes) -> tuple[_Rendered, Any]:
     return done, extra
 
 
-def made_beside(
+def made_from_both_ends(
     make: Callable[[int], bytes], count: int, collect: Callable[[], Any] | None = None
-) -> Callable[[], tuple[list[bytes], Any] | None]:
-    """Start making outputs ``0 .. count - 1`` in a forked helper, while this process
-    makes others; the function returned waits for their bytes and what ``collect()``
-    (JSON data) gives there, or None when the helper could not make them (the caller
-    makes them itself, so that an error is raised here)."""
-    helper = Forked(
-        lambda: _packed(
-            [(0, [make(i) for i in range(count)])], collect() if collect is not None else None
-        )
-    )
+) -> tuple[list[bytes], Any]:
+    """``[make(0), ..., make(count - 1)]`` in this process and a forked helper: this
+    one takes outputs from the first on, the helper from the last back, each taking one
+    from ``Claims`` before making it, until they meet; and what ``collect()`` (JSON data)
+    gives in the helper (None without one). Put the outputs best made here first: the
+    helper reaches them only if this process is still busy. What the helper failed to
+    make is made here, where its error is raised."""
+    claims = Claims(count) if hasattr(os, "fork") else None
 
-    def wait() -> tuple[list[bytes], Any] | None:
-        data = helper.result()
-        shares = _unpacked_all([data])
-        if not shares or len(shares[0][0]) != 1 or len(shares[0][0][0][1]) != count:
-            return None
-        ((done, extra),) = shares
-        return done[0][1], extra
+    def from_the_end() -> bytes:
+        assert claims is not None
+        done = []
+        for number in reversed(range(count)):
+            if not claims.take(number):
+                break
+            done.append(make(number))
+        return _packed([(count - len(done), done[::-1])], collect() if collect else None)
 
-    return wait
+    helper = Forked(from_the_end) if claims is not None else None
+    made: list[bytes | None] = [None] * count
+    try:
+        for number in range(count):
+            if claims is not None and not claims.take(number):
+                break
+            made[number] = make(number)
+        theirs = _unpacked_all([helper.result() if helper is not None else None])
+    finally:
+        if helper is not None:
+            helper.close()
+        if claims is not None:
+            claims.close()
+    extra = None
+    for done, collected in theirs:
+        extra = collected
+        for first, part in done:
+            made[first : first + len(part)] = part
+    return [make(i) if data is None else data for i, data in enumerate(made)], extra
 
 
 def _unpacked_all(shares: list[bytes | None]) -> list[tuple[_Rendered, Any]]:

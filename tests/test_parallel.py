@@ -94,13 +94,26 @@ def test_each_claim_is_taken_by_one_process_alone() -> None:
     assert not claims.take(0)  # closed: nothing is left to take
 
 
-def test_outputs_made_beside_come_back_whole_or_not_at_all() -> None:
-    wait = parallel.made_beside(_page, 40, lambda: {"cards": 2})
-    assert wait() == ([_page(n) for n in range(40)], {"cards": 2})
+def test_outputs_made_from_both_ends_come_back_once_each_in_order() -> None:
+    made_here: list[int] = []
 
+    def page(number: int) -> bytes:
+        made_here.append(number)  # in this process only: the helper's list is its own
+        time.sleep(0.005)  # long enough for the helper to start and take its share
+        return _page(number)
+
+    data, extra = parallel.made_from_both_ends(page, 40, lambda: {"cards": 2})
+    assert data == [_page(n) for n in range(40)]
+    # The helper took some from the end; it sends what it collected.
+    assert made_here == list(range(len(made_here))) and len(made_here) < 40
+    assert extra == {"cards": 2}
+
+
+def test_outputs_a_helper_could_not_make_are_made_here_with_their_error() -> None:
     def broken(number: int) -> bytes:
-        if number == 7:
+        if number == 39:  # the helper's first
             raise JournalError.single("templates/stats.html", 9, "cannot be rendered")
         return _page(number)
 
-    assert parallel.made_beside(broken, 40)() is None  # made here again, with its error
+    with pytest.raises(JournalError, match="cannot be rendered"):
+        parallel.made_from_both_ends(broken, 40)

@@ -169,30 +169,27 @@ class Maker:
     def _make_apart(
         self, missing: list[Planned], renderer: Renderer, resolve: Callable[[Any], Any]
     ) -> dict[str, bytes] | None:
-        """The pages that may show win cards made here, the others in a forked helper at
-        the same time: each process compiles the templates of its own pages, and a card
-        is made once, where the pages that show it are (None: no such split)."""
-        from journal_site.parallel import made_beside, worker_count
+        """The outputs made here and in a forked helper at the same time: this process
+        starts with the pages that may show win cards, the helper with the others, and
+        each goes on with what the other has not taken, so a card is made once, where
+        the pages that show it are, unless the helper runs out of its own (None: no
+        helper to share with)."""
+        from journal_site.parallel import made_from_both_ends, worker_count
 
+        if worker_count() < 2:
+            return None
         cards = self.card_templates
         here = [p for p in missing if p.template is not None and p.template in cards]
         there = [p for p in missing if p.template is None or p.template not in cards]
-        if not here or not there or worker_count() < 2:
-            return None
+        order = here + there
         with _helped(renderer):
-            wait = made_beside(
-                lambda i: make_one(there[i], renderer, resolve),
-                len(there),
+            data, cards_made = made_from_both_ends(
+                lambda i: make_one(order[i], renderer, resolve),
+                len(order),
                 renderer.fragments.take_new,
             )
-            made = {item.path: make_one(item, renderer, resolve) for item in here}
-            theirs = wait()
-        if theirs is None:
-            theirs = ([make_one(item, renderer, resolve) for item in there], None)
-        data, cards_made = theirs
         renderer.fragments.update(cards_made)
-        made.update((item.path, value) for item, value in zip(there, data, strict=True))
-        return made
+        return {item.path: value for item, value in zip(order, data, strict=True)}
 
 
 @contextlib.contextmanager
