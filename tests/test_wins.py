@@ -186,3 +186,52 @@ def test_filter_by_tag_in_chromium(public, browser):
             assert errors == []
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 1000])
+def test_each_page_of_the_wall_is_the_one_the_whole_wall_splits_into(
+    tmp_path: Path, monkeypatch, per_page: int
+) -> None:
+    """A page of the wall is made from its year's entries alone (pages.collections.
+    _wall_view): its view is the page that numbering every win, finding the
+    celebrations and splitting the whole wall into pages gives, with the same links
+    around it, however small the pages are."""
+    import datetime as dt
+
+    from journal_site.aggregate import wins
+    from journal_site.build import render_site
+    from journal_site.config import load_config
+    from journal_site.pages import collections
+
+    monkeypatch.setattr(collections, "WINS_PER_PAGE", per_page)
+    root = fixture_copy(tmp_path)
+    # A week of entries without wins, years back: a year on the wall with a streak
+    # milestone and no win.
+    for day in range(1, 8):
+        (root / "content" / f"2024-03-{day:02d}.md").write_text("---\ntitle: Quiet\n---\nA day.\n")
+    model = render_site(load_config(root), today=dt.date.fromisoformat(TODAY)).model
+    records = model.win_records
+    whole = wins.wall_pages(
+        wins.wall_days(records, wins.celebrations(records, model.streak_milestones)), per_page
+    )
+    assert any(w.year == 2024 and not w.days[0].wins for w in whole)
+    pages = collections.wins_pages(model)
+    assert [p.url for p in pages] == [
+        wins.wall_page_url(whole[0].year),
+        "wins/",
+        *(wins.wall_page_url(w.year, w.number) for w in whole[1:]),
+    ]
+    by_url = {wins.wall_page_url(w.year, w.number): (i, w) for i, w in enumerate(whole)}
+    for p in pages:
+        view = p.context()
+        index, expected = by_url[p.url if p.url != "wins/" else pages[0].url]
+        assert view["wall"] == expected
+        assert view["total_wins"] == len(records) == 13
+        assert view["year_wins"] == sum(r.entry.day.year == expected.year for r in records)
+        newer = whole[index - 1] if index and whole[index - 1].year == expected.year else None
+        older = whole[index + 1] if index + 1 < len(whole) else None
+        older = older if older and older.year == expected.year else None
+        assert view["newer_url"] == (newer and wins.wall_page_url(newer.year, newer.number))
+        assert view["older_url"] == (older and wins.wall_page_url(older.year, older.number))
+        shown = {r.entry.source for d in expected.days for r in d.wins}
+        assert set(view["urls"]) == shown

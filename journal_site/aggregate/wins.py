@@ -70,12 +70,13 @@ def win_tags(win: Win, entry: Entry) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*win.tags, *entry.tags)))
 
 
-def numbered_wins(entries: Iterable[Entry]) -> tuple[WinRecord, ...]:
-    """Every win of ``entries`` (oldest first), numbered from 1."""
+def numbered_wins(entries: Iterable[Entry], first: int = 1) -> tuple[WinRecord, ...]:
+    """Every win of ``entries`` (oldest first), numbered from ``first``."""
     records: list[WinRecord] = []
     for entry in entries:
         for index, win in enumerate(entry.wins):
-            records.append(WinRecord(len(records) + 1, win, entry, win_tags(win, entry), index))
+            number = first + len(records)
+            records.append(WinRecord(number, win, entry, win_tags(win, entry), index))
     return tuple(records)
 
 
@@ -121,29 +122,38 @@ def wall_days(wins: Sequence[WinRecord], milestones: Sequence[Celebration]) -> t
     )
 
 
+def page_sizes(counts: Sequence[int], per_page: int = 1000) -> list[int]:
+    """How many of a year's days go on each of its pages, given each day's count of
+    wins (newest first): one page, or for more than ``per_page`` wins that many pages
+    of about equal size (whole days stay together)."""
+    total = sum(counts)
+    # Even pages: 1,100 wins make two pages of 550, not 1,000 and 100.
+    target = math.ceil(total / max(1, math.ceil(total / per_page)))
+    sizes = [0]
+    wins_on_page = 0
+    for count in counts:
+        if sizes[-1] and wins_on_page + count > target:
+            sizes.append(0)
+            wins_on_page = 0
+        sizes[-1] += 1
+        wins_on_page += count
+    return sizes
+
+
 def wall_pages(days: Sequence[WallDay], per_page: int = 1000) -> tuple[WallPage, ...]:
-    """Newest-first days split by year; a year with more than ``per_page`` wins is split
-    into that many pages of about equal size (whole days stay together). Empty when
-    there are no days."""
+    """Newest-first days split by year, and a year into pages (see ``page_sizes``).
+    Empty when there are no days."""
     years: dict[int, list[WallDay]] = {}
     for day in days:
         years.setdefault(day.day.year, []).append(day)
     pages: list[WallPage] = []
     for year, year_days in years.items():
-        total = sum(len(d.wins) for d in year_days)
-        # Even pages: 1,100 wins make two pages of 550, not 1,000 and 100.
-        target = math.ceil(total / max(1, math.ceil(total / per_page)))
-        chunks: list[list[WallDay]] = [[]]
-        wins_in_chunk = 0
-        for day in year_days:
-            if chunks[-1] and wins_in_chunk + len(day.wins) > target:
-                chunks.append([])
-                wins_in_chunk = 0
-            chunks[-1].append(day)
-            wins_in_chunk += len(day.wins)
-        pages.extend(
-            WallPage(year, n, len(chunks), tuple(chunk)) for n, chunk in enumerate(chunks, 1)
-        )
+        sizes = page_sizes([len(d.wins) for d in year_days], per_page)
+        start = 0
+        for number, size in enumerate(sizes, 1):
+            chunk = tuple(year_days[start : start + size])
+            pages.append(WallPage(year, number, len(sizes), chunk))
+            start += size
     return tuple(pages)
 
 

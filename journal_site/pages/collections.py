@@ -6,9 +6,10 @@ Each builder is a pure function of the ``SiteModel``; the aggregates they share
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from journal_site.aggregate.wins import (
     WallPage,
     WinRecord,
     celebrations,
+    numbered_wins,
+    page_sizes,
     wall_days,
     wall_page_url,
     wall_pages,
@@ -63,9 +66,18 @@ def _shown(
     the wins, entries and tags a page shows and nothing else: a new entry elsewhere in
     the journal then leaves the page's view, and so its rendering, as it was. An entry
     without a page (on a share site) is not in ``urls``: templates show it unlinked."""
-    all_urls = model.urls
-    all_slugs = model.tag_slugs
-    all_titles = model.goal_titles
+    return _shown_of(model.urls, model.tag_slugs, model.goal_titles, records, entries, tags)
+
+
+def _shown_of(
+    all_urls: Mapping[str, str],
+    all_slugs: Mapping[str, str],
+    all_titles: Mapping[str, str],
+    records: Iterable[WinRecord] = (),
+    entries: Iterable[Entry] = (),
+    tags: Iterable[str] = (),
+) -> dict[str, Any]:
+    """``_shown`` from the site's URLs, tag slugs and goal titles (or those of a part)."""
     urls: dict[str, str] = {}
     slugs: dict[str, str] = {}
     titles: dict[str, str] = {}
@@ -89,12 +101,7 @@ def _shown(
 # -- The wins wall ---------------------------------------------------------------------
 
 
-def _wall_celebrations(model: SiteModel) -> tuple[Celebration, ...]:
-    # streak_milestones follows journal.toml's `streak` rule and `streak_grace`.
-    return celebrations(model.win_records, model.streak_milestones)
-
-
-def _page_tags(page: WallPage, slugs: dict[str, str]) -> list[tuple[str, str, int]]:
+def _page_tags(page: WallPage, slugs: Mapping[str, str]) -> list[tuple[str, str, int]]:
     """(tag, slug, wins on this page) for the filter, most used first."""
     counts: Counter[str] = Counter(t for d in page.days for r in d.wins for t in r.tags)
     return [
@@ -103,34 +110,23 @@ def _page_tags(page: WallPage, slugs: dict[str, str]) -> list[tuple[str, str, in
 
 
 def wins_pages(model: SiteModel) -> list[Page]:
-    pages = wall_pages(wall_days(model.win_records, _wall_celebrations(model)), WINS_PER_PAGE)
-    wins_by_year = Counter(r.entry.day.year for r in model.win_records)
-    years = sorted({p.year for p in pages}, reverse=True)
-    year_links = [(y, wall_page_url(y), wins_by_year[y]) for y in years]
-    result: list[Page] = []
-    for index, page in enumerate(pages):
-        newer = pages[index - 1] if index > 0 and pages[index - 1].year == page.year else None
-        older = pages[index + 1] if index + 1 < len(pages) else None
-        older = older if older and older.year == page.year else None
-        shown = [r for d in page.days for r in d.wins]
-        shown += [c.win for d in page.days for c in d.celebrations if c.win is not None]
-        view = {
-            **_shown(model, shown),
-            "wall": page,
-            "total_wins": len(model.win_records),
-            "year_wins": wins_by_year[page.year],
-            "years": year_links,
-            "filters": _page_tags(page, model.tag_slugs),
-            "newer_url": wall_page_url(newer.year, newer.number) if newer else None,
-            "older_url": wall_page_url(older.year, older.number) if older else None,
-            "celebrate": celebration_title,
-        }
-        url = wall_page_url(page.year, page.number)
-        result.append(Page(url, "wins.html", view, "the wins wall", "wins/"))
-        if index == 0:
-            # /wins/ shows the latest year; /wins/<year>/ stays its lasting address.
-            result.append(Page("wins/", "wins.html", view, "the wins wall", "wins/"))
-    if not pages:
+    """The wins wall: a page for each year with wins or streak milestones, newest first
+    (more for a year of over ``WINS_PER_PAGE`` wins), and /wins/ showing the latest.
+
+    A page's view is made when it is rendered, from its year's entries and what the
+    wall counts around them (``_wall_view``): those name the page, so planning the wall
+    digests a few hundred entry summaries a year, each by its token, rather than every
+    win record, day and celebration of the wall."""
+    by_year: dict[int, list[Entry]] = {}
+    for entry in model.entries:  # oldest first, as wins are numbered
+        by_year.setdefault(entry.day.year, []).append(entry)
+    streaks: dict[int, list[tuple[int, dt.date]]] = {}
+    # streak_milestones follows journal.toml's `streak` rule and `streak_grace`.
+    for length, day in model.streak_milestones:
+        streaks.setdefault(day.year, []).append((length, day))
+    wins_by_year = {year: sum(len(e.wins) for e in es) for year, es in by_year.items()}
+    years = sorted({y for y, n in wins_by_year.items() if n} | set(streaks), reverse=True)
+    if not years:
         empty = WallPage(year=model.today.year, number=1, count=1, days=())
         view = {
             **_shown(model),
@@ -143,8 +139,78 @@ def wins_pages(model: SiteModel) -> list[Page]:
             "older_url": None,
             "celebrate": celebration_title,
         }
-        result.append(Page("wins/", "wins.html", view, "the wins wall", "wins/"))
+        return [Page("wins/", "wins.html", view, "the wins wall", "wins/")]
+    total = sum(wins_by_year.values())
+    year_links = tuple((y, wall_page_url(y), wins_by_year.get(y, 0)) for y in years)
+    first, before = {}, 1
+    for year in sorted(by_year):
+        first[year], before = before, before + wins_by_year[year]
+    urls, slugs, titles = model.urls, model.tag_slugs, model.goal_titles
+    result: list[Page] = []
+    for year in years:
+        entries = tuple(by_year.get(year, ()))
+        # Each day of the year on the wall (with wins or a streak milestone), newest
+        # first, with its count of wins: how the year splits into pages.
+        milestones = {day for _, day in streaks.get(year, ())}
+        counts = dict.fromkeys(milestones, 0)
+        for entry in entries:
+            counts[entry.day] = counts.get(entry.day, 0) + len(entry.wins)
+        days = sorted((d for d, n in counts.items() if n or d in milestones), reverse=True)
+        pages = len(page_sizes([counts[day] for day in days], WINS_PER_PAGE))
+        shown_urls = {e.source: urls[e.source] for e in entries if e.wins and e.source in urls}
+        for number in range(1, pages + 1):
+            args = (
+                entries,
+                first[year],
+                tuple(streaks.get(year, ())),
+                number,
+                total,
+                year_links,
+                shown_urls,
+                slugs,
+                titles,
+            )
+            view = Deferred(_wall_view, args)
+            url = wall_page_url(year, number)
+            result.append(Page(url, "wins.html", view, "the wins wall", "wins/"))
+            if year == years[0] and number == 1:
+                # /wins/ shows the latest year; /wins/<year>/ stays its lasting address.
+                result.append(Page("wins/", "wins.html", view, "the wins wall", "wins/"))
     return result
+
+
+def _wall_view(
+    entries: tuple[Entry, ...],
+    first: int,
+    streaks: tuple[tuple[int, dt.date], ...],
+    number: int,
+    total: int,
+    year_links: tuple[tuple[int, str, int], ...],
+    urls: Mapping[str, str],
+    slugs: Mapping[str, str],
+    titles: Mapping[str, str],
+) -> dict[str, Any]:
+    """The view of page ``number`` of a year of the wall, from the year's ``entries``,
+    the number of its first win, its streak milestones, the count of every win, every
+    year's link and count, and the URLs, tag slugs and goal titles its wins may show."""
+    records = numbered_wins(entries, first)
+    pages = wall_pages(wall_days(records, celebrations(records, streaks)), WINS_PER_PAGE)
+    page = pages[number - 1]
+    newer = pages[number - 2] if number > 1 else None
+    older = pages[number] if number < len(pages) else None
+    shown = [r for d in page.days for r in d.wins]
+    shown += [c.win for d in page.days for c in d.celebrations if c.win is not None]
+    return {
+        **_shown_of(urls, slugs, titles, shown),
+        "wall": page,
+        "total_wins": total,
+        "year_wins": len(records),
+        "years": list(year_links),
+        "filters": _page_tags(page, slugs),
+        "newer_url": wall_page_url(newer.year, newer.number) if newer else None,
+        "older_url": wall_page_url(older.year, older.number) if older else None,
+        "celebrate": celebration_title,
+    }
 
 
 # -- Lessons ---------------------------------------------------------------------------
