@@ -177,7 +177,7 @@ PROBES = {
     "wins.html": '<p class="probe">{{ wall }}|{{ years }}|{{ filters }}</p>',
     # Rendered with ``partial(...)``, kept under what it receives.
     "partials/wall_days.html": (
-        '<p class="probe">{{ days }}|{{ urls }}|{{ slugs }}|{{ goal_titles }}</p>'
+        '<p class="probe">{{ wall.days }}|{{ urls }}|{{ slugs }}|{{ goal_titles }}</p>'
     ),
     "tags.html": '<p class="probe">{{ tags }}</p>',
     "goals.html": '<p class="probe">{{ goals }}</p>',
@@ -193,7 +193,7 @@ EXTRA_PROBES = (
     ("tag.html", "<i>{{ number }}/{{ count }} {{ goal_titles }} {{ slugs }}</i>"),
     ("goal.html", "<i>{{ progress.goal.target }} {{ goal_titles }} {{ urls }}</i>"),
     ("wins.html", "<i>{{ total_wins }} {{ year_wins }} {{ urls }}</i>"),
-    ("partials/wall_days.html", "<i>{{ days | length }} {{ site.title }}</i>"),
+    ("partials/wall_days.html", "<i>{{ wall.count }} {{ wall.year }} {{ site.title }}</i>"),
     ("base.html", "<!-- {{ site.title }} {{ site.author }} -->"),
     ("stats.html", "<i>{{ totals }}</i>"),
     ("home.html", "<i>{{ week_review }}</i>"),

@@ -225,7 +225,13 @@ def test_each_page_of_the_wall_is_the_one_the_whole_wall_splits_into(
     for p in pages:
         view = p.context()
         index, expected = by_url[p.url if p.url != "wins/" else pages[0].url]
-        assert view["wall"] == expected
+        wall = view["wall"]
+        assert (wall.year, wall.number, wall.count) == (
+            expected.year,
+            expected.number,
+            expected.count,
+        )
+        assert wall.days == expected.days
         assert view["total_wins"] == len(records) == 13
         assert view["year_wins"] == sum(r.entry.day.year == expected.year for r in records)
         newer = whole[index - 1] if index and whole[index - 1].year == expected.year else None

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from journal_site.model import Entry, Win
 
@@ -155,6 +156,54 @@ def wall_pages(days: Sequence[WallDay], per_page: int = 1000) -> tuple[WallPage,
             pages.append(WallPage(year, number, len(sizes), chunk))
             start += size
     return tuple(pages)
+
+
+@dataclass(frozen=True)
+class WallYear:
+    """A year of the wall as what it is made of: the year's entries (oldest first), the
+    number of its first win, its streak milestones (days, day reached) and the most wins
+    a page shows. Its records and pages are made from these when first asked for, so a
+    view or partial handed the year is named by these alone (engine/keys.py digests a
+    record's fields, not what it derives from them)."""
+
+    year: int
+    entries: tuple[Entry, ...]
+    first: int
+    streaks: tuple[tuple[int, dt.date], ...]
+    per_page: int
+
+    @cached_property
+    def records(self) -> tuple[WinRecord, ...]:
+        return numbered_wins(self.entries, self.first)
+
+    @cached_property
+    def pages(self) -> tuple[WallPage, ...]:
+        records = self.records
+        return wall_pages(wall_days(records, celebrations(records, self.streaks)), self.per_page)
+
+
+@dataclass(frozen=True)
+class WallYearPage:
+    """Page ``number`` of a ``WallYear``: a ``WallPage`` made when first read."""
+
+    of: WallYear
+    number: int
+
+    @property
+    def year(self) -> int:
+        return self.of.year
+
+    @property
+    def count(self) -> int:
+        return len(self.of.pages)
+
+    @property
+    def days(self) -> tuple[WallDay, ...]:
+        return self.of.pages[self.number - 1].days
+
+    @property
+    def win_count(self) -> int:
+        return self.of.pages[self.number - 1].win_count
 
 
 def wall_page_url(year: int, number: int = 1) -> str:

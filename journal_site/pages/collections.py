@@ -20,13 +20,11 @@ from journal_site.aggregate.tags import TagInfo, tag_url
 from journal_site.aggregate.wins import (
     Celebration,
     WallPage,
+    WallYear,
+    WallYearPage,
     WinRecord,
-    celebrations,
-    numbered_wins,
     page_sizes,
-    wall_days,
     wall_page_url,
-    wall_pages,
 )
 from journal_site.model import Entry
 from journal_site.pages import Body, Deferred, Page, SiteFile, SiteModel
@@ -101,7 +99,9 @@ def _shown_of(
 # -- The wins wall ---------------------------------------------------------------------
 
 
-def _page_tags(page: WallPage, slugs: Mapping[str, str]) -> list[tuple[str, str, int]]:
+def _page_tags(
+    page: WallPage | WallYearPage, slugs: Mapping[str, str]
+) -> list[tuple[str, str, int]]:
     """(tag, slug, wins on this page) for the filter, most used first."""
     counts: Counter[str] = Counter(t for d in page.days for r in d.wins for t in r.tags)
     return [
@@ -149,9 +149,12 @@ def wins_pages(model: SiteModel) -> list[Page]:
     result: list[Page] = []
     for year in years:
         entries = tuple(by_year.get(year, ()))
+        wall_year = WallYear(
+            year, entries, first[year], tuple(streaks.get(year, ())), WINS_PER_PAGE
+        )
         # Each day of the year on the wall (with wins or a streak milestone), newest
         # first, with its count of wins: how the year splits into pages.
-        milestones = {day for _, day in streaks.get(year, ())}
+        milestones = {day for _, day in wall_year.streaks}
         counts = dict.fromkeys(milestones, 0)
         for entry in entries:
             counts[entry.day] = counts.get(entry.day, 0) + len(entry.wins)
@@ -159,17 +162,7 @@ def wins_pages(model: SiteModel) -> list[Page]:
         pages = len(page_sizes([counts[day] for day in days], WINS_PER_PAGE))
         shown_urls = {e.source: urls[e.source] for e in entries if e.wins and e.source in urls}
         for number in range(1, pages + 1):
-            args = (
-                entries,
-                first[year],
-                tuple(streaks.get(year, ())),
-                number,
-                total,
-                year_links,
-                shown_urls,
-                slugs,
-                titles,
-            )
+            args = (wall_year, number, total, year_links, shown_urls, slugs, titles)
             view = Deferred(_wall_view, args)
             url = wall_page_url(year, number)
             result.append(Page(url, "wins.html", view, "the wins wall", "wins/"))
@@ -180,9 +173,7 @@ def wins_pages(model: SiteModel) -> list[Page]:
 
 
 def _wall_view(
-    entries: tuple[Entry, ...],
-    first: int,
-    streaks: tuple[tuple[int, dt.date], ...],
+    wall_year: WallYear,
     number: int,
     total: int,
     year_links: tuple[tuple[int, str, int], ...],
@@ -190,11 +181,11 @@ def _wall_view(
     slugs: Mapping[str, str],
     titles: Mapping[str, str],
 ) -> dict[str, Any]:
-    """The view of page ``number`` of a year of the wall, from the year's ``entries``,
-    the number of its first win, its streak milestones, the count of every win, every
-    year's link and count, and the URLs, tag slugs and goal titles its wins may show."""
-    records = numbered_wins(entries, first)
-    pages = wall_pages(wall_days(records, celebrations(records, streaks)), WINS_PER_PAGE)
+    """The view of page ``number`` of a year of the wall, from the year, the count of
+    every win, every year's link and count, and the URLs, tag slugs and goal titles its
+    wins may show. ``wall`` is the year's page as what it is made of (``WallYearPage``),
+    so that the partial showing its days is named without walking them."""
+    pages = wall_year.pages
     page = pages[number - 1]
     newer = pages[number - 2] if number > 1 else None
     older = pages[number] if number < len(pages) else None
@@ -202,9 +193,9 @@ def _wall_view(
     shown += [c.win for d in page.days for c in d.celebrations if c.win is not None]
     return {
         **_shown_of(urls, slugs, titles, shown),
-        "wall": page,
+        "wall": WallYearPage(wall_year, number),
         "total_wins": total,
-        "year_wins": len(records),
+        "year_wins": len(wall_year.records),
         "years": list(year_links),
         "filters": _page_tags(page, slugs),
         "newer_url": wall_page_url(newer.year, newer.number) if newer else None,
