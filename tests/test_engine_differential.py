@@ -179,6 +179,7 @@ PROBES = {
     "partials/wall_days.html": (
         '<p class="probe">{{ wall.days }}|{{ urls }}|{{ slugs }}|{{ goal_titles }}</p>'
     ),
+    "partials/year_heatmap.html": '<p class="probe">{{ hm }}|{{ hm.heatmap }}</p>',
     "tags.html": '<p class="probe">{{ tags }}</p>',
     "goals.html": '<p class="probe">{{ goals }}</p>',
     "lessons.html": '<p class="probe">{{ groups }}|{{ urls }}</p>',
@@ -194,6 +195,7 @@ EXTRA_PROBES = (
     ("goal.html", "<i>{{ progress.goal.target }} {{ goal_titles }} {{ urls }}</i>"),
     ("wins.html", "<i>{{ total_wins }} {{ year_wins }} {{ urls }}</i>"),
     ("partials/wall_days.html", "<i>{{ wall.count }} {{ wall.year }} {{ site.title }}</i>"),
+    ("partials/year_heatmap.html", "<i>{{ hm.heatmap.longest_streak }} {{ url('stats/') }}</i>"),
     ("base.html", "<!-- {{ site.title }} {{ site.author }} -->"),
     ("stats.html", "<i>{{ totals }}</i>"),
     ("home.html", "<i>{{ week_review }}</i>"),

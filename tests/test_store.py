@@ -493,13 +493,26 @@ def test_win_cards_kept_by_one_build_serve_the_next_until_a_template_changes(
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
 
 
-def _partials(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The partials a store keeps (key -> text), and which page last showed each."""
+def _unshown(path: Path) -> set[str]:
+    """The partials a store keeps that no page shows (none should be kept)."""
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT key FROM fragments WHERE key LIKE 'p%' "
+            "AND key NOT IN (SELECT key FROM partial_uses)"
+        )
+        unshown = {key for (key,) in rows}
+    db.close()
+    return unshown
+
+
+def _partials(path: Path, pages: str = "wins/") -> tuple[dict[str, str], dict[str, str]]:
+    """The partials a store keeps (key -> text), and the one each page whose path starts
+    with ``pages`` last showed."""
     with sqlite3.connect(path) as db:
         kept = dict(db.execute("SELECT key, data FROM fragments WHERE key LIKE 'p%'"))
         uses = dict(db.execute("SELECT page, key FROM partial_uses"))
     db.close()
-    return kept, uses
+    return kept, {page: key for page, key in uses.items() if page.startswith(pages)}
 
 
 def test_a_year_of_the_wins_wall_keeps_its_partial_while_its_cards_stay_the_same(
@@ -513,7 +526,8 @@ def test_a_year_of_the_wins_wall_keeps_its_partial_while_its_cards_stay_the_same
     assert run_journal(*ARGS, cwd=root).returncode == 0
     kept, uses = _partials(_store_path(root))
     assert set(uses) == {"wins/index.html", "wins/2026/index.html", "wins/2025/index.html"}
-    assert set(kept) == set(uses.values())  # /wins/ shows this year's: the same partial
+    assert set(uses.values()) <= set(kept)  # /wins/ shows this year's: the same partial
+    assert not _unshown(_store_path(root))
     with sqlite3.connect(_store_path(root)) as db:
         db.execute("UPDATE fragments SET data = data || '<!--KEPT-->' WHERE key LIKE 'p%'")
     db.close()
@@ -526,14 +540,46 @@ def test_a_year_of_the_wins_wall_keeps_its_partial_while_its_cards_stay_the_same
     kept_after, uses_after = _partials(_store_path(root))
     assert uses_after["wins/2025/index.html"] == uses["wins/2025/index.html"]
     assert uses_after["wins/2026/index.html"] != uses["wins/2026/index.html"]
-    # This year's old partial is gone; the store keeps exactly what pages show.
-    assert set(kept_after) == set(uses_after.values())
+    # This year's old partial is gone: the store keeps what pages show, and no more.
+    assert uses["wins/2026/index.html"] not in kept_after
+    assert set(uses_after.values()) <= set(kept_after)
+    assert not _unshown(_store_path(root))
 
     (root / "content" / "2025-06-01.md").unlink()
     assert run_journal(*ARGS, cwd=root).returncode == 0
     kept_last, uses_last = _partials(_store_path(root))
     assert set(uses_last) == {"wins/index.html", "wins/2026/index.html"}
-    assert set(kept_last) == set(uses_last.values())
+    assert uses["wins/2025/index.html"] not in kept_last
+    assert not _unshown(_store_path(root))
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
+def test_the_stats_page_draws_again_only_the_heatmap_of_a_year_that_changed(
+    tmp_path: Path,
+) -> None:
+    """Each year's heatmap on /stats/ is a partial kept under what it is drawn from: a
+    new entry this year takes last year's from the store, and draws this year's."""
+    root = _site(tmp_path / "site")
+    (root / "content" / "2025-06-01.md").write_text(ENTRY.format(title="Last year"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    with sqlite3.connect(_store_path(root)) as db:
+        slots = db.execute("SELECT count(*) FROM partial_uses WHERE page = 'stats/index.html'")
+        assert slots.fetchone()[0] == 2  # a heatmap a year
+    db.close()
+    with sqlite3.connect(_store_path(root)) as db:
+        db.execute("UPDATE fragments SET data = data || '<!--KEPT-->' WHERE key LIKE 'p%'")
+    db.close()
+    (root / "content" / "2026-11-05.md").write_text(ENTRY.format(title="Day 5"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    stats = (root / "public" / "stats" / "index.html").read_text()
+    this_year = stats[stats.index('id="year-2026"') : stats.index('id="year-2025"')]
+    last_year = stats[stats.index('id="year-2025"') :]
+    assert "<!--KEPT-->" not in this_year and "<!--KEPT-->" in last_year
+    with sqlite3.connect(_store_path(root)) as db:
+        db.execute("UPDATE fragments SET data = replace(data, '<!--KEPT-->', '')")
+    db.close()
+    (root / "content" / "2026-11-06.md").write_text(ENTRY.format(title="Day 6"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
 
 

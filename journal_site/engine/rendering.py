@@ -69,7 +69,7 @@ def work_ahead(
         yield
         if stats_page:
             for span in progress.year_spans(model):
-                progress.heatmap_view(model, *span)
+                _ = progress.heatmap_view(model, *span).drawn
                 yield
 
     work = steps()

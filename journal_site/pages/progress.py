@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -29,6 +30,69 @@ class HeatmapView:
     caption_id: str
 
 
+@dataclass(frozen=True)
+class HeatmapOf:
+    """A heatmap as what it is drawn from: its span, label and key, the end of its grid,
+    the journal's colour scale and streak grace, the base path, and each day of the
+    span as (wins, entries, link, whether it counts). It is drawn when first read
+    (``heatmap``, ``svg``), from these alone, so a page or partial handed it is named
+    by these (engine/keys.py digests a record's fields, not what it derives)."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+    key: str
+    grid_end: dt.date | None
+    thresholds: tuple[int, ...]
+    grace: int
+    base_path: str
+    days: tuple[tuple[int | None, int | None, str | None, bool], ...]
+
+    @cached_property
+    def drawn(self) -> HeatmapView:
+        wins: dict[dt.date, int] = {}
+        entries: dict[dt.date, int] = {}
+        urls: dict[dt.date, str] = {}
+        counted: list[dt.date] = []
+        for offset, (won, written, url, counts) in enumerate(self.days):
+            day = self.start + dt.timedelta(days=offset)
+            if won is not None:
+                wins[day] = won
+            if written is not None:
+                entries[day] = written
+            if url is not None:
+                urls[day] = url
+            if counts:
+                counted.append(day)
+        heatmap = build_heatmap(
+            self.start,
+            self.end,
+            self.label,
+            wins_by_day=wins,
+            entries_by_day=entries,
+            day_urls=urls,
+            # One scale for the whole journal, so a colour means the same in every year.
+            thresholds=self.thresholds,
+            counted=counted,
+            grace=self.grace,
+            grid_end=self.grid_end,
+        )
+        caption_id = f"heatmap-{self.key}-caption"
+        return HeatmapView(heatmap, charts.heatmap_svg(heatmap, self.base_path), caption_id)
+
+    @property
+    def heatmap(self) -> Heatmap:
+        return self.drawn.heatmap
+
+    @property
+    def svg(self) -> Markup:
+        return self.drawn.svg
+
+    @property
+    def caption_id(self) -> str:
+        return self.drawn.caption_id
+
+
 def heatmap_view(
     model: SiteModel,
     start: dt.date,
@@ -36,10 +100,9 @@ def heatmap_view(
     label: str,
     key: str,
     grid_end: dt.date | None = None,
-) -> HeatmapView:
-    """A heatmap of ``start`` to ``end`` with its picture, made again only when a value
-    it is drawn from has changed: its arguments, the journal's colour scale, the base
-    path, and each of its days' wins, entries, link and whether it counts."""
+) -> HeatmapOf:
+    """A heatmap of ``start`` to ``end``, drawn when first read; the same one again
+    (drawn once) while everything it is drawn from stays the same (see ``HeatmapOf``)."""
     wins, entries, urls = model.wins_by_day, model.entries_by_day, model.day_urls
     counted, one_day = model.counted_days, dt.timedelta(days=1)
     days = []
@@ -47,49 +110,27 @@ def heatmap_view(
     while day <= end:
         days.append((wins.get(day), entries.get(day), urls.get(day), day in counted))
         day += one_day
-    inputs = (
-        ("heatmap", start, end, label, key, grid_end, model.heatmap_thresholds),
-        (model.config.streak_grace, model.config.base_path, tuple(days)),
-    )
-    return model.memo.get(inputs, lambda: _heatmap_view(model, start, end, label, key, grid_end))  # type: ignore[return-value]
-
-
-def _heatmap_view(
-    model: SiteModel,
-    start: dt.date,
-    end: dt.date,
-    label: str,
-    key: str,
-    grid_end: dt.date | None,
-) -> HeatmapView:
-    heatmap = build_heatmap(
+    made = HeatmapOf(
         start,
         end,
         label,
-        wins_by_day=model.wins_by_day,
-        entries_by_day=model.entries_by_day,
-        day_urls=model.day_urls,
-        # One scale for the whole journal, so a colour means the same in every year.
-        thresholds=model.heatmap_thresholds,
-        counted=model.counted_days,
-        grace=model.config.streak_grace,
-        grid_end=grid_end,
+        key,
+        grid_end,
+        model.heatmap_thresholds,
+        model.config.streak_grace,
+        model.config.base_path,
+        tuple(days),
     )
-    caption_id = f"heatmap-{key}-caption"
-    return HeatmapView(
-        heatmap=heatmap,
-        svg=charts.heatmap_svg(heatmap, model.config.base_path),
-        caption_id=caption_id,
-    )
+    return model.memo.get(made, lambda: made)  # type: ignore[return-value]
 
 
-def last_year_heatmap(model: SiteModel) -> HeatmapView:
+def last_year_heatmap(model: SiteModel) -> HeatmapOf:
     """The 365 days ending today, for the home page."""
     start = model.today - dt.timedelta(days=364)
     return heatmap_view(model, start, model.today, "the last 365 days", "recent")
 
 
-def year_heatmaps(model: SiteModel) -> list[HeatmapView]:
+def year_heatmaps(model: SiteModel) -> list[HeatmapOf]:
     """One heatmap per year with entries, newest first; this year stops at today (or at
     the last entry, when one is dated after today)."""
     return [heatmap_view(model, *span) for span in year_spans(model)]
