@@ -118,3 +118,38 @@ def test_collisions_are_all_listed_at_once():
         "tag 'work' and tag 'Work' (in content/2026-01-01.md)",
         "tag 'self-care' and tag 'Self care' (in content/2026-01-01.md)",
     ]
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 400])
+def test_each_page_of_a_tag_shows_the_wins_and_entries_the_whole_tag_splits_into(
+    tmp_path: Path, monkeypatch, per_page: int
+) -> None:
+    """A tag's page is made from the entries where the tag appears and the number of
+    each one's first win (pages.collections._tag_view): it shows the slice of the tag's
+    wins (numbered over the whole journal) and entries, newest first, that the tag's
+    index of every win gives, however small the pages are."""
+    import datetime as dt
+
+    from journal_site.build import render_site
+    from journal_site.config import load_config
+    from journal_site.pages import collections
+
+    monkeypatch.setattr(collections, "TAG_WINS_PER_PAGE", per_page)
+    monkeypatch.setattr(collections, "TAG_ENTRIES_PER_PAGE", per_page + 1)
+    model = render_site(
+        load_config(fixture_copy(tmp_path)), today=dt.date.fromisoformat(TODAY)
+    ).model
+    pages = {p.url: p for p in collections.tag_pages(model)}
+    for tag in model.tag_infos:
+        wins, entries = tag.wins[::-1], tag.entries[::-1]
+        count = max(1, -(-len(wins) // per_page), -(-len(entries) // (per_page + 1)))
+        for n in range(1, count + 1):
+            url = f"tags/{tag.slug}/" + ("" if n == 1 else f"page/{n}/")
+            view = pages.pop(url).context()
+            assert view["wins"] == list(wins[(n - 1) * per_page : n * per_page])
+            cards = entries[(n - 1) * (per_page + 1) : n * (per_page + 1)]
+            assert view["entries"] == [model.card(e) for e in cards]
+            assert (view["number"], view["count"]) == (n, count)
+            assert view["tag"].wins == len(tag.wins) and view["tag"].entries == len(tag.entries)
+            assert set(view["urls"]) == {r.entry.source for r in view["wins"]}
+    assert set(pages) == {"tags/"}

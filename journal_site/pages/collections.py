@@ -25,9 +25,10 @@ from journal_site.aggregate.wins import (
     WinRecord,
     page_sizes,
     wall_page_url,
+    win_tags,
 )
 from journal_site.model import Entry
-from journal_site.pages import Body, Deferred, Page, SiteFile, SiteModel
+from journal_site.pages import Body, Deferred, EntryCard, Page, SiteFile, SiteModel
 from journal_site.render import entry_links, resolve_entry_links
 
 WINS_PER_PAGE = 1000
@@ -270,38 +271,67 @@ class TagSummary:
     setbacks: int
 
 
-def _tag_pages(model: SiteModel, tag: TagInfo) -> list[Page]:
-    wins = tag.wins[::-1]
-    entries = tag.entries[::-1]
+def _tag_pages(model: SiteModel, tag: TagInfo, firsts: Mapping[str, int]) -> list[Page]:
+    """A tag's pages, each a view made when it is rendered (``_tag_view``) from the
+    entries where the tag appears, each by its token, with the number of its first win:
+    planning a tag's pages digests those, not every win record and card they show."""
     count = max(
         1,
-        math.ceil(len(wins) / TAG_WINS_PER_PAGE),
-        math.ceil(len(entries) / TAG_ENTRIES_PER_PAGE),
+        math.ceil(len(tag.wins) / TAG_WINS_PER_PAGE),
+        math.ceil(len(tag.entries) / TAG_ENTRIES_PER_PAGE),
     )
     base = tag_url(tag.slug)
-
-    def page_url(n: int) -> str:
-        return base if n == 1 else f"{base}page/{n}/"
-
     summary = TagSummary(tag.name, tag.slug, len(tag.entries), len(tag.wins), tag.setbacks)
+    related = tag.related
+    numbers = tuple(firsts[entry.source] for entry in related)
+    all_urls = model.urls
+    urls = {e.source: all_urls[e.source] for e in related if e.source in all_urls}
     pages = []
     for n in range(1, count + 1):
-        shown = wins[(n - 1) * TAG_WINS_PER_PAGE : n * TAG_WINS_PER_PAGE]
-        view = {
-            **_shown(model, shown),
-            "tag": summary,
-            "wins": shown,
-            "entries": [
-                model.card(e)
-                for e in entries[(n - 1) * TAG_ENTRIES_PER_PAGE : n * TAG_ENTRIES_PER_PAGE]
-            ],
-            "number": n,
-            "count": count,
-            "newer_url": page_url(n - 1) if n > 1 else None,
-            "older_url": page_url(n + 1) if n < count else None,
-        }
-        pages.append(Page(page_url(n), "tag.html", view, f"the tag {tag.name!r}", "tags/"))
+        args = (summary, tag.entries, related, numbers, n, count, urls)
+        view = Deferred(_tag_view, (*args, model.tag_slugs, model.goal_titles))
+        pages.append(
+            Page(_tag_page_url(base, n), "tag.html", view, f"the tag {tag.name!r}", "tags/")
+        )
     return pages
+
+
+def _tag_page_url(base: str, n: int) -> str:
+    return base if n == 1 else f"{base}page/{n}/"
+
+
+def _tag_view(
+    tag: TagSummary,
+    entries: tuple[Entry, ...],
+    related: tuple[Entry, ...],
+    numbers: tuple[int, ...],
+    n: int,
+    count: int,
+    urls: Mapping[str, str],
+    slugs: Mapping[str, str],
+    titles: Mapping[str, str],
+) -> dict[str, Any]:
+    """Page ``n`` of a tag: its wins are those of ``related`` (every entry where the
+    tag appears, oldest first, with the number of each one's first win) that carry it,
+    its own or its entry's; its entries list those of ``entries``, newest first."""
+    wins = []
+    for entry, first in zip(related, numbers, strict=True):
+        for index, win in enumerate(entry.wins):
+            tags = win_tags(win, entry)
+            if tag.name in tags:
+                wins.append(WinRecord(first + index, win, entry, tags, index))
+    shown = wins[::-1][(n - 1) * TAG_WINS_PER_PAGE : n * TAG_WINS_PER_PAGE]
+    newest = entries[::-1][(n - 1) * TAG_ENTRIES_PER_PAGE : n * TAG_ENTRIES_PER_PAGE]
+    return {
+        **_shown_of(urls, slugs, titles, shown),
+        "tag": tag,
+        "wins": shown,
+        "entries": [EntryCard(entry, urls.get(entry.source)) for entry in newest],
+        "number": n,
+        "count": count,
+        "newer_url": _tag_page_url(tag_url(tag.slug), n - 1) if n > 1 else None,
+        "older_url": _tag_page_url(tag_url(tag.slug), n + 1) if n < count else None,
+    }
 
 
 def _tags_view(model: SiteModel) -> dict[str, Any]:
@@ -311,8 +341,14 @@ def _tags_view(model: SiteModel) -> dict[str, Any]:
 def tag_pages(model: SiteModel) -> list[Page]:
     # The index is made of every tag's lists, so of the whole model: named by it.
     pages = [Page("tags/", "tags.html", Deferred(_tags_view, (model,)), "the tags index", "tags/")]
+    # The number of each entry's first win (wins are numbered oldest first).
+    firsts: dict[str, int] = {}
+    number = 1
+    for entry in model.entries:
+        firsts[entry.source] = number
+        number += len(entry.wins)
     for tag in model.tag_infos:
-        pages.extend(_tag_pages(model, tag))
+        pages.extend(_tag_pages(model, tag, firsts))
     return pages
 
 
