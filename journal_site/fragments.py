@@ -70,7 +70,7 @@ class Fragments:
 
     def add(self, key: str, made: Markup) -> None:
         self._made[key] = made
-        self._new[key] = str(made)
+        self._new[key] = made  # a str already: kept once, not copied
 
     def use(self, page: str, slot: str, key: str) -> None:
         """The partial ``key`` was rendered as ``slot`` of ``page`` (its path)."""

@@ -208,8 +208,12 @@ class Renderer:
         """Rendered win cards and partials by the digest of what they receive (see
         ``win_card`` and ``partial``): kept while the templates and settings stay the
         same."""
-        self._card_keys: tuple[Fingerprinter | None, dict[int, tuple]] = (None, {})
-        """The fingerprinter of this build, and each win card by its record."""
+        self._card_keys: tuple[Fingerprinter | None, dict[tuple[int, int, int], tuple]] = (
+            None,
+            {},
+        )
+        """The fingerprinter of this build, and each win card by its record's entry (its
+        ``id``: the record held keeps the entry alive), place and number."""
         self.env = template_environment(theme.template_dirs, bytecode_cache)
         self.env.globals.update(
             site=site,
@@ -243,14 +247,17 @@ class Renderer:
         source, goal = rec.entry.source, rec.win.goal
         url, title = urls.get(source), titles.get(goal)
         shown = tuple([(tag, slugs[tag]) for tag in rec.tags if tag in slugs]) if rec.tags else ()
-        # A win shows on several pages (its year, its tags, its goal): the same record
-        # with the same values around it is the same card, found by the record, not
-        # named again (this build's fingerprinter, so this build's records).
+        # A win shows on several pages (its year, its tags, its goal): an equal record
+        # with the same values around it is the same card, found by its entry (the one
+        # object this build holds for it), place and number and compared, not named
+        # again (this build's fingerprinter, so this build's entries). Pages whose views
+        # are made when rendered make records of their own: equal, not the same.
         if self._card_keys[0] is not self.fingerprinter:
             self._card_keys = (self.fingerprinter, {})
         memo = self._card_keys[1]
-        held = memo.get(id(rec))
-        if held is not None and held[0] is rec and held[1] == (url, shown, title):
+        ident = (id(rec.entry), rec.index, rec.number)
+        held = memo.get(ident)
+        if held is not None and held[0] == rec and held[1] == (url, shown, title):
             return held[2]
         # The card's key: the digest of everything its view below is made of.
         key = self.fingerprinter.digest(rec, source, url, shown, goal, title)
@@ -265,7 +272,7 @@ class Renderer:
             template = self.env.get_template("partials/win_card.html")
             card = Markup(template.render(view))
             self.fragments.add(key, card)
-        memo[id(rec)] = (rec, (url, shown, title), card)
+        memo[ident] = (rec, (url, shown, title), card)
         return card
 
     def partial(self, name: str, /, **values: Any) -> Markup:
