@@ -192,18 +192,18 @@ def test_filter_by_tag_in_chromium(public, browser):
 def test_each_page_of_the_wall_is_the_one_the_whole_wall_splits_into(
     tmp_path: Path, monkeypatch, per_page: int
 ) -> None:
-    """A page of the wall is made from its year's entries alone (pages.collections.
-    _wall_view): its view is the page that numbering every win, finding the
-    celebrations and splitting the whole wall into pages gives, with the same links
-    around it, however small the pages are."""
+    """A page of the wall is made from its year's entries alone (pages.wall._wall_view):
+    its view is the page that numbering every win, finding the celebrations and
+    splitting the whole wall into pages gives, with the same links around it, however
+    small the pages are."""
     import datetime as dt
 
     from journal_site.aggregate import wins
     from journal_site.build import render_site
     from journal_site.config import load_config
-    from journal_site.pages import collections
+    from journal_site.pages import wall
 
-    monkeypatch.setattr(collections, "WINS_PER_PAGE", per_page)
+    monkeypatch.setattr(wall, "WINS_PER_PAGE", per_page)
     root = fixture_copy(tmp_path)
     # A week of entries without wins, years back: a year on the wall with a streak
     # milestone and no win.
@@ -215,7 +215,7 @@ def test_each_page_of_the_wall_is_the_one_the_whole_wall_splits_into(
         wins.wall_days(records, wins.celebrations(records, model.streak_milestones)), per_page
     )
     assert any(w.year == 2024 and not w.days[0].wins for w in whole)
-    pages = collections.wins_pages(model)
+    pages = wall.wins_pages(model)
     assert [p.url for p in pages] == [
         wins.wall_page_url(whole[0].year),
         "wins/",

@@ -20,7 +20,7 @@ from journal_site.config import Config
 from journal_site.engine.selection import Selection
 from journal_site.loader import Journal
 from journal_site.model import Entry, EntrySummary
-from journal_site.pages import Page, PageBuilder, SiteModel, collections, progress, reviews
+from journal_site.pages import Page, PageBuilder, SiteModel, collections, progress, reviews, wall
 from journal_site.render import NavItem
 from journal_site.text import plural, slugify
 
@@ -70,7 +70,7 @@ SECTIONS: dict[str, SharedSection] = {
     "wins": SharedSection(
         NavItem("Wins", "wins/"),
         "Every win, newest first, with the milestones along the way.",
-        (collections.wins_pages,),
+        (wall.wins_pages,),
         _wins,
     ),
     "lessons": SharedSection(
