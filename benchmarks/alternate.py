@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""One build step, this code against the code of another commit, alternating.
+
+    python benchmarks/alternate.py STEP --before REF [--entries 4000] [--builds 8]
+        [--generator SCRIPT]
+
+STEP is ``new`` (a new entry for the benchmark's today), ``win`` (a win added to an
+entry past the middle of the journal, which renumbers every later win) or ``edit`` (a
+line added to that entry's text): the steps of ``bench.py`` of the same names.
+
+Makes the journal with ``benchmarks/corpus.py`` (or ``--generator``), copies it twice,
+builds each copy cold with its own code, then makes the step ``--builds`` times on each
+copy, the two codes taking turns (which one goes first alternates too), each build a
+``journal build`` in a subprocess, and prints every time and the medians. Five rounds of
+every step (``bench.py``) move by 10 to 30 % from round to round on a busy machine;
+many builds of one step, taking turns, show a smaller difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import TODAY, code_at
+from corpus import add_generator_option, generate
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_step(step: str, content: Path, number: int) -> None:
+    """Change the journal in ``content`` as the step says (the ``number``-th time)."""
+    files = sorted(content.glob("*.md"))
+    middle = files[len(files) // 2 :]
+    if step == "new":
+        (content / f"{TODAY}-alternate-{number}.md").write_text(
+            f"---\ndate: {TODAY}\ntitle: Round {number}\ntags: [career]\n"
+            f'wins:\n  - "Finished round {number}"\n  - "Went for a walk"\n---\n'
+            "A short day, written late.\n"
+        )
+    elif step == "win":
+        entry = next(path for path in middle if "\nwins:\n" in path.read_text())
+        text = entry.read_text()
+        entry.write_text(text.replace("\nwins:\n", f'\nwins:\n  - "Added {number}"\n', 1))
+    else:
+        entry = middle[0]
+        entry.write_text(entry.read_text() + f"\nEdited, time {number}.\n")
+
+
+def build(site: Path, code: Path) -> float:
+    """Seconds one ``journal build`` of ``site`` takes with the code in ``code``."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "journal_site", "build", "--today", TODAY],
+        cwd=site,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("step", choices=("new", "win", "edit"))
+    parser.add_argument("--before", required=True, metavar="REF")
+    parser.add_argument("--entries", type=int, default=4000)
+    parser.add_argument("--builds", type=int, default=8)
+    add_generator_option(parser)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="journal-alternate-") as temp:
+        work = Path(temp)
+        corpus = work / "corpus"
+        generate(args.generator, corpus, args.entries)
+        codes = {"this code": REPO, args.before: code_at(args.before, work / "before")}
+        sites = {}
+        for number, name in enumerate(codes):
+            site = work / f"site-{number}"
+            (site / "content").mkdir(parents=True)
+            for path in corpus.rglob("*"):
+                if path.is_file():
+                    target = site / "content" / path.relative_to(corpus)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(path.read_bytes())
+            build(site, codes[name])  # cold: the store and the output folder
+            sites[name] = site
+        times: dict[str, list[float]] = {name: [] for name in codes}
+        for number in range(args.builds):
+            order = list(codes) if number % 2 == 0 else list(codes)[::-1]
+            for name in order:
+                make_step(args.step, sites[name] / "content", number)
+                times[name].append(build(sites[name], codes[name]))
+                time.sleep(1)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        shown = " ".join(f"{value:.3f}" for value in values)
+        print(f"{name}: median {medians[name]:.3f} s ({shown})")
+    this, before = medians.values()
+    print(f"{args.step}: this code / {args.before} = {this / before:.2f}")
+
+
+if __name__ == "__main__":
+    main()
