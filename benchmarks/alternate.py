@@ -21,14 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench import TODAY, code_at
-from corpus import add_generator_option, generate
+from corpus import add_generator_option, generate, timed_build
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,16 +52,7 @@ def make_step(step: str, content: Path, number: int) -> None:
 
 def build(site: Path, code: Path) -> float:
     """Seconds one ``journal build`` of ``site`` takes with the code in ``code``."""
-    env = {**os.environ, "PYTHONPATH": str(code)}
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "journal_site", "build", "--today", TODAY],
-        cwd=site,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - started
+    return timed_build(site, {**os.environ, "PYTHONPATH": str(code)}, TODAY)
 
 
 def main() -> None:

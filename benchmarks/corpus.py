@@ -27,7 +27,8 @@ import datetime as dt
 import random
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -368,6 +369,20 @@ def generate(generator: Path, out: Path, entries: int, end: dt.date | None = Non
     if end is not None:
         command += ["--end", end.isoformat()]
     subprocess.run(command, check=True, capture_output=True)
+
+
+def timed_build(site: Path, env: Mapping[str, str], today: str) -> float:
+    """Seconds one ``journal build --today TODAY`` of ``site`` takes, in a subprocess
+    with the environment ``env`` (a benchmark's build; it fails loudly)."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "journal_site", "build", "--today", today],
+        cwd=site,
+        env=dict(env),
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,13 +17,10 @@ import gzip
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from corpus import add_generator_option, generate
+from corpus import add_generator_option, generate, timed_build
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-24"
@@ -39,15 +36,7 @@ def build(site: Path, password: str) -> float:
         "JOURNAL_PASSWORD": password,
         "JOURNAL_BASIC_AUTH": "",
     }
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "journal_site", "build", "--today", TODAY],
-        cwd=site,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - started
+    return timed_build(site, env, TODAY)
 
 
 def sizes(public: Path) -> tuple[int, int, int]:
