@@ -74,7 +74,8 @@ class Fragments:
 
     def use(self, page: str, slot: str, key: str) -> None:
         """The partial ``key`` was rendered as ``slot`` of ``page`` (its path)."""
-        self.uses[f"{page}\0{slot}"] = self._new_uses[f"{page}\0{slot}"] = (page, key)
+        named = f"{page}\0{slot}"
+        self.uses[named] = self._new_uses[named] = (page, key)
 
     def take_new(self) -> tuple[dict[str, str], Uses]:
         """The fragments made, and the partials' uses, since the last call."""

@@ -181,6 +181,17 @@ class WallYear:
         records = self.records
         return wall_pages(wall_days(records, celebrations(records, self.streaks)), self.per_page)
 
+    @cached_property
+    def page_count(self) -> int:
+        """``len(pages)``, from each day's count of wins, without making the records: a
+        plan needs the pages' addresses, and makes no view."""
+        reached = {day for _, day in self.streaks}  # a day on the wall, with or without wins
+        counts = dict.fromkeys(reached, 0)
+        for entry in self.entries:
+            counts[entry.day] = counts.get(entry.day, 0) + len(entry.wins)
+        days = sorted((d for d, n in counts.items() if n or d in reached), reverse=True)
+        return len(page_sizes([counts[day] for day in days], self.per_page))
+
 
 @dataclass(frozen=True)
 class WallYearPage:
@@ -195,7 +206,7 @@ class WallYearPage:
 
     @property
     def count(self) -> int:
-        return len(self.of.pages)
+        return self.of.page_count
 
     @property
     def days(self) -> tuple[WallDay, ...]:

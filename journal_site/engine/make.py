@@ -32,8 +32,8 @@ def make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -
 
 
 MIN_APART_PAGES = 8
-"""From this many outputs to make, in a build that nothing can stop, the pages that may
-show win cards are made here and the others in a forked helper at the same time."""
+"""From this many outputs to make, in a build that nothing can stop, they are made here
+and in a forked helper at the same time (see ``Maker._make_apart``)."""
 
 
 def make_first(

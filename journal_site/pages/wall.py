@@ -17,7 +17,6 @@ from journal_site.aggregate.wins import (
     WallPage,
     WallYear,
     WallYearPage,
-    page_sizes,
     wall_page_url,
 )
 from journal_site.model import Entry
@@ -97,16 +96,8 @@ def wins_pages(model: SiteModel) -> list[Page]:
         wall_year = WallYear(
             year, entries, first[year], tuple(streaks.get(year, ())), WINS_PER_PAGE
         )
-        # Each day of the year on the wall (with wins or a streak milestone), newest
-        # first, with its count of wins: how the year splits into pages.
-        milestones = {day for _, day in wall_year.streaks}
-        counts = dict.fromkeys(milestones, 0)
-        for entry in entries:
-            counts[entry.day] = counts.get(entry.day, 0) + len(entry.wins)
-        days = sorted((d for d, n in counts.items() if n or d in milestones), reverse=True)
-        pages = len(page_sizes([counts[day] for day in days], WINS_PER_PAGE))
         shown_urls = {e.source: urls[e.source] for e in entries if e.wins and e.source in urls}
-        for number in range(1, pages + 1):
+        for number in range(1, wall_year.page_count + 1):
             args = (wall_year, number, total, year_links, shown_urls, slugs, titles)
             view = Deferred(_wall_view, args)
             url = wall_page_url(year, number)
