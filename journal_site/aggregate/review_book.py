@@ -17,7 +17,6 @@ from journal_site.aggregate.reviews import (
     ReviewFacts,
     StepDone,
     assemble,
-    average,
     days_between,
 )
 from journal_site.model import AnyEntry, Goal, Win
@@ -61,6 +60,7 @@ class ReviewBook:
         )
         self.steps = _steps_done(kept, goals)
         self.finished = _finished(self.steps, goals)
+        self._days, self._totals = _running_totals(self.by_day)
         self._periods: dict[str, list[Period]] = {}
         self._glances: dict[tuple[Period, dt.date | None, dt.date | None], Glance] = {}
 
@@ -92,20 +92,25 @@ class ReviewBook:
 
     def _glance(self, period: Period, start: dt.date | None, end: dt.date | None) -> Glance:
         first, last = start or period.start, min(end or period.end, self.today)
-        entries = self._entries(days_between(first, last))
-        wins = [w for e in entries for w in e.wins]
-        setbacks = [s for e in entries for s in e.setbacks]
+        # The running totals at the first day written in the span and after its last.
+        low = bisect.bisect_left(self._days, first)
+        high = max(low, bisect.bisect_right(self._days, last))
+        before, through = self._totals[low], self._totals[high]
+        entries, wins, proud, setbacks, lessons, moods, mood_sum = (
+            b - a for a, b in zip(before, through, strict=True)
+        )
         return Glance(
             period=period,
             start=first,
             end=end or period.end,
-            entries=len(entries),
-            days_written=len({e.day for e in entries}),
-            wins=len(wins),
-            proud=sum(1 for w in wins if w.proud),
-            setbacks=len(setbacks),
-            lessons=sum(1 for s in setbacks if s.reframe),
-            mood_average=average([e.mood for e in entries if e.mood is not None]),
+            entries=entries,
+            days_written=high - low,
+            wins=wins,
+            proud=proud,
+            setbacks=setbacks,
+            lessons=lessons,
+            # As ``average`` of the moods: their sum (an int, exact) over their count.
+            mood_average=mood_sum / moods if moods else None,
         )
 
     def _entries(self, days: Iterable[dt.date]) -> list[AnyEntry]:
@@ -195,6 +200,29 @@ class ReviewBook:
     def _completed(self, steps: Sequence[StepDone]) -> tuple[StepDone, ...]:
         """The last step of each goal that was finished in the period: among ``steps``."""
         return tuple(s for s in steps if s in self.finished)
+
+
+def _running_totals(
+    by_day: dict[dt.date, list[AnyEntry]],
+) -> tuple[list[dt.date], list[tuple[int, ...]]]:
+    """The days written, in order, and before each of them (and after the last) the
+    running totals of entries, wins, proud wins, setbacks, lessons, moods given and
+    their sum: a span's counts are the difference of two of them."""
+    days = sorted(by_day)
+    totals = [(0, 0, 0, 0, 0, 0, 0)]
+    entries = wins = proud = setbacks = lessons = moods = mood_sum = 0
+    for day in days:
+        for entry in by_day[day]:
+            entries += 1
+            wins += len(entry.wins)
+            proud += sum(1 for w in entry.wins if w.proud)
+            setbacks += len(entry.setbacks)
+            lessons += sum(1 for s in entry.setbacks if s.reframe)
+            if entry.mood is not None:
+                moods += 1
+                mood_sum += entry.mood
+        totals.append((entries, wins, proud, setbacks, lessons, moods, mood_sum))
+    return days, totals
 
 
 def _steps_done(entries: Sequence[AnyEntry], goals: Sequence[Goal]) -> list[StepDone]:
