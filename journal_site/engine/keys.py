@@ -238,15 +238,28 @@ class Fingerprinter:
             self._walk(value, out, depth)
 
     def _walk(self, value: Any, out: list[str], depth: int) -> None:
-        # Strings and ints, most of what is walked, and the values of a record that are
-        # named by a token, are written here as ``_feed`` writes them, without a call each.
+        # What is walked most (strings, ints, entries and summaries by token, references,
+        # pairs) is written here exactly as ``_feed`` writes it, without a call each.
         kind = type(value)
         feed, append, inner = self._feed, out.append, depth + 1
         if kind is list or kind is tuple:
             append(f"{'[' if kind is list else '('}{len(value)}")
+            walk, token = self._walk, self._token
             for item in value:
-                if type(item) is str:
+                item_kind = type(item)
+                if item_kind is str:
                     append(f"s{len(item)}:{item}")
+                elif item_kind is int:
+                    append(f"int:{item!r}")
+                elif item_kind is EntrySummary or item_kind is Entry:
+                    append(f"{item_kind.__name__}:{token(item)}")
+                elif item_kind is tuple and 0 < len(item) < _MEMO_MIN and inner <= 80:
+                    walk(item, out, inner)  # a pair or so: as ``_feed`` would, one call less
+                elif item_kind is Body or item_kind is Links:
+                    self._refs.append((item_kind.__name__, item.source))
+                    append(f"ref:{item_kind.__name__}:{item.source}")
+                elif item is None:
+                    append("NoneType:None")
                 else:
                     feed(item, out, inner)
             append("]")
