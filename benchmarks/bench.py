@@ -2,7 +2,7 @@
 """Side by side, in one run: our builds against Hugo's on the same journal corpus.
 
     python benchmarks/bench.py [--sizes 1000 4000] [--repeat 5] [--work DIR] [--settle 65]
-                               [--before REF [--every-step]]
+                               [--before REF [--every-step]] [--without-reviews]
 
 For each corpus size (made by benchmarks/corpus.py), rounds alternate
 between the four measurements, so a burst of load on a shared machine hits them all
@@ -21,7 +21,9 @@ alike; each figure is the median of ``--repeat`` rounds:
   build``: a deploy on a host that keeps ``.journal-cache`` between builds;
 - cold before (with ``--before REF``): the cold build of this repository's code at the
   git commit REF (``git archive``), on its own copy of the same journal, in the same
-  rounds: "no slower than before", measured rather than remembered;
+  rounds: "no slower than before", measured rather than remembered. The review pages
+  came after the engine: ``--without-reviews`` builds this code without them (see
+  without_reviews.py), so that both make the same pages;
 - hugo: ``hugo`` building the same entries from scratch, with templates that make the
   same kind of pages: a page per entry with its wins and setbacks (and reframes) and
   previous/next links, a timeline paginated by 30, a page per tag and a tag index.
@@ -250,6 +252,7 @@ def bench(
     generator: Path = GENERATOR,
     before: str | None = None,
     every_step: bool = False,
+    without_reviews: bool = False,
 ) -> dict[str, dict[str, list[float]]]:
     hugo = hugo_binary()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -268,6 +271,11 @@ def bench(
             stdout=subprocess.DEVNULL,
         )
     journal = [sys.executable, "-m", "journal_site", "build", "--today", TODAY]
+    # This code's builds: with --without-reviews, the pages the code before the engine
+    # made (see without_reviews.py); the code of --before always runs as it is.
+    our_build = journal_before = journal
+    if without_reviews:
+        our_build = [sys.executable, str(REPO / "benchmarks" / "without_reviews.py"), *journal[3:]]
     # Outputs of earlier builds are moved aside before a cold build, and deleted only when
     # every round is done: on a file system without a journal (ext4 as some virtual
     # machines mount it) inodes freed a moment ago are skipped when new files are made,
@@ -315,6 +323,7 @@ def bench(
         size: int, site: Path, round_number: int, suffix: str, with_env: dict[str, str]
     ) -> None:
         """Every build of ours on ``site``, each figure named with ``suffix``."""
+        journal = our_build if suffix == "" else journal_before
         set_aside(site / ".journal-cache", site / "public")
         measure(size, "cold" + suffix, journal, site, peak=True, with_env=with_env)
         measure(size, "no_change" + suffix, journal, site, with_env=with_env)
@@ -483,6 +492,12 @@ def main() -> None:
         "rounds (say, the last commit before a change to the engine)",
     )
     parser.add_argument(
+        "--without-reviews",
+        action="store_true",
+        help="build this code without the review pages, which came after the engine: "
+        "with --before c69e631, the same pages as that code (see without_reviews.py)",
+    )
+    parser.add_argument(
         "--every-step",
         action="store_true",
         help="with --before: run every build (no change, edits, new entry, deploy) with "
@@ -499,6 +514,7 @@ def main() -> None:
             args.generator,
             args.before,
             args.every_step,
+            args.without_reviews,
         )
     else:
         with tempfile.TemporaryDirectory(prefix="journal-bench-") as temp:
@@ -510,6 +526,7 @@ def main() -> None:
                 args.generator,
                 args.before,
                 args.every_step,
+                args.without_reviews,
             )
     load = os.getloadavg()[0]
     print(

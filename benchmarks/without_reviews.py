@@ -1,0 +1,29 @@
+"""``journal build`` without the review pages: the pages the code before the engine made.
+
+    python benchmarks/without_reviews.py build [journal build's arguments]
+
+The review pages (/reviews/ and a page per week, month and year, 781 of them on the
+4,000-entry corpus) came after the engine. ``bench.py --before REF --without-reviews``
+runs this code through this script, so that a cold build is compared with the code at
+REF on the same pages. Nothing else changes: the same engine, store and output.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from journal_site.engine import plan
+from journal_site.pages import reviews
+
+_ALL = plan.builders
+
+
+def _without_reviews() -> list[plan.PageBuilder]:
+    return [b for b in _ALL() if b not in reviews.REVIEW_BUILDERS]
+
+
+if __name__ == "__main__":
+    plan.builders = _without_reviews
+    from journal_site.cli import main
+
+    sys.exit(main(sys.argv[1:]))
