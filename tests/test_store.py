@@ -585,9 +585,9 @@ def test_the_stats_page_draws_again_only_the_heatmap_of_a_year_that_changed(
 
 @pytest.mark.parametrize("count", [3, 600])
 def test_pages_come_back_as_kept_and_a_damaged_one_is_left_out(tmp_path: Path, count: int) -> None:
-    """Many pages read at once are inflated by two threads (``INFLATE_THREADS_FROM``):
-    each comes back whole, under its own key, and one whose data is damaged is left out
-    (the engine makes it again) rather than failing the read."""
+    """Many pages saved or read at once are deflated or inflated by two threads
+    (``ZLIB_THREADS_FROM``): each comes back whole, under its own key, and one whose data
+    is damaged is left out (the engine makes it again) rather than failing the read."""
     store = Store(tmp_path / "cache", "v1")
     try:
         pages = {f"key-{n}": f"<p>page {n}</p>".encode() * (n % 50 + 1) for n in range(count)}

@@ -30,7 +30,7 @@ import hashlib
 import sqlite3
 import threading
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from journal_site import __version__
@@ -253,13 +253,13 @@ class Store:
 
     def save_pages(self, made: dict[str, bytes], live: set[str]) -> None:
         """Keep the pages made, and drop every page no longer produced."""
+        if not self.usable:
+            return
+        rows = _deflated(list(made.items()))  # before the write lock: readers wait less
         with self._writing() as db:
             if db is None:
                 return
-            db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?)",
-                ((k, zlib.compress(v, 1)) for k, v in made.items()),
-            )
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", rows)
             stale = [k for (k,) in db.execute("SELECT key FROM pages") if k not in live]
             db.executemany("DELETE FROM pages WHERE key = ?", ((k,) for k in stale))
 
@@ -367,26 +367,39 @@ def _write_rows(
     db.executemany(insert, ((k, *v) for k, v in rows.items() if held.get(k) != v))
 
 
-INFLATE_THREADS_FROM = 256
-"""Pages read at once from this many on are inflated by two threads (zlib lets go of
-the interpreter while it works): a deploy reads thousands, 40 MB inflated."""
+ZLIB_THREADS_FROM = 256
+"""Pages inflated or deflated at once from this many on are split between two threads
+(zlib lets go of the interpreter while it works): a deploy reads thousands of pages, a
+cold build keeps thousands, 35-40 MB either way."""
+
+_Rows = list[tuple[str, bytes]]
 
 
-def _inflated(rows: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+def _by_halves(rows: _Rows, work: Callable[[_Rows], _Rows]) -> _Rows:
+    """``work`` on ``rows``, on two threads (a half each) when there are many."""
+    if len(rows) < ZLIB_THREADS_FROM:
+        return work(rows)
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = len(rows) // 2
+    with ThreadPoolExecutor(1) as pool:
+        later = pool.submit(work, rows[half:])
+        return work(rows[:half]) + later.result()
+
+
+def _inflated(rows: _Rows) -> _Rows:
     """(key, page) for each (key, compressed page), leaving out any that is damaged."""
 
-    def inflate(part: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    def inflate(part: _Rows) -> _Rows:
         out = []
         for key, data in part:
             with contextlib.suppress(zlib.error):
                 out.append((key, zlib.decompress(data)))
         return out
 
-    if len(rows) < INFLATE_THREADS_FROM:
-        return inflate(rows)
-    from concurrent.futures import ThreadPoolExecutor
+    return _by_halves(rows, inflate)
 
-    half = len(rows) // 2
-    with ThreadPoolExecutor(2) as pool:
-        later = pool.submit(inflate, rows[half:])
-        return inflate(rows[:half]) + later.result()
+
+def _deflated(rows: _Rows) -> _Rows:
+    """(key, compressed page) for each (key, page)."""
+    return _by_halves(rows, lambda part: [(key, zlib.compress(data, 1)) for key, data in part])
