@@ -383,3 +383,51 @@ def test_a_separator_inside_a_text_cannot_shift_fields() -> None:
     """Two fields whose texts hold the joiner cannot read as two other fields."""
     assert digest(("p\x1fsq", "r")) != digest(("p", "q\x1fsr"))
     assert digest({"a": "b\x1fsc"}) != digest({"a\x1fsb": "c"})
+
+
+# -- digests carried from one build to the next ------------------------------------------
+
+
+@given(values=st.lists(values, min_size=1, max_size=4))
+def test_a_carried_digest_is_the_one_a_fresh_walk_gives(values: list[Any]) -> None:
+    """A build's fingerprinter takes over the last one's digests of frozen records
+    (``lasting``, for the records a model's memo hands on): what it gives for every
+    value is what a fingerprinter that carries nothing gives."""
+    first = Fingerprinter({})
+    before = [first.digest(v) for v in values]
+    carried = first.lasting()
+    assert all(type(held[0]) is Cell for held in carried.values())  # frozen records only
+    second = Fingerprinter({}, carried=carried)
+    assert [second.digest(v) for v in values] == before == [digest(v) for v in values]
+
+
+def test_a_carried_record_keeps_its_references() -> None:
+    """A record holding references (what a page names by token) is carried with them:
+    the next build still finds the entry's body among the page's inputs."""
+    from journal_site.pages import Body
+
+    @dataclass(frozen=True)
+    class Shown:
+        body: Body
+        label: str
+
+    record = Shown(Body("a.md"), "x" * 500)  # long: digested, not inlined
+    first = Fingerprinter({})
+    named, refs = first.inputs([record])
+    second = Fingerprinter({}, carried=first.lasting())
+    assert second.inputs([record]) == (named, refs) == (named, (("Body", "a.md"),))
+
+
+def test_what_is_not_frozen_is_not_carried() -> None:
+    """A list or a record that may change is walked again in every build."""
+
+    @dataclass
+    class Loose:
+        items: list[int]
+
+    loose = Loose(list(range(20)))
+    first = Fingerprinter({})
+    first.digest(loose, list(range(20)))
+    assert first.lasting() == {}
+    loose.items.append(20)
+    assert Fingerprinter({}, carried=first.lasting()).digest(loose) == digest(loose)

@@ -6,7 +6,7 @@ in more than one group; a setback with no tag at all goes in a last, untagged gr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from journal_site.model import Entry, Setback
@@ -32,13 +32,30 @@ class LessonGroup:
         return sum(1 for lesson in self.lessons if lesson.setback.reframe)
 
 
-def all_lessons(entries: Sequence[Entry]) -> tuple[Lesson, ...]:
-    """Every setback, newest first (within one entry, in the order written)."""
+def all_lessons(entries: Sequence[Entry], of: Of | None = None) -> tuple[Lesson, ...]:
+    """Every setback, newest first (within one entry, in the order written); ``of`` (a
+    model's ``Memo.of``) gives an entry's lessons made for the last model when the entry
+    is the same."""
     out: list[Lesson] = []
     for entry in reversed(entries):
-        for setback in entry.setbacks:
-            out.append(Lesson(setback, entry, tuple(dict.fromkeys((*setback.tags, *entry.tags)))))
+        if not entry.setbacks:
+            continue
+        if of is None:
+            out.extend(_entry_lessons(entry))
+        else:
+            out.extend(of("lessons", entry, None, lambda e=entry: _entry_lessons(e)))
     return tuple(out)
+
+
+def _entry_lessons(entry: Entry) -> tuple[Lesson, ...]:
+    return tuple(
+        Lesson(setback, entry, tuple(dict.fromkeys((*setback.tags, *entry.tags))))
+        for setback in entry.setbacks
+    )
+
+
+Of = Callable[[str, Entry, None, Callable[[], tuple[Lesson, ...]]], tuple[Lesson, ...]]
+"""What the lessons of one entry are made through: a model's ``Memo.of``."""
 
 
 def lessons_by_tag(lessons: Sequence[Lesson]) -> tuple[LessonGroup, ...]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from journal_site.model import Entry, Win
 
 WIN_COUNT_MILESTONES_UP_TO_1000 = (1, 10, 50, 100, 250, 500, 1000)
+
+Of = Callable[[str, Entry, int, Callable[[], tuple["WinRecord", ...]]], tuple["WinRecord", ...]]
+"""What the wins of one entry are made through: a model's ``Memo.of``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +74,29 @@ def win_tags(win: Win, entry: Entry) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*win.tags, *entry.tags)))
 
 
-def numbered_wins(entries: Iterable[Entry], first: int = 1) -> tuple[WinRecord, ...]:
-    """Every win of ``entries`` (oldest first), numbered from ``first``."""
+def numbered_wins(
+    entries: Iterable[Entry], first: int = 1, of: Of | None = None
+) -> tuple[WinRecord, ...]:
+    """Every win of ``entries`` (oldest first), numbered from ``first``; ``of`` (a
+    model's ``Memo.of``) gives an entry's records made for the last model when the entry
+    and its first number are the same."""
     records: list[WinRecord] = []
     for entry in entries:
-        for index, win in enumerate(entry.wins):
-            number = first + len(records)
-            records.append(WinRecord(number, win, entry, win_tags(win, entry), index))
+        if not entry.wins:
+            continue
+        number = first + len(records)
+        if of is None:
+            records.extend(_entry_wins(entry, number))
+        else:
+            records.extend(of("wins", entry, number, lambda e=entry, n=number: _entry_wins(e, n)))
     return tuple(records)
+
+
+def _entry_wins(entry: Entry, first: int) -> tuple[WinRecord, ...]:
+    return tuple(
+        WinRecord(first + index, win, entry, win_tags(win, entry), index)
+        for index, win in enumerate(entry.wins)
+    )
 
 
 def is_win_milestone(number: int) -> bool:
@@ -171,10 +189,12 @@ class WallYear:
     first: int
     streaks: tuple[tuple[int, dt.date], ...]
     per_page: int
+    of: Of | None = field(default=None, compare=False, repr=False)
+    """What its records are made through (see ``numbered_wins``): not what it is."""
 
     @cached_property
     def records(self) -> tuple[WinRecord, ...]:
-        return numbered_wins(self.entries, self.first)
+        return numbered_wins(self.entries, self.first, self.of)
 
     @cached_property
     def pages(self) -> tuple[WallPage, ...]:

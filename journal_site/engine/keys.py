@@ -126,6 +126,20 @@ def _category(kind: type) -> int:
     return category
 
 
+Digested = tuple[object, str, tuple[Ref, ...]]
+"""A value digested by identity: the value, its digest, the references in it."""
+_FROZEN: dict[type, bool] = {}
+
+
+def _frozen(kind: type) -> bool:
+    """Whether ``kind`` is a frozen dataclass."""
+    held = _FROZEN.get(kind)
+    if held is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        held = _FROZEN[kind] = params is not None and bool(params.frozen)
+    return held
+
+
 def _record_head(kind: type) -> str:
     head = _HEADS.get(kind)
     if head is None:
@@ -152,13 +166,19 @@ class Fingerprinter:
     entries, summaries and goals loaded, and the wins and setbacks of those summaries."""
 
     def __init__(
-        self, tokens: Mapping[int, tuple[object, str]], cancel: Callable[[], bool] | None = None
+        self,
+        tokens: Mapping[int, tuple[object, str]],
+        cancel: Callable[[], bool] | None = None,
+        carried: Mapping[int, Digested] | None = None,
     ) -> None:
         self.tokens = tokens
         self.cancel = cancel
         """Asked every few dozen values digested: a build that a newer change overtook
         stops here too (raising ``Cancelled``), not only between two outputs."""
-        self._memo: dict[int, tuple[object, str, tuple[Ref, ...]]] = {}
+        self._memo: dict[int, Digested] = {}
+        self._carried = carried or {}
+        """The last build's ``lasting()``: a frozen record made then and handed to this
+        build again (kept by the model's memo) is not walked again."""
         self._refs: list[Ref] = []
         self._tokens_memo: dict[int, tuple[object, str]] = {}
         self._chains: dict[int, tuple[object, object, list[str]]] = {}
@@ -329,7 +349,13 @@ class Fingerprinter:
 
     def _memoized(self, value: Any, depth: int) -> str:
         held = self._memo.get(id(value))
-        if held is not None and held[0] is value:
+        if held is None or held[0] is not value:
+            held = self._carried.get(id(value))
+            if held is not None and held[0] is value:
+                self._memo[id(value)] = held
+            else:
+                held = None
+        if held is not None:
             self._refs.extend(held[2])
             return held[1]
         self._check()
@@ -349,6 +375,14 @@ class Fingerprinter:
         # The value is kept alive with its id, so the id cannot name another value.
         self._memo[id(value)] = (value, named, tuple(self._refs[start:]))
         return named
+
+    def lasting(self) -> dict[int, Digested]:
+        """The digests of the frozen records digested so far, by identity, each with its
+        record (so that the identity cannot name another value): what the next build's
+        fingerprinter may take over (``carried``). A frozen record is not changed once
+        made, and its digest names its fields by their values, and entries and their
+        parts by tokens that are digests of their content: it holds in any build."""
+        return {key: held for key, held in self._memo.items() if _frozen(type(held[0]))}
 
     def _chain(self, value: Earlier) -> list[str]:
         """For each position of ``value.entries``, a digest of the entries up to it

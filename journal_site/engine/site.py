@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from journal_site.config import Config, resolve_today
 from journal_site.engine import check, cycle_collection_paused, sources
 from journal_site.engine.ahead import CompiledAhead, prepared
-from journal_site.engine.keys import Fingerprinter
+from journal_site.engine.keys import Digested, Fingerprinter
 from journal_site.engine.make import Maker, make_first
 from journal_site.engine.plan import plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
@@ -114,6 +114,8 @@ class Engine:
         """Parts of pages made from the last models (see ``SiteModel.memo``)."""
         self._checked: str | None = None
         """The digest of the last model that passed ``check_references``."""
+        self._lasting: dict[int, Digested] = {}
+        """The last build's digests of frozen records (``keep`` only, see keys.py)."""
         self._previous: dict[str, str] | None = None
         """Output path -> signature, of the last build."""
         self.last: SiteBuild | None = None
@@ -211,6 +213,7 @@ class Engine:
         if selection.narrow is not None:
             journal = selection.narrow(journal)
         parsed = loaded.parsed
+        self._memo.turn()
         model = make_model(
             config,
             journal,
@@ -224,7 +227,7 @@ class Engine:
         tokens: dict[int, tuple[object, str]] = {}
         for held in parsed.values():
             tokens.update(held.named())
-        fingerprinter = Fingerprinter(tokens, cancel)
+        fingerprinter = Fingerprinter(tokens, cancel, self._lasting)
         refs = References(parsed, model.urls)
         clock.lap("ms_model")
         # 3. What every page is rendered with.
@@ -318,6 +321,7 @@ class Engine:
         self._checked = model_digest
         self._parsed = {d: parsed[s] for s, (_, _, d) in loaded.stats.items() if s in parsed}
         if self.keep:
+            self._lasting = fingerprinter.lasting()
             self._outputs = {
                 keys[path]: value
                 for path, value in data.items()

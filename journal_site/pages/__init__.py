@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from journal_site.config import Config
 from journal_site.errors import JournalError, Problem
@@ -131,6 +131,8 @@ class Memo:
     def __init__(self, limit: int = 256) -> None:
         self.limit = limit
         self._values: dict[Hashable, object] = {}
+        self._of: dict[Hashable, tuple[object, object]] = {}
+        self._of_before: dict[Hashable, tuple[object, object]] = {}
 
     def get(self, key: Hashable, make: Callable[[], object]) -> object:
         """The value kept for ``key``, or ``make()``'s, kept."""
@@ -141,7 +143,29 @@ class Memo:
             value = self._values[key] = make()
         return value
 
+    def of(self, kind: str, entry: object, extra: Hashable, make: Callable[[], V]) -> V:
+        """What ``make()`` makes of ``entry`` (and ``extra``): the value made from the
+        same entry object (a file unchanged since) for the last model, else made now.
+        The same objects, so that what was digested of them then names them still
+        (engine/keys.py): ``make`` must read nothing of the model but ``entry`` and
+        ``extra``."""
+        key = (kind, id(entry), extra)
+        held = self._of.get(key)
+        if held is None or held[0] is not entry:
+            held = self._of_before.get(key)
+            if held is None or held[0] is not entry:
+                held = (entry, make())
+            self._of[key] = held
+        return held[1]  # type: ignore[return-value]
 
+    def turn(self) -> None:
+        """A new model: the values ``of`` made for the last one are kept for this one,
+        and forgotten after it unless it asks for them too."""
+        if self._of:
+            self._of_before, self._of = self._of, {}
+
+
+V = TypeVar("V")
 _NONE = object()
 
 
@@ -266,7 +290,7 @@ class SiteModel:
         """Every win, numbered oldest first."""
         from journal_site.aggregate.wins import numbered_wins
 
-        return numbered_wins(self.entries)
+        return numbered_wins(self.entries, of=self.memo.of)
 
     @cached_property
     def wins_by_tag(self) -> dict[str, TaggedWins]:

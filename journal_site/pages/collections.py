@@ -44,7 +44,7 @@ def _lessons_shown(
 def lessons_page(model: SiteModel) -> list[Page]:
     """/lessons/ with every tag's newest lessons; a tag with more has its own full page,
     so the page stays small in a journal of thousands of setbacks."""
-    lessons = all_lessons(model.entries)
+    lessons = all_lessons(model.entries, model.memo.of)
     groups = lessons_by_tag(lessons)
     more = {
         g.tag: lessons_group_url(g, model.tag_slugs)

@@ -94,7 +94,7 @@ def wins_pages(model: SiteModel) -> list[Page]:
     for year in years:
         entries = tuple(by_year.get(year, ()))
         wall_year = WallYear(
-            year, entries, first[year], tuple(streaks.get(year, ())), WINS_PER_PAGE
+            year, entries, first[year], tuple(streaks.get(year, ())), WINS_PER_PAGE, model.memo.of
         )
         shown_urls = {e.source: urls[e.source] for e in entries if e.wins and e.source in urls}
         for number in range(1, wall_year.page_count + 1):
