@@ -29,7 +29,6 @@ and rendered every time otherwise, never cached under a guess.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -38,9 +37,21 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
-from markupsafe import Markup
-
-from journal_site.engine import Cancelled, codec
+from journal_site.engine import Cancelled, codec, kinds
+from journal_site.engine.kinds import (
+    CATEGORIES,
+    COLLECTION,
+    DATE,
+    EARLIER,
+    FUNCTION,
+    MARKUP,
+    PART,
+    RECORD,
+    REF,
+    SCALAR,
+    SEQUENCE,
+    TOKEN,
+)
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
 from journal_site.pages import Body, Earlier, Links
 
@@ -49,9 +60,6 @@ class Unnameable(Exception):
     """A value that the fingerprinter cannot name."""
 
 
-_SCALARS = (str, int, float, bool, type(None), bytes)
-_DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
-_CONTAINERS = frozenset((list, tuple, dict, set, frozenset))
 _MEMO_MIN = 8
 """Containers at least this long are digested once per build, by identity."""
 _INLINE_MAX = 400
@@ -73,92 +81,11 @@ def goal_token(goal: Goal) -> str:
     return codec.token(codec.encode_goal(goal))
 
 
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
 _FUNCTIONS: dict[Callable[..., Any], str] = {}
 """A module-level function's name as a digest shows it (see ``Fingerprinter._function``)."""
 
-
-(
-    _SCALAR,
-    _MARKUP,
-    _DATE,
-    _TOKEN,
-    _PART,
-    _REF,
-    _FUNCTION,
-    _EARLIER,
-    _SEQUENCE,
-    _COLLECTION,
-    _RECORD,
-    _OTHER,
-) = range(12)
-_CATEGORIES: dict[type, int] = {}
-"""How ``Fingerprinter._feed`` names a value of each type (found once per type)."""
-_HEADS: dict[type, str] = {}
-
-
-def _category(kind: type) -> int:
-    if kind in _SCALARS:
-        category = _SCALAR
-    elif kind is Markup:
-        category = _MARKUP
-    elif kind in _DATES:
-        category = _DATE
-    elif kind is Entry or kind is EntrySummary or kind is Goal:
-        category = _TOKEN
-    elif kind is Win or kind is Setback:
-        category = _PART  # by the token of its entry when loaded, else as a record
-    elif kind is Body or kind is Links:
-        category = _REF
-    elif kind is types.FunctionType:
-        category = _FUNCTION
-    elif kind is Earlier:
-        category = _EARLIER
-    elif kind is tuple or kind is list:
-        category = _SEQUENCE
-    elif kind in _CONTAINERS:
-        category = _COLLECTION
-    elif _fields(kind) is not None:
-        category = _RECORD
-    else:
-        category = _OTHER
-    _CATEGORIES[kind] = category
-    return category
-
-
 Digested = tuple[object, str, tuple[Ref, ...]]
 """A value digested by identity: the value, its digest, the references in it."""
-_FROZEN: dict[type, bool] = {}
-
-
-def _frozen(kind: type) -> bool:
-    """Whether ``kind`` is a frozen dataclass."""
-    held = _FROZEN.get(kind)
-    if held is None:
-        params = getattr(kind, "__dataclass_params__", None)
-        held = _FROZEN[kind] = params is not None and bool(params.frozen)
-    return held
-
-
-def _record_head(kind: type) -> str:
-    head = _HEADS.get(kind)
-    if head is None:
-        head = _HEADS[kind] = f"@{kind.__module__}.{kind.__qualname__}("
-    return head
-
-
-def _fields(kind: type) -> tuple[str, ...] | None:
-    """The fields of a dataclass that are part of its identity (``compare=True``; the
-    others are derived from those), or None for a type that is not a dataclass."""
-    try:
-        return _FIELDS[kind]
-    except KeyError:
-        pass
-    names = None
-    if dataclasses.is_dataclass(kind):
-        names = tuple(f.name for f in dataclasses.fields(kind) if f.compare)
-    _FIELDS[kind] = names
-    return names
 
 
 class Fingerprinter:
@@ -214,13 +141,13 @@ class Fingerprinter:
         if kind is str:  # its length first: no text can pass for two
             out.append(f"s{len(value)}:{value}")
             return
-        category = _CATEGORIES.get(kind)
+        category = CATEGORIES.get(kind)
         if category is None:
-            category = _category(kind)
-        if category == _RECORD:
+            category = kinds.category(kind)
+        if category == RECORD:
             # Frozen values (a win record, a card) recur across pages: digested once.
             out.append(self._memoized(value, depth))
-        elif category == _SEQUENCE:
+        elif category == SEQUENCE:
             if not value:
                 out.append("(0" if kind is tuple else "[0")
                 out.append("]")
@@ -228,31 +155,31 @@ class Fingerprinter:
                 out.append(self._memoized(value, depth))
             else:
                 self._walk(value, out, depth)
-        elif category == _SCALAR:
+        elif category == SCALAR:
             out.append(f"{kind.__name__}:{value!r}")
-        elif category == _TOKEN:
+        elif category == TOKEN:
             out.append(f"{kind.__name__}:{self._token(value)}")
-        elif category == _PART:
+        elif category == PART:
             held = self.tokens.get(id(value))
             if held is not None and held[0] is value:
                 out.append(f"{kind.__name__}:{held[1]}")
             else:
                 out.append(self._memoized(value, depth))
-        elif category == _DATE:
+        elif category == DATE:
             out.append(
                 f"{kind.__name__}:{value.isoformat() if kind is not dt.timedelta else value}"
             )
-        elif category == _MARKUP:
+        elif category == MARKUP:
             out.append(f"m{len(value)}:{value}")
-        elif category == _REF:
+        elif category == REF:
             ref = (kind.__name__, value.source)
             self._refs.append(ref)
             out.append(f"ref:{ref[0]}:{ref[1]}")
-        elif category == _FUNCTION:
+        elif category == FUNCTION:
             out.append(self._function(value))
-        elif category == _EARLIER:
+        elif category == EARLIER:
             out.append(f"Earlier:{self._chain(value)[value.position]}")
-        elif category == _COLLECTION and len(value) >= _MEMO_MIN:
+        elif category == COLLECTION and len(value) >= _MEMO_MIN:
             out.append(self._memoized(value, depth))
         else:
             self._walk(value, out, depth)
@@ -287,9 +214,9 @@ class Fingerprinter:
         if kind is dict:
             self._walk_mapping(value, out, inner)
             return
-        names = _fields(kind)
+        names = kinds.fields(kind)
         if names is not None:
-            append(_record_head(kind))
+            append(kinds.record_head(kind))
             tokens = self.tokens
             for name in names:
                 item = getattr(value, name)
@@ -382,7 +309,7 @@ class Fingerprinter:
         fingerprinter may take over (``carried``). A frozen record is not changed once
         made, and its digest names its fields by their values, and entries and their
         parts by tokens that are digests of their content: it holds in any build."""
-        return {key: held for key, held in self._memo.items() if _frozen(type(held[0]))}
+        return {key: held for key, held in self._memo.items() if kinds.frozen(type(held[0]))}
 
     def _chain(self, value: Earlier) -> list[str]:
         """For each position of ``value.entries``, a digest of the entries up to it

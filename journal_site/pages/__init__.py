@@ -16,14 +16,15 @@ arguments (see engine/plan.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from journal_site.config import Config
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry, EntrySummary, Goal
+from journal_site.pages.memo import Memo
 
 if TYPE_CHECKING:
     from journal_site.aggregate import streaks
@@ -121,52 +122,6 @@ class Page:
         if not isinstance(view, Deferred):
             return view
         return view.make(*(resolve(view.args) if resolve is not None else view.args))
-
-
-class Memo:
-    """Values made from a model, by a key holding everything they are made from, so that
-    the next model with the same values for that key reuses them; the oldest go first
-    beyond ``limit``."""
-
-    def __init__(self, limit: int = 256) -> None:
-        self.limit = limit
-        self._values: dict[Hashable, object] = {}
-        self._of: dict[Hashable, tuple[object, object]] = {}
-        self._of_before: dict[Hashable, tuple[object, object]] = {}
-
-    def get(self, key: Hashable, make: Callable[[], object]) -> object:
-        """The value kept for ``key``, or ``make()``'s, kept."""
-        value = self._values.get(key, _NONE)
-        if value is _NONE:
-            if len(self._values) >= self.limit:
-                del self._values[next(iter(self._values))]
-            value = self._values[key] = make()
-        return value
-
-    def of(self, kind: str, entry: object, extra: Hashable, make: Callable[[], V]) -> V:
-        """What ``make()`` makes of ``entry`` (and ``extra``): the value made from the
-        same entry object (a file unchanged since) for the last model, else made now.
-        The same objects, so that what was digested of them then names them still
-        (engine/keys.py): ``make`` must read nothing of the model but ``entry`` and
-        ``extra``."""
-        key = (kind, id(entry), extra)
-        held = self._of.get(key)
-        if held is None or held[0] is not entry:
-            held = self._of_before.get(key)
-            if held is None or held[0] is not entry:
-                held = (entry, make())
-            self._of[key] = held
-        return held[1]  # type: ignore[return-value]
-
-    def turn(self) -> None:
-        """A new model: the values ``of`` made for the last one are kept for this one,
-        and forgotten after it unless it asks for them too."""
-        if self._of:
-            self._of_before, self._of = self._of, {}
-
-
-V = TypeVar("V")
-_NONE = object()
 
 
 @dataclass(frozen=True, slots=True)
