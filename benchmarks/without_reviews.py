@@ -5,7 +5,9 @@
 The review pages (/reviews/ and a page per week, month and year, 781 of them on the
 4,000-entry corpus) came after the engine. ``bench.py --before REF --without-reviews``
 runs this code through this script, so that a cold build is compared with the code at
-REF on the same pages. Nothing else changes: the same engine, store and output.
+REF on the same pages. Nothing else changes: the same engine, store and output. It
+imports the engine before it builds, which a build that finds nothing changed does not:
+compare its cold builds only.
 """
 
 from __future__ import annotations
