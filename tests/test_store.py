@@ -380,6 +380,22 @@ def test_a_parse_that_does_not_read_is_parsed_again(tmp_path: Path) -> None:
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
 
 
+def test_a_plan_that_does_not_read_is_planned_again(tmp_path: Path) -> None:
+    """A held plan whose rows are not a plan (a damaged store) is planned anew, as if
+    the store had none; the others are still taken."""
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Edited"))
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    _sql("UPDATE plans SET pages = '[[\"not a row\"' WHERE builder LIKE '%home_page'")(
+        _store_path(root)
+    )
+    (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Edited") + "More.\n")
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
 @pytest.mark.parametrize(
     "block",
     [

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.rows import plan_rows
 from journal_site.pages import SiteModel, collections, core, progress, reviews
@@ -48,7 +49,7 @@ class Beside:
         fingerprinter: Fingerprinter,
         order: list[Callable[..., Any]],
         beside: int,
-        held: Mapping[str, tuple[str, str]],
+        held: Mapping[str, HeldPlan],
     ) -> None:
         from journal_site.parallel import Claims, Forked, worker_count
 

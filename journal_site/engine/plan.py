@@ -21,13 +21,14 @@ review pages, not 4,000 and 800.
 
 from __future__ import annotations
 
-import json
+import contextlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from journal_site.engine import check
 from journal_site.engine.beside import MIN_PLANNED_BESIDE, PLANNED_BESIDE, Beside
+from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter, Ref, combine
 from journal_site.engine.rows import UnitPages, builder_name, page_skeleton, rows_of
 from journal_site.errors import JournalError, Problem
@@ -120,12 +121,12 @@ def plan(
     model: SiteModel,
     digest: str,
     fingerprinter: Fingerprinter,
-    held: Mapping[str, tuple[str, str]],
+    held: Mapping[str, HeldPlan],
     ref_token: Callable[[Ref], str],
     site_builders: Sequence[Callable[[SiteModel], Iterable[Page | SiteFile]]],
     cancel: Callable[[], bool] | None = None,
     meanwhile: Callable[[], bool] | None = None,
-) -> tuple[list[Planned], dict[str, tuple[str, str]], dict[str, int]]:
+) -> tuple[list[Planned], dict[str, HeldPlan], dict[str, int]]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:
     ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
 
@@ -139,26 +140,30 @@ def plan(
     it, it calls ``meanwhile`` (a step of other work) until that returns False.
     """
     by_builder: dict[str, list[Planned]] = {}
-    plans: dict[str, tuple[str, str]] = {}
+    plans: dict[str, HeldPlan] = {}
     counts = {"plans_reused": 0, "pages_planned": 0}
     stop = cancel or (lambda: False)
 
     def inputs(skeleton: str | None, refs: Any) -> str | None:
         return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])
 
-    def from_rows(builder: Callable[..., Any], text: str) -> list[Planned]:
+    def from_rows(builder: Callable[..., Any], kept: HeldPlan) -> list[Planned]:
         replan = _Replan(builder, model)
         return [
             Planned(row[0], inputs(row[3], row[4]), row[1], row[2], replan=replan)
-            for row in json.loads(text)
+            for row in kept.rows()
         ]
 
     todo = []
     for builder in site_builders:
         name = builder_name(builder)
         kept = held.get(name)
-        if kept is not None and kept[0] == digest:
-            by_builder[name] = from_rows(builder, kept[1])
+        reused = None
+        if kept is not None and kept.digest == digest:
+            with contextlib.suppress(ValueError, TypeError, IndexError):  # not a plan
+                reused = from_rows(builder, kept)
+        if reused is not None and kept is not None:
+            by_builder[name] = reused
             plans[name] = kept
             counts["plans_reused"] += 1
         else:
@@ -186,7 +191,7 @@ def plan(
                 counts["pages_planned"] += not isinstance(item, UnitPages)
             by_builder[name] = made
             if all(row[3] is not None for row in rows):
-                plans[name] = (digest, json.dumps(rows))
+                plans[name] = HeldPlan(digest, rows=rows)
     except BaseException:
         if elsewhere is not None:
             elsewhere.close()
@@ -196,9 +201,10 @@ def plan(
         for builder, (text, named, anew) in elsewhere.results(left, meanwhile).items():
             counts["pages_planned"] += anew
             name = builder_name(builder)
-            by_builder[name] = from_rows(builder, text)
+            there = HeldPlan(digest, text=text)
+            by_builder[name] = from_rows(builder, there)
             if named:
-                plans[name] = (digest, text)
+                plans[name] = there
     out = [item for builder in site_builders for item in by_builder[builder_name(builder)]]
     _check_collisions(out)
     return out, plans, counts

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter, Ref, Unnameable
 from journal_site.pages import Deferred, Page, SiteFile, SiteModel, Unit, core, reviews
 
@@ -46,7 +47,7 @@ def rows_of(
     model: SiteModel,
     fingerprinter: Fingerprinter,
     builder: Callable[..., Any],
-    held: Mapping[str, tuple[str, str]],
+    held: Mapping[str, HeldPlan],
 ) -> Iterator[tuple[list[Any], Page | SiteFile | UnitPages]]:
     """Each output of ``builder``: its plan's row, and the output (or its unit's pages,
     made when asked, when the row is the held plan's for a unit whose inputs have the
@@ -60,7 +61,7 @@ def rows_of(
     before: dict[str, list[list[Any]]] = {}
     if kept is not None:
         with contextlib.suppress(ValueError, TypeError, IndexError):
-            for row in json.loads(kept[1]):
+            for row in kept.rows():
                 if row[5] is not None:
                     before.setdefault(row[5], []).append(row)
     for unit in units(model):
@@ -102,7 +103,7 @@ def plan_rows(
     model: SiteModel,
     fingerprinter: Fingerprinter,
     builders: Iterable[Callable[..., Any]],
-    held: Mapping[str, tuple[str, str]],
+    held: Mapping[str, HeldPlan],
 ) -> list[tuple[str, bool, int]]:
     """Each builder's rows as JSON, whether every output could be named, and how many
     were planned anew."""

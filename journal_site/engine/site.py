@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from journal_site.config import Config, resolve_today
 from journal_site.engine import check, cycle_collection_paused, sources
 from journal_site.engine.ahead import CompiledAhead, prepared
+from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Digested, Fingerprinter
 from journal_site.engine.make import Maker, make_first
 from journal_site.engine.plan import plan, plan_entry_pages
@@ -103,7 +104,7 @@ class Engine:
         self.version = code_version()
         self._parsed: dict[str, sources.Parsed] = {}
         self._stats: dict[str, sources.Stat] | None = None
-        self._plans: dict[str, tuple[str, str]] | None = None
+        self._plans: dict[str, HeldPlan] | None = None
         self._outputs: dict[str, bytes] = {}
         """Key -> bytes of every output of the last build (``keep`` only)."""
         self._renderer_held: tuple[str, Renderer] | None = None

@@ -34,6 +34,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from journal_site import __version__
+from journal_site.engine.held import HeldPlan
 from journal_site.fragments import PARTIAL_PREFIX, Uses
 
 CACHE_DIR_NAME = ".journal-cache"
@@ -309,16 +310,15 @@ class Store:
 
     # -- plans -----------------------------------------------------------------------
 
-    def plans(self) -> dict[str, tuple[str, str]]:
-        return {b: (d, p) for b, d, p in self._read("SELECT * FROM plans")}
+    def plans(self) -> dict[str, HeldPlan]:
+        return {b: HeldPlan(d, text=p) for b, d, p in self._read("SELECT * FROM plans")}
 
-    def save_plans(self, plans: dict[str, tuple[str, str]]) -> None:
+    def save_plans(self, plans: dict[str, HeldPlan]) -> None:
+        rows = [(b, plan.digest, plan.text()) for b, plan in plans.items()]
         with self._writing() as db:
             if db is not None:
                 db.execute("DELETE FROM plans")
-                db.executemany(
-                    "INSERT INTO plans VALUES (?, ?, ?)", ((b, *v) for b, v in plans.items())
-                )
+                db.executemany("INSERT INTO plans VALUES (?, ?, ?)", rows)
 
     # -- the output folder's manifest ------------------------------------------------
 
