@@ -214,10 +214,14 @@ def _running_totals(
     for day in days:
         for entry in by_day[day]:
             entries += 1
-            wins += len(entry.wins)
-            proud += sum(1 for w in entry.wins if w.proud)
-            setbacks += len(entry.setbacks)
-            lessons += sum(1 for s in entry.setbacks if s.reframe)
+            if entry.wins:  # most entries have wins, few have setbacks: no call for none
+                wins += len(entry.wins)
+                for win in entry.wins:
+                    proud += win.proud
+            if entry.setbacks:
+                setbacks += len(entry.setbacks)
+                for setback in entry.setbacks:
+                    lessons += bool(setback.reframe)
             if entry.mood is not None:
                 moods += 1
                 mood_sum += entry.mood
