@@ -86,13 +86,14 @@ def numbered_wins(
             continue
         number = first + len(records)
         if of is None:
-            records.extend(_entry_wins(entry, number))
+            records.extend(entry_wins(entry, number))
         else:
-            records.extend(of("wins", entry, number, lambda e=entry, n=number: _entry_wins(e, n)))
+            records.extend(of("wins", entry, number, lambda e=entry, n=number: entry_wins(e, n)))
     return tuple(records)
 
 
-def _entry_wins(entry: Entry, first: int) -> tuple[WinRecord, ...]:
+def entry_wins(entry: Entry, first: int) -> tuple[WinRecord, ...]:
+    """The records of ``entry``'s wins, its first numbered ``first``."""
     return tuple(
         WinRecord(first + index, win, entry, win_tags(win, entry), index)
         for index, win in enumerate(entry.wins)

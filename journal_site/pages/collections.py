@@ -15,7 +15,7 @@ from journal_site.aggregate.goals import GoalProgress, days_left, goal_url
 from journal_site.aggregate.lessons import Lesson, LessonGroup, all_lessons, lessons_by_tag
 from journal_site.aggregate.search import INDEX_PATH, search_index, shard
 from journal_site.aggregate.tags import TagInfo, tag_url
-from journal_site.aggregate.wins import WinRecord, win_tags
+from journal_site.aggregate.wins import entry_wins
 from journal_site.model import Entry
 from journal_site.pages import Body, Deferred, EntryCard, Page, SiteFile, SiteModel, wall
 from journal_site.pages.card_links import card_links, card_links_of
@@ -156,12 +156,12 @@ def _tag_view(
     """Page ``n`` of a tag: its wins are ``take`` of those that carry the tag (their own
     or their entry's) in ``run`` (entries oldest first, with the number of each one's
     first win), after the first ``skip``, newest first; it lists ``listed``."""
-    wins = []
-    for entry, first in zip(run, numbers, strict=True):
-        for index, win in enumerate(entry.wins):
-            tags = win_tags(win, entry)
-            if tag.name in tags:
-                wins.append(WinRecord(first + index, win, entry, tags, index))
+    wins = [
+        record
+        for entry, first in zip(run, numbers, strict=True)
+        for record in entry_wins(entry, first)
+        if tag.name in record.tags
+    ]
     shown = wins[skip : skip + take][::-1]
     return {
         **card_links_of(urls, slugs, titles, shown),
