@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from bench import TODAY, code_at
-from corpus import add_generator_option, generate, timed_build
+from corpus import add_generator_option, generate, new_entry, timed_build
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,11 +37,7 @@ def make_step(step: str, content: Path, number: int) -> None:
     files = sorted(content.glob("*.md"))
     middle = files[len(files) // 2 :]
     if step == "new":
-        (content / f"{TODAY}-alternate-{number}.md").write_text(
-            f"---\ndate: {TODAY}\ntitle: Round {number}\ntags: [career]\n"
-            f'wins:\n  - "Finished round {number}"\n  - "Went for a walk"\n---\n'
-            "A short day, written late.\n"
-        )
+        (content / f"{TODAY}-alternate-{number}.md").write_text(new_entry(TODAY, number))
     elif step == "win":
         entry = next(path for path in middle if "\nwins:\n" in path.read_text())
         text = entry.read_text()
@@ -71,12 +68,7 @@ def main() -> None:
         sites = {}
         for number, name in enumerate(codes):
             site = work / f"site-{number}"
-            (site / "content").mkdir(parents=True)
-            for path in corpus.rglob("*"):
-                if path.is_file():
-                    target = site / "content" / path.relative_to(corpus)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(path.read_bytes())
+            shutil.copytree(corpus, site / "content")
             build(site, codes[name])  # cold: the store and the output folder
             sites[name] = site
         times: dict[str, list[float]] = {name: [] for name in codes}

@@ -50,7 +50,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus import GENERATOR, add_generator_option, generate
+from corpus import GENERATOR, add_generator_option, generate, new_entry
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-25"
@@ -348,9 +348,7 @@ def bench(
         kept_store = work / f"store-{size}-{round_number}{suffix}"
         shutil.copytree(site / ".journal-cache", kept_store)
         (site / "content" / f"{TODAY}-round-{round_number}.md").write_text(
-            f"---\ndate: {TODAY}\ntitle: Round {round_number}\ntags: [career]\n"
-            f'wins:\n  - "Finished round {round_number}"\n  - "Went for a walk"\n---\n'
-            "A short day, written late.\n"
+            new_entry(TODAY, round_number)
         )
         measure(size, "new_entry" + suffix, journal, site, with_env=with_env)
 

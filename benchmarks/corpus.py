@@ -371,6 +371,16 @@ def generate(generator: Path, out: Path, entries: int, end: dt.date | None = Non
     subprocess.run(command, check=True, capture_output=True)
 
 
+def new_entry(day: str, number: int) -> str:
+    """The entry a benchmark adds for ``day`` (the ``number``-th time): a title, a tag
+    and two wins, written late, as a person writes one every day."""
+    return (
+        f"---\ndate: {day}\ntitle: Round {number}\ntags: [career]\n"
+        f'wins:\n  - "Finished round {number}"\n  - "Went for a walk"\n---\n'
+        "A short day, written late.\n"
+    )
+
+
 def timed_build(site: Path, env: Mapping[str, str], today: str) -> float:
     """Seconds one ``journal build --today TODAY`` of ``site`` takes, in a subprocess
     with the environment ``env`` (a benchmark's build; it fails loudly)."""
