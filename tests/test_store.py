@@ -191,10 +191,15 @@ GOOD_HEAD = codec.encode_entry(_entry({}))[0]
     "head",
     [
         "not json",
+        "",
         "null",
         "{}",
         "[]",
         "[1, 2, 3]",
+        " " + GOOD_HEAD,  # text the codec never writes, though JSON
+        GOOD_HEAD + " ",
+        GOOD_HEAD + "[]",  # two values
+        GOOD_HEAD[:-1],  # cut short
         GOOD_HEAD.replace('"2026-11-02"', '"yesterday"', 1),
         GOOD_HEAD.replace(",3,", ',"three",', 1),
         GOOD_HEAD.replace('["health","ñandú"]', '["health",7]', 1),

@@ -66,11 +66,15 @@ def _hashable(key: Any) -> Any:
 def _strs(data: Any) -> tuple[str, ...]:
     if type(data) is not list:
         raise ValueError("expected a list of strings")
+    if not data:
+        return ()
     _join(data)  # raises TypeError at the first item that is not a string
     return tuple(data)
 
 
 _join = "".join
+_NO_EXTRA = {_MAP: []}
+"""What ``_plain`` makes of an entry with no front matter of its own (nearly all)."""
 _date = dt.date.fromisoformat
 _time = dt.time.fromisoformat
 
@@ -114,7 +118,7 @@ def _summary(data: list[Any]) -> EntrySummary:
         else (),
         bool(draft),
         str(slug),
-        _value(extra),
+        {} if extra == _NO_EXTRA else _value(extra),
         bool(private),
     )
 
@@ -134,9 +138,24 @@ def encode_entry(entry: Entry) -> tuple[str, str]:
     return dump(head_data(entry)), dump([entry.body_html, entry.text])
 
 
+_scan = json.JSONDecoder().scan_once
+
+
+def _json(text: str) -> Any:
+    """``json.loads`` of text this module wrote, without its checks of the argument's
+    type and of leading space (every build decodes every summary the store holds)."""
+    try:
+        data, end = _scan(text, 0)
+    except StopIteration as exc:  # how the scanner says it found no value
+        raise ValueError("not JSON") from exc
+    if end != len(text):
+        raise ValueError("extra data after a JSON value")
+    return data
+
+
 def decode_summary(head: str) -> EntrySummary:
     try:
-        return _summary(json.loads(head))
+        return _summary(_json(head))
     except (TypeError, KeyError, IndexError) as exc:
         raise ValueError(f"not an entry summary: {exc}") from exc
 

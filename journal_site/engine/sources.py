@@ -71,6 +71,8 @@ class Parsed:
         if kind != "entry" or links is None or summary_token is None:
             raise ValueError(f"not a parse: {kind!r}")
         self.summary = codec.decode_summary(head)
+        if links == "[]":  # most entries link to no other
+            return
         targets = json.loads(links)
         if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
             raise ValueError("not a list of links")
