@@ -95,6 +95,10 @@ def build(
             done = _unchanged(store, out_dir, manifest, started)
             if done is not None:
                 return done
+        from journal_site.engine.parsing import parser_ahead
+
+        # The parsers load in a process of their own while this one loads the engine.
+        parser = parser_ahead(config)
         from journal_site.engine.site import Engine
 
         # Which files of the output folder are still those the last build wrote: looked
@@ -103,7 +107,7 @@ def build(
         engine = Engine(config, today=today, drafts=drafts, store=store)
         engine.save_later = True
         kept = {path: record[0] for path, record in (manifest or {}).items()}
-        site = engine.build(kept=kept, scanned=scanned)
+        site = engine.build(kept=kept, scanned=scanned, parser=parser)
         output = protect_output(config, site.output, protection, site.model.today)
         digests = {
             id(data): (data, site.keys[path])

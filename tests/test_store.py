@@ -479,6 +479,24 @@ def test_an_entry_round_trips_through_the_store(tmp_path: Path) -> None:
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
 
 
+def test_bodies_are_read_many_at_a_time_as_one_at_a_time(tmp_path: Path) -> None:
+    """``Store.bodies`` (a search shard's year of bodies, in one query) gives what
+    ``Store.body`` gives for each digest, past SQLite's limit on parameters, and leaves
+    out the digests the store has not."""
+    store = Store(tmp_path / "cache", "v1")
+    rows = [
+        (f"d{n}", "entry", "[]", f'["<p>{n}</p>","{n}"]', f'["{n}"]', "[]", f"t{n}", f"s{n}")
+        for n in range(950)
+    ]
+    stats = {f"{n}.md": (1, 1, f"d{n}") for n in range(950)}
+    store.save_parses(stats, rows)
+    asked = [f"d{n}" for n in range(0, 950, 3)] + ["d-none"]
+    found = store.bodies(asked)
+    assert found == {d: store.body(d) for d in asked if d != "d-none"}
+    assert found["d300"] == ('["<p>300</p>","300"]', '["300"]')
+    store.close()
+
+
 def _mark_cards(path: Path, mark: str) -> int:
     """Every win card the store keeps, with ``mark`` added; how many there are."""
     with sqlite3.connect(path) as db:

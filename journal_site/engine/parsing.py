@@ -132,31 +132,115 @@ def parse_many(config: Config, files: Sequence[tuple[str, str]]) -> list[ParsedF
 
 
 def parse_started(
-    config: Config, files: Sequence[tuple[str, str]], beside: bool = True
+    config: Config,
+    files: Sequence[tuple[str, str]],
+    beside: bool = True,
+    ahead: ParserAhead | None = None,
 ) -> Callable[[], list[ParsedFile]]:
     """Start ``parse_many``; the function returned waits for its result. A few files,
     on a machine with a core to spare and when ``beside`` allows it, are parsed by a
     forked copy of this process while this one goes on (the caller decodes the parses
     it holds meanwhile), which also spares this one the import of the YAML and Markdown
-    parsers; many go to ``parse_many``'s pool when waited for."""
+    parsers: by ``ahead``, which has them loaded already, when given; many go to
+    ``parse_many``'s pool when waited for. ``ahead`` is used up either way."""
+    few = beside and 0 < len(files) < MIN_PARALLEL_FILES and worker_count() >= 2
+    if ahead is not None:
+        if few:
+            return _waited(config, files, ahead.send(files))
+        ahead.close()
     if not files:
         return list
-    if not beside or len(files) >= MIN_PARALLEL_FILES or worker_count() < 2:
+    if not few:
         return lambda: parse_many(config, files)
+    return _waited(config, files, Forked(lambda: _parsed_here(config, files)))
 
-    def parse_there() -> bytes:
-        done = parse_files(config, files)
-        return json.dumps(
-            [
-                [s, d, row, [[p.path, p.line, p.message] for p in found]]
-                for s, d, row, found in done
-            ]
-        ).encode()
 
-    helper = Forked(parse_there)
+class ParserAhead:
+    """A forked copy of this process that loads the parsers (YAML, Markdown, the search
+    fields) at once, while this one goes on loading the engine, and then parses the
+    files it is sent (``send``): the file or two of an everyday build are parsed while
+    this process decodes the parses it holds, rather than after an import that takes
+    longer than that decoding. ``close`` ends it unused."""
+
+    def __init__(self, config: Config) -> None:
+        self._asked: int | None = None
+        try:
+            reader, self._asked = os.pipe()
+        except OSError:
+            self._helper: Forked | None = None
+            return
+
+        def work() -> bytes:
+            _load_parsers(config)
+            # The request says how long it is: a process forked later may hold the
+            # writing end open as well, so its end is not the end of the pipe.
+            with os.fdopen(reader, "rb") as asked:
+                size = int.from_bytes(asked.read(8), "little")
+                files = json.loads(asked.read(size) or b"[]")
+            return _parsed_here(config, [(str(s), str(f)) for s, f in files])
+
+        self._helper = Forked(work)
+        os.close(reader)
+
+    def send(self, files: Sequence[tuple[str, str]]) -> Forked | None:
+        """Have the process parse ``files``: what it sends back (see ``Forked``)."""
+        helper, self._helper = self._helper, None
+        if self._asked is not None:
+            request = json.dumps([list(f) for f in files]).encode()
+            with contextlib.suppress(OSError), os.fdopen(self._asked, "wb") as asked:
+                asked.write(len(request).to_bytes(8, "little") + request)
+            self._asked = None
+        return helper
+
+    def close(self) -> None:
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
+        if self._asked is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._asked)
+            self._asked = None
+
+
+def parser_ahead(config: Config) -> ParserAhead | None:
+    """A ``ParserAhead``, if this machine has a core to spare for it."""
+    if worker_count() < 2 or not hasattr(os, "fork"):
+        return None
+    return ParserAhead(config)
+
+
+def _load_parsers(config: Config) -> None:
+    """Import and set up what parsing needs, by parsing a small entry of these settings."""
+    from journal_site.parse import parse_entry
+
+    with contextlib.suppress(JournalError):
+        text = "---\ntitle: A day\nwins: [One]\n---\nA *walk*, [a link](x.md).\n"
+        sample = parse_entry(
+            "2000-01-01.md",
+            text,
+            config.markdown,
+            base_path=config.base_path,
+            content=config.content,
+        )
+        encode_parsed(sample)
+
+
+def _parsed_here(config: Config, files: Sequence[tuple[str, str]]) -> bytes:
+    """``parse_files``, as a forked process sends it back."""
+    done = parse_files(config, files)
+    return json.dumps(
+        [[s, d, row, [[p.path, p.line, p.message] for p in found]] for s, d, row, found in done]
+    ).encode()
+
+
+def _waited(
+    config: Config, files: Sequence[tuple[str, str]], helper: Forked | None
+) -> Callable[[], list[ParsedFile]]:
+    """What waits for the parse of ``files`` by ``helper``: its result, or (when it sent
+    none that reads) the files parsed here, where an error is raised with its message."""
 
     def wait() -> list[ParsedFile]:
-        data = helper.result()
+        data = helper.result() if helper is not None else None
         with contextlib.suppress(ValueError, TypeError):
             done = [
                 (str(s), str(d), None if row is None else _row(row), _problems(found))
@@ -164,7 +248,7 @@ def parse_started(
             ]
             if [item[0] for item in done] == [source for source, _ in files]:
                 return done
-        return parse_files(config, files)  # here, where an error is raised with its message
+        return parse_files(config, files)
 
     return wait
 

@@ -42,6 +42,9 @@ class References:
         if kind is Links:
             return self.links(value.source)
         if kind is tuple or kind is list:
+            bodies = [self.parsed[v.source] for v in value if type(v) is Body]
+            if len(bodies) > 1:
+                sources.read_rest(bodies)
             return kind(self.resolve(v) for v in value)
         return value
 

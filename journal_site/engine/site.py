@@ -32,6 +32,7 @@ from journal_site.engine.ahead import CompiledAhead, prepared
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Digested, Fingerprinter
 from journal_site.engine.make import Maker, make_first
+from journal_site.engine.parsing import ParserAhead
 from journal_site.engine.plan import plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
 from journal_site.engine.rendering import output_key, site_view, templates_digest, work_ahead
@@ -136,6 +137,7 @@ class Engine:
         on_output: Callable[[str, bytes], None] | None = None,
         kept: Mapping[str, str] | None = None,
         scanned: Scan | None = None,
+        parser: ParserAhead | None = None,
     ) -> SiteBuild:
         """Build the site; raise JournalError listing every problem, or Cancelled.
 
@@ -144,6 +146,8 @@ class Engine:
         ``kept``: output path -> the key of the file the output folder holds; such an
         output comes as a ``Kept`` reference, its bytes fetched only if needed.
         ``scanned``: the content folder as the caller has just scanned it (see scan.py).
+        ``parser``: a process started ahead to parse the files that changed (it is used
+        up by this build, whatever becomes of it).
         """
         stop = cancel or (lambda: False)
         kept = kept or {}
@@ -158,10 +162,14 @@ class Engine:
             ahead = prepared(theme.template_dirs)
         try:
             with cycle_collection_paused():
-                result = self._stages(stop, cancel, first, on_output, kept, scanned, theme, ahead)
+                result = self._stages(
+                    stop, cancel, first, on_output, kept, scanned, theme, ahead, parser
+                )
         finally:
             if ahead is not None:
                 ahead.close()
+            if parser is not None:
+                parser.close()
         if ahead is not None:
             result.stats["templates_ahead"] = ahead.taken
         return result
@@ -176,6 +184,7 @@ class Engine:
         scanned: Scan | None,
         theme: ThemeFiles,
         ahead: CompiledAhead | None,
+        parser: ParserAhead | None,
     ) -> SiteBuild:
         """The build's stages, in order (see the module's docstring)."""
         from journal_site.loader import assemble_journal
@@ -196,7 +205,7 @@ class Engine:
         # 1. Load.
         files, skipped = scanned or sources.scan(config)
         loaded = sources.load(
-            config, files, skipped, self._stats, self._parsed, store, beside=cancel is None
+            config, files, skipped, self._stats, self._parsed, store, cancel is None, parser
         )
         stats["files_read"], stats["files_parsed"] = loaded.read_count, loaded.parsed_count
         # What the files hold is known now, whatever becomes of this build: a build that

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from journal_site.config import Config
 from journal_site.engine import codec
-from journal_site.engine.parsing import ParsedRow
+from journal_site.engine.parsing import ParsedRow, ParserAhead
 from journal_site.engine.store import Store
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Asset, Entry, EntrySummary, Goal
@@ -32,9 +32,9 @@ class Parsed:
 
     __slots__ = (
         "_entry",
-        "_fetch",
         "_named",
         "_rest",
+        "_stored",
         "goal",
         "links",
         "summary",
@@ -50,7 +50,7 @@ class Parsed:
         token: str,
         summary_token: str | None,
         rest: tuple[str, str] | None = None,
-        fetch: Callable[[], tuple[str, str] | None] | None = None,
+        stored: tuple[Store, str] | None = None,
     ) -> None:
         import json
 
@@ -62,7 +62,8 @@ class Parsed:
         self.links: tuple[str, ...] = ()
         self._rest = rest
         """(body JSON, search record JSON), once known."""
-        self._fetch = fetch
+        self._stored = stored
+        """The store holding the rest, and the parse's digest there."""
         self._entry: Entry | None = None
         self._named: dict[int, tuple[object, str]] | None = None
         if kind == "goal":
@@ -96,7 +97,7 @@ class Parsed:
 
     def _body_and_record(self) -> tuple[str, str]:
         if self._rest is None:
-            rest = self._fetch() if self._fetch is not None else None
+            rest = self._stored[0].body(self._stored[1]) if self._stored is not None else None
             if rest is None:
                 raise JournalError.single(
                     self.summary.source if self.summary else "?",
@@ -168,10 +169,11 @@ def load(
     memory: dict[str, Parsed],
     store: Store | None,
     beside: bool = False,
+    ahead: ParserAhead | None = None,
 ) -> Sources:
     """Parse what changed, take the rest from ``memory`` (digest -> parse) or the store;
     raise JournalError listing every problem of every file. ``beside``: a few files may
-    be parsed by a forked process (``parsing.parse_started``)."""
+    be parsed by a forked process, ``ahead`` when given (``parsing.parse_started``)."""
     from journal_site.engine.parsing import (
         content_digest,
         parse_many,
@@ -212,13 +214,13 @@ def load(
             to_parse.append((source, fulls[source]))
     # What is new is parsed (beside this process, when it may) while the parses held
     # are decoded here.
-    parsing = parse_started(config, to_parse, beside)
+    parsing = parse_started(config, to_parse, beside, ahead)
     again: list[tuple[str, str]] = []
     for source, digest in digests.items():
         held = memory.get(digest)
         if held is None and digest in stored:
             try:
-                held = memory[digest] = Parsed(*stored[digest], fetch=_fetcher(store, digest))
+                held = memory[digest] = Parsed(*stored[digest], stored=(store, digest))
             except (ValueError, TypeError, KeyError, IndexError):
                 again.append((source, fulls[source]))  # a record that does not read
                 continue
@@ -253,5 +255,14 @@ def _stat(info: os.stat_result, digest: str, racy_after: int) -> Stat:
     return (info.st_size, mtime, digest)
 
 
-def _fetcher(store: Store | None, digest: str) -> Callable[[], tuple[str, str] | None]:
-    return lambda: store.body(digest) if store is not None else None
+def read_rest(parses: Iterable[Parsed]) -> None:
+    """Read the bodies and search records of ``parses`` that are still in the store, with
+    one query (not one each: a search shard asks for a year of them)."""
+    wanted: dict[Store, dict[str, Parsed]] = {}
+    for parse in parses:
+        if parse._rest is None and parse._stored is not None:
+            store, digest = parse._stored
+            wanted.setdefault(store, {})[digest] = parse
+    for store, by_digest in wanted.items():
+        for digest, rest in store.bodies(by_digest).items():
+            by_digest[digest]._rest = rest

@@ -221,6 +221,19 @@ class Store:
         rows = self._read("SELECT body, record FROM parsed WHERE digest = ?", (digest,))
         return (rows[0][0], rows[0][1]) if rows and rows[0][0] is not None else None
 
+    def bodies(self, digests: Collection[str]) -> dict[str, tuple[str, str]]:
+        """``body`` of each of ``digests`` that the store has."""
+        wanted = list(digests)
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(wanted), 900):  # SQLite's limit on parameters is 999
+            part = wanted[start : start + 900]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT digest, body, record FROM parsed WHERE digest IN ({marks})"
+            for digest, body, record in self._read(sql, part):
+                if body is not None:
+                    found[digest] = (body, record)
+        return found
+
     def save_parses(
         self,
         stats: dict[str, tuple[int, int, str]],
