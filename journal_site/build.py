@@ -70,6 +70,7 @@ def build(
     a Basic-Auth rule, between rendering and writing.
     """
     # Light imports first: a build that finds nothing changed needs no more.
+    from journal_site.engine.parsing import ParserAhead, parser_ahead
     from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
     from journal_site.publish import Protection, protect_output
     from journal_site.write_changes import MovedFiles, recover, write_changed
@@ -86,6 +87,7 @@ def build(
     version = code_version()
     store = Store(config.root / CACHE_DIR_NAME, version)
     moved: MovedFiles | None = None
+    parser: ParserAhead | None = None
     try:
         recover(out_dir)  # an interrupted update first restores the previous site
         scanned = _scan(config)
@@ -95,8 +97,6 @@ def build(
             done = _unchanged(store, out_dir, manifest, started)
             if done is not None:
                 return done
-        from journal_site.engine.parsing import parser_ahead
-
         # The parsers load in a process of their own while this one loads the engine.
         parser = parser_ahead(config)
         from journal_site.engine.site import Engine
@@ -151,6 +151,8 @@ def build(
     finally:
         if moved is not None:
             moved.close()
+        if parser is not None:
+            parser.close()  # used up by the engine, or left unused by a failure
         store.close()
 
 
