@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import tokenize
 import zlib
 from collections.abc import Callable
@@ -678,3 +679,46 @@ def test_a_store_written_row_by_row_holds_what_a_clean_build_writes(tmp_path: Pa
         (s, p) for s, *_ in ours["files"] for p, *_ in ours["outputs"]
     }
     assert any(path == "2026/11/05/index.html" for path, *_ in ours["outputs"])
+
+
+def test_the_code_version_names_every_module_and_nothing_else(tmp_path: Path) -> None:
+    """A store is kept for the code that made it: an edit to any module of the package, a
+    deep one too, gives another version; a file that is not a module does not."""
+    import sys
+
+    import journal_site
+
+    copy = tmp_path / "code"
+    shutil.copytree(
+        Path(journal_site.__file__).parent,
+        copy / "journal_site",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+
+    def version() -> str:
+        code = (
+            "from journal_site.engine import store; "
+            "print(store.__file__); print(store.code_version())"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONPATH": str(copy)},
+            cwd=tmp_path,  # not the repository's folder, which ``-c`` puts first
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        where, named = done.stdout.split()
+        assert Path(where).is_relative_to(copy)  # the copy's code, not the repository's
+        return named
+
+    first = version()
+    assert first == version()
+    (copy / "journal_site" / "notes.txt").write_text("not code\n")
+    assert version() == first
+    module = copy / "journal_site" / "engine" / "held.py"
+    module.write_text(module.read_text() + "\n# an edit\n")
+    second = version()
+    assert second != first
+    (copy / "journal_site" / "aggregate" / "extra.py").write_text("VALUE = 1\n")
+    assert version() not in (first, second)

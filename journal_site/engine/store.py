@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import os
 import sqlite3
 import threading
 import zlib
@@ -68,11 +69,18 @@ def code_version() -> str:
     """The package version and the bytes of every module of the package: the version
     alone would keep results of old code for someone running from a checkout, and
     times would not survive a fresh install on a host that keeps the store."""
-    package = Path(__file__).resolve().parents[1]
+    package = str(Path(__file__).resolve().parents[1])
     digest = hashlib.blake2b(__version__.encode(), digest_size=12)
-    for path in sorted(package.rglob("*.py")):
-        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
+    # Plain strings and os.walk: every build starts here, and Path objects for each
+    # module took half of its time.
+    for folder, inner, names in os.walk(package):
+        inner.sort()
+        where = os.path.relpath(folder, package).replace(os.sep, "/")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                digest.update(f"{where}/{name}\0".encode())
+                with open(os.path.join(folder, name), "rb") as module:
+                    digest.update(module.read())
     return digest.hexdigest()
 
 
