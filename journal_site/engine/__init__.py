@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Callable, Iterator
 
 
@@ -32,3 +33,16 @@ def cycle_collection_paused(*, freeze: bool = False) -> Iterator[None]:
             if freeze:
                 gc.freeze()
             gc.enable()
+
+
+class Clock:
+    """Milliseconds each stage took, into a build's stats (for benchmarks)."""
+
+    def __init__(self, stats: dict[str, int]) -> None:
+        self.stats = stats
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stats[name] = round((now - self.last) * 1000)
+        self.last = now

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from journal_site.config import Config, resolve_today
-from journal_site.engine import check, cycle_collection_paused, sources
+from journal_site.engine import Clock, check, cycle_collection_paused, sources
 from journal_site.engine.ahead import CompiledAhead, prepared
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Digested, Fingerprinter
@@ -146,8 +145,7 @@ class Engine:
         ``kept``: output path -> the key of the file the output folder holds; such an
         output comes as a ``Kept`` reference, its bytes fetched only if needed.
         ``scanned``: the content folder as the caller has just scanned it (see scan.py).
-        ``parser``: a process started ahead to parse the files that changed (it is used
-        up by this build, whatever becomes of it).
+        ``parser``: a process started ahead to parse the files that changed (parsing.py).
         """
         stop = cancel or (lambda: False)
         kept = kept or {}
@@ -168,8 +166,6 @@ class Engine:
         finally:
             if ahead is not None:
                 ahead.close()
-            if parser is not None:
-                parser.close()
         if ahead is not None:
             result.stats["templates_ahead"] = ahead.taken
         return result
@@ -192,7 +188,7 @@ class Engine:
         config = self.config
         store = self.store
         stats: dict[str, int] = {}
-        clock = _Clock(stats)
+        clock = Clock(stats)
         from journal_site.engine.parsing import parse_settings
 
         settings = hashlib.blake2b(parse_settings(config), digest_size=16).hexdigest()
@@ -414,16 +410,3 @@ class Engine:
         renderer = self._renderer_held[1]
         renderer.fingerprinter = fp
         return renderer
-
-
-class _Clock:
-    """Milliseconds each stage took, into a build's stats (for benchmarks)."""
-
-    def __init__(self, stats: dict[str, int]) -> None:
-        self.stats = stats
-        self.last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.stats[name] = round((now - self.last) * 1000)
-        self.last = now

@@ -184,6 +184,15 @@ class Store:
                 self._discard()
                 return []
 
+    def _read_in(self, sql: str, keys: Collection[str]) -> list[tuple]:
+        """``sql`` (ending in ``IN``) for ``keys``, 900 at a time: SQLite's limit on
+        parameters is 999."""
+        wanted, rows = list(keys), []
+        for start in range(0, len(wanted), 900):
+            part = wanted[start : start + 900]
+            rows += self._read(f"{sql} ({','.join('?' * len(part))})", part)
+        return rows
+
     def _discard(self) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):
@@ -209,38 +218,24 @@ class Store:
 
     def parsed(self, digests: Iterable[str]) -> dict[str, tuple]:
         """digest -> (kind, head, links, token, summary token) for the digests it has:
-        all of a parse but an entry's body and search record (see ``body``)."""
+        all of a parse but an entry's body and search record (see ``bodies``)."""
         wanted = list(digests)
-        found: dict[str, tuple] = {}
         sql = "SELECT digest, kind, head, links, token, summary_token FROM parsed"
         if len(wanted) > 900:
             # Most of the table (the parses are pruned to the files of the last build):
             # one pass over it costs a sixth less than asking in turns of 900.
             asked = set(wanted)
             return {row[0]: row[1:] for row in self._read(sql) if row[0] in asked}
-        if wanted:  # SQLite's limit on parameters is 999
-            marks = ",".join("?" * len(wanted))
-            for row in self._read(f"{sql} WHERE digest IN ({marks})", wanted):
-                found[row[0]] = row[1:]
-        return found
+        return {row[0]: row[1:] for row in self._read_in(f"{sql} WHERE digest IN", wanted)}
 
     def body(self, digest: str) -> tuple[str, str] | None:
         """(body JSON, search record JSON) of an entry's parse."""
-        rows = self._read("SELECT body, record FROM parsed WHERE digest = ?", (digest,))
-        return (rows[0][0], rows[0][1]) if rows and rows[0][0] is not None else None
+        return self.bodies([digest]).get(digest)
 
     def bodies(self, digests: Collection[str]) -> dict[str, tuple[str, str]]:
-        """``body`` of each of ``digests`` that the store has."""
-        wanted = list(digests)
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(wanted), 900):  # SQLite's limit on parameters is 999
-            part = wanted[start : start + 900]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT digest, body, record FROM parsed WHERE digest IN ({marks})"
-            for digest, body, record in self._read(sql, part):
-                if body is not None:
-                    found[digest] = (body, record)
-        return found
+        """``body`` of each of ``digests`` that the store has, in one query."""
+        rows = self._read_in("SELECT digest, body, record FROM parsed WHERE digest IN", digests)
+        return {digest: (body, record) for digest, body, record in rows if body is not None}
 
     def save_parses(
         self,
@@ -265,13 +260,7 @@ class Store:
     # -- pages -----------------------------------------------------------------------
 
     def pages(self, keys: Iterable[str]) -> dict[str, bytes]:
-        wanted = list(keys)
-        rows: list[tuple[str, bytes]] = []
-        for start in range(0, len(wanted), 900):
-            part = wanted[start : start + 900]
-            marks = ",".join("?" * len(part))
-            rows += self._read(f"SELECT * FROM pages WHERE key IN ({marks})", part)
-        return dict(_inflated(rows))
+        return dict(_inflated(self._read_in("SELECT * FROM pages WHERE key IN", list(keys))))
 
     def save_pages(self, made: dict[str, bytes], live: set[str]) -> None:
         """Keep the pages made, and drop every page no longer produced."""
