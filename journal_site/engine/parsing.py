@@ -1,5 +1,6 @@
 """Parsing content files for the engine: in this process, over a pool of workers, or in
-one forked process beside this one (see ``parse_started``).
+one forked process beside this one (see ``parse_started``), which ``journal build``
+starts before it imports the engine, to load the parsers meanwhile (``ParserAhead``).
 
 Parsing goes out in a few large pieces (lists of files), not file by file, so that
 pickling stays a small part of the cost. A parse travels as the store keeps it
