@@ -27,24 +27,9 @@ import time
 from pathlib import Path
 
 from bench import TODAY, code_at
-from corpus import add_generator_option, generate, new_entry, timed_build
+from corpus import add_generator_option, generate, make_step, timed_build
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def make_step(step: str, content: Path, number: int) -> None:
-    """Change the journal in ``content`` as the step says (the ``number``-th time)."""
-    files = sorted(content.glob("*.md"))
-    middle = files[len(files) // 2 :]
-    if step == "new":
-        (content / f"{TODAY}-alternate-{number}.md").write_text(new_entry(TODAY, number))
-    elif step == "win":
-        entry = next(path for path in middle if "\nwins:\n" in path.read_text())
-        text = entry.read_text()
-        entry.write_text(text.replace("\nwins:\n", f'\nwins:\n  - "Added {number}"\n', 1))
-    else:
-        entry = middle[0]
-        entry.write_text(entry.read_text() + f"\nEdited, time {number}.\n")
 
 
 def build(site: Path, code: Path) -> float:
@@ -75,7 +60,7 @@ def main() -> None:
         for number in range(args.builds):
             order = list(codes) if number % 2 == 0 else list(codes)[::-1]
             for name in order:
-                make_step(args.step, sites[name] / "content", number)
+                make_step(args.step, sites[name] / "content", TODAY, "alternate", number)
                 times[name].append(build(sites[name], codes[name]))
                 time.sleep(1)
     medians = {name: statistics.median(values) for name, values in times.items()}

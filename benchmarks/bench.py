@@ -50,7 +50,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus import GENERATOR, add_generator_option, generate, new_entry
+from corpus import GENERATOR, add_generator_option, generate, make_step
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-25"
@@ -328,28 +328,16 @@ def bench(
         measure(size, "cold" + suffix, journal, site, peak=True, with_env=with_env)
         measure(size, "no_change" + suffix, journal, site, with_env=with_env)
 
-        entry = sorted((site / "content").glob("*.md"))[size // 2]
-        text = entry.read_text()
-        entry.write_text(text + f"\nEdited in round {round_number}.\n")
+        make_step("edit", site / "content", TODAY, "round", round_number)
         measure(size, "one_edit" + suffix, journal, site, peak=True, with_env=with_env)
 
-        entry = next(
-            path
-            for path in sorted((site / "content").glob("*.md"))[size // 2 :]
-            if "\nwins:\n" in path.read_text()
-        )
-        text = entry.read_text()
-        entry.write_text(
-            text.replace("\nwins:\n", f'\nwins:\n  - "Added in round {round_number}"\n', 1)
-        )
+        make_step("win", site / "content", TODAY, "round", round_number)
         measure(size, "one_win" + suffix, journal, site, with_env=with_env)
 
         # What a host that keeps the store between deploys has before the new entry.
         kept_store = work / f"store-{size}-{round_number}{suffix}"
         shutil.copytree(site / ".journal-cache", kept_store)
-        (site / "content" / f"{TODAY}-round-{round_number}.md").write_text(
-            new_entry(TODAY, round_number)
-        )
+        make_step("new", site / "content", TODAY, "round", round_number)
         measure(size, "new_entry" + suffix, journal, site, with_env=with_env)
 
         # A deploy: a fresh clone (every file's time new, no public/) with the store

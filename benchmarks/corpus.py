@@ -381,6 +381,26 @@ def new_entry(day: str, number: int) -> str:
     )
 
 
+def make_step(step: str, content: Path, day: str, name: str, number: int) -> None:
+    """Change the journal in ``content`` as a benchmark's step says, the ``number``-th
+    time the benchmark ``name`` does: ``new``, a new entry for ``day``; ``win``, a win
+    added to the first entry with wins from the middle of the journal on (every later
+    win's number moves on by one); ``edit``, a line added to the text of the entry in
+    the middle."""
+    files = sorted(content.glob("*.md"))
+    middle = files[len(files) // 2 :]
+    if step == "new":
+        (content / f"{day}-{name}-{number}.md").write_text(new_entry(day, number))
+    elif step == "win":
+        entry = next(path for path in middle if "\nwins:\n" in path.read_text())
+        text = entry.read_text()
+        added = f'\nwins:\n  - "Added in {name} {number}"\n'
+        entry.write_text(text.replace("\nwins:\n", added, 1))
+    else:
+        entry = middle[0]
+        entry.write_text(entry.read_text() + f"\nEdited in {name} {number}.\n")
+
+
 def timed_build(site: Path, env: Mapping[str, str], today: str) -> float:
     """Seconds one ``journal build --today TODAY`` of ``site`` takes, in a subprocess
     with the environment ``env`` (a benchmark's build; it fails loudly)."""
