@@ -1,4 +1,4 @@
-"""A model's memo (pages/__init__.py ``Memo``): what ``journal serve`` makes of an entry
+"""A model's memo (pages/memo.py ``Memo``): what ``journal serve`` makes of an entry
 for one model is handed to the next while the entry is the same object (its file
 unchanged), so that the records are the same objects and their digests are carried
 (engine/keys.py); an entry read again gets records made anew."""
