@@ -30,18 +30,11 @@ path, the key of the partial rendered there)."""
 
 
 class Fragments:
-    """Fragments by key: those kept from earlier builds (``load`` reads the cards when
-    one is first needed; ``load_partial`` reads one partial) and those made since
-    (``take_new``, for the store to keep)."""
+    """Fragments by key: those kept from earlier builds (``read`` reads one, when a page
+    first asks for it) and those made since (``take_new``, for the store to keep)."""
 
-    def __init__(
-        self,
-        load: Callable[[], Mapping[str, str]] | None = None,
-        load_partial: Callable[[str], str | None] | None = None,
-    ) -> None:
-        self._load = load
-        self._load_partial = load_partial
-        self._stored: Mapping[str, str] = {}
+    def __init__(self, read: Callable[[str], str | None] | None = None) -> None:
+        self._read = read
         self._made: dict[str, Markup] = {}
         self._new: dict[str, str] = {}
         self.uses: Uses = {}
@@ -52,21 +45,11 @@ class Fragments:
         made = self._made.get(key)
         if made is not None:
             return made
-        if key.startswith(PARTIAL_PREFIX):
-            text = self._load_partial(key) if self._load_partial is not None else None
-        else:
-            self.load()
-            text = self._stored.get(key)
+        text = self._read(key) if self._read is not None else None
         if text is None:
             return None
         made = self._made[key] = Markup(text)
         return made
-
-    def load(self) -> None:
-        """Read the cards kept from earlier builds, if that is not done yet."""
-        if self._load is not None:
-            load, self._load = self._load, None
-            self._stored = load()
 
     def add(self, key: str, made: Markup) -> None:
         self._made[key] = made

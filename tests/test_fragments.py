@@ -44,6 +44,23 @@ def test_a_partial_no_page_shows_is_forgotten_and_a_card_is_kept() -> None:
     ]
 
 
+def test_a_kept_fragment_is_read_once_when_first_asked_for() -> None:
+    kept = {"c1": "<li>kept</li>"}
+    asked: list[str] = []
+
+    def read(key: str) -> str | None:
+        asked.append(key)
+        return kept.get(key)
+
+    fragments = Fragments(read)
+    assert fragments.get("c1") == "<li>kept</li>" and fragments.get("c1") == "<li>kept</li>"
+    assert fragments.get("c2") is None
+    fragments.add("c2", Markup("<li>made</li>"))
+    assert fragments.get("c2") == "<li>made</li>"
+    assert asked == ["c1", "c2"]
+    assert fragments.take_new() == ({"c2": "<li>made</li>"}, {})
+
+
 def test_what_a_helper_made_is_known_here_and_sent_on_to_the_store() -> None:
     """A forked helper's ``take_new`` comes back as JSON (lists for tuples)."""
     helper = Fragments()

@@ -498,6 +498,61 @@ def test_bodies_are_read_many_at_a_time_as_one_at_a_time(tmp_path: Path) -> None
     store.close()
 
 
+def test_fragments_are_read_one_at_a_time_and_an_empty_scope_is_not_asked_again(
+    tmp_path: Path,
+) -> None:
+    """A card or a partial is read when a page asks for it; a scope found empty (a cold
+    build) is not asked again until fragments are saved under it."""
+    store = Store(tmp_path / "cache", "v1")
+    statements: list[str] = []
+    db = store.db()
+    assert db is not None
+    db.set_trace_callback(statements.append)
+    assert store.fragment("scope", "c1") is None
+    asked = len(statements)
+    assert asked >= 1
+    assert [store.fragment("scope", key) for key in ("c1", "c2", "p3")] == [None] * 3
+    assert len(statements) == asked  # found empty once: not asked again
+    store.save_fragments("scope", {"c1": "<li>1</li>", "p3": "<ul>3</ul>"}, {}, set())
+    assert store.fragment("scope", "c1") == "<li>1</li>"
+    assert store.fragment("scope", "c2") is None
+    assert store.fragment("other", "c1") is None
+    store.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="helpers are forked only where fork is")
+def test_a_forked_helper_reads_through_a_connection_of_its_own(tmp_path: Path) -> None:
+    """A render helper is a fork of the build: it reads cards through its own connection
+    (SQLite's do not survive a fork) and leaves the build's alone, which goes on reading
+    and writing once the helper has ended."""
+    store = Store(tmp_path / "cache", "v1")
+    store.save_fragments("scope", {"c1": "<li>1</li>"}, {}, set())
+    ours = store.db()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the helper
+        status = 1
+        try:
+            found = store.fragment("scope", "c1")
+            own = store.db()
+            ok = found == "<li>1</li>" and own is not None and own is not ours and store.forked
+            os.write(writer, b"ok" if ok else repr((found, own is ours)).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        said = pipe.read()
+    assert os.waitpid(pid, 0)[1] == 0
+    assert said == b"ok"
+    assert store.db() is ours and not store.forked
+    store.save_fragments("scope", {"c2": "<li>2</li>"}, {}, set())
+    assert store.fragment("scope", "c1") == "<li>1</li>"
+    assert store.fragment("scope", "c2") == "<li>2</li>"
+    store.close()
+    assert Store(tmp_path / "cache", "v1").fragment("scope", "c2") == "<li>2</li>"
+
+
 def _mark_cards(path: Path, mark: str) -> int:
     """Every win card the store keeps, with ``mark`` added; how many there are."""
     with sqlite3.connect(path) as db:
@@ -626,7 +681,7 @@ def test_the_stats_page_draws_again_only_the_heatmap_of_a_year_that_changed(
 @pytest.mark.parametrize("count", [3, 600])
 def test_pages_come_back_as_kept_and_a_damaged_one_is_left_out(tmp_path: Path, count: int) -> None:
     """Many pages saved or read at once are deflated or inflated by two threads
-    (``ZLIB_THREADS_FROM``): each comes back whole, under its own key, and one whose data
+    (engine/deflate.py): each comes back whole, under its own key, and one whose data
     is damaged is left out (the engine makes it again) rather than failing the read."""
     store = Store(tmp_path / "cache", "v1")
     try:

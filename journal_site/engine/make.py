@@ -195,10 +195,9 @@ class Maker:
 @contextlib.contextmanager
 def _helped(renderer: Renderer) -> Iterator[None]:
     """Around making outputs with forked helpers, which cannot be told to stop: the
-    build runs to its end, and the helpers inherit the win cards read here, before the
-    fork (one read, and none through a forked copy of the connection to the store), and
-    the templates made ahead so far (engine/ahead.py)."""
-    renderer.fragments.load()
+    build runs to its end, and the helpers inherit the templates made ahead so far
+    (engine/ahead.py). Each reads the win cards its pages ask for from the store
+    through a connection of its own (store.py)."""
     ahead = renderer.env.bytecode_cache
     if isinstance(ahead, CompiledAhead):
         # What has come of the templates, for the helpers to inherit: each process then

@@ -54,8 +54,8 @@ def work_ahead(
     render: Callable[[], Renderer], model: SiteModel, stats_page: bool
 ) -> Callable[[], bool]:
     """A step of work that the render stage would do anyway, done while a second process
-    plans (False once none is left): compile each template, read the kept win cards,
-    draw the stats page's heatmaps (kept in the model's memo). The render workers that
+    plans (False once none is left): compile each template, draw the stats page's
+    heatmaps (kept in the model's memo). The render workers that
     a cold build forks later inherit all of it. A template that does not compile is
     left for the render stage to report, with its page."""
 
@@ -65,8 +65,6 @@ def work_ahead(
             with contextlib.suppress(Exception):
                 env.get_template(name)
             yield
-        render().fragments.load()
-        yield
         if stats_page:
             for span in progress.year_spans(model):
                 _ = progress.heatmap_view(model, *span).drawn

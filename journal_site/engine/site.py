@@ -398,11 +398,7 @@ class Engine:
         # knows its entries.
         if self._renderer_held is None or self._renderer_held[0] != key:
             store = self.store
-            fragments = (
-                Fragments(lambda: store.fragments(key), lambda k: store.partial(key, k))
-                if store is not None
-                else Fragments()
-            )
+            fragments = Fragments(None if store is None else lambda k: store.fragment(key, k))
             self._renderer_held = (
                 key,
                 Renderer(theme, site, static_urls, fp, fragments, bytecode_cache=ahead),

@@ -30,11 +30,11 @@ import hashlib
 import os
 import sqlite3
 import threading
-import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from journal_site import __version__
+from journal_site.engine.deflate import deflated, inflated
 from journal_site.engine.held import HeldPlan
 from journal_site.fragments import PARTIAL_PREFIX, Uses
 
@@ -100,11 +100,19 @@ class Store:
         self._outputs_held: Manifest | None = None
         """What the files and outputs tables hold, as last read or written here (None:
         not known): a save writes only the rows that differ."""
+        self._scopes_seen: set[str] = set()
+        self._empty_scopes: set[str] = set()
+        self._pid = os.getpid()
+        self.forked = False
+        """In a forked helper, which only reads: a store it cannot use is left alone."""
 
     # -- opening ---------------------------------------------------------------------
 
     def db(self) -> sqlite3.Connection | None:
         with self._lock:
+            if self._pid != os.getpid():  # a forked copy of this process (a helper)
+                self._pid, self._db = os.getpid(), _inherited(self._db)
+                self.forked = True
             if self._db is None and self.usable:
                 try:
                     self._db = self._open()
@@ -119,7 +127,10 @@ class Store:
             if self._valid(db):
                 return db
             db.close()
-        # Not ours, another version or damaged: set aside, never trusted.
+        # Not ours, another version or damaged: set aside, never trusted (by the build,
+        # not a helper).
+        if self.forked:
+            raise sqlite3.DatabaseError("a store a helper cannot use")
         self._discard()
         self._files_held = self._outputs_held = None
         db = self._connect()
@@ -194,6 +205,8 @@ class Store:
         return rows
 
     def _discard(self) -> None:
+        if self.forked:
+            return
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
@@ -260,13 +273,13 @@ class Store:
     # -- pages -----------------------------------------------------------------------
 
     def pages(self, keys: Iterable[str]) -> dict[str, bytes]:
-        return dict(_inflated(self._read_in("SELECT * FROM pages WHERE key IN", list(keys))))
+        return dict(inflated(self._read_in("SELECT * FROM pages WHERE key IN", list(keys))))
 
     def save_pages(self, made: dict[str, bytes], live: set[str]) -> None:
         """Keep the pages made, and drop every page no longer produced."""
         if not self.usable:
             return
-        rows = _deflated(list(made.items()))  # before the write lock: readers wait less
+        rows = deflated(list(made.items()))  # before the write lock: readers wait less
         with self._writing() as db:
             if db is None:
                 return
@@ -276,17 +289,19 @@ class Store:
 
     # -- fragments -------------------------------------------------------------------
 
-    def fragments(self, scope: str) -> dict[str, str]:
-        """Every win card kept under ``scope`` (the templates and settings' key)."""
-        return dict(
-            self._read(
-                "SELECT key, data FROM fragments WHERE scope = ? AND NOT (key >= ? AND key < ?)",
-                (scope, *_PARTIAL_KEYS),
-            )
-        )
-
-    def partial(self, scope: str, key: str) -> str | None:
-        """One partial kept under ``scope`` (they are read one by one, when asked for)."""
+    def fragment(self, scope: str, key: str) -> str | None:
+        """One fragment (a card or a partial) kept under ``scope``, the templates and
+        settings' key. Read one by one, when a page asks: a build shows a few hundred
+        of the cards kept, and reading all of them (25,000 after some edits) took
+        longer than its whole render. A scope found empty once is not asked again
+        before it is saved (a cold build asks for every card it makes)."""
+        if scope in self._empty_scopes:
+            return None
+        if scope not in self._scopes_seen:
+            self._scopes_seen.add(scope)
+            if not self._read("SELECT 1 FROM fragments WHERE scope = ? LIMIT 1", (scope,)):
+                self._empty_scopes.add(scope)
+                return None
         rows = self._read("SELECT data FROM fragments WHERE scope = ? AND key = ?", (scope, key))
         return rows[0][0] if rows else None
 
@@ -296,6 +311,7 @@ class Store:
         """Keep the fragments made under ``scope``, and where partials were rendered;
         drop those of any other scope, the slots of pages the site no longer has (its
         paths are ``pages``), and every partial that no slot names (see fragments.py)."""
+        self._empty_scopes.discard(scope)
         with self._writing() as db:
             if db is None:
                 return
@@ -357,6 +373,17 @@ class Store:
             )
 
 
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _inherited(db: sqlite3.Connection | None) -> None:
+    """Set aside the connection a forked helper inherited, never to use or close it:
+    SQLite's connections do not survive a fork, and closing the copy could end the
+    parent's write-ahead log. The helper opens its own (and ends with ``os._exit``)."""
+    if db is not None:
+        _INHERITED.append(db)
+
+
 def _write_rows(
     db: sqlite3.Connection,
     table: str,
@@ -375,41 +402,3 @@ def _write_rows(
         return
     db.executemany(f"DELETE FROM {table} WHERE {key} = ?", ((k,) for k in held if k not in rows))
     db.executemany(insert, ((k, *v) for k, v in rows.items() if held.get(k) != v))
-
-
-ZLIB_THREADS_FROM = 256
-"""Pages inflated or deflated at once from this many on are split between two threads
-(zlib lets go of the interpreter while it works): a deploy reads thousands of pages, a
-cold build keeps thousands, 35-40 MB either way."""
-
-_Rows = list[tuple[str, bytes]]
-
-
-def _by_halves(rows: _Rows, work: Callable[[_Rows], _Rows]) -> _Rows:
-    """``work`` on ``rows``, on two threads (a half each) when there are many."""
-    if len(rows) < ZLIB_THREADS_FROM:
-        return work(rows)
-    from concurrent.futures import ThreadPoolExecutor
-
-    half = len(rows) // 2
-    with ThreadPoolExecutor(1) as pool:
-        later = pool.submit(work, rows[half:])
-        return work(rows[:half]) + later.result()
-
-
-def _inflated(rows: _Rows) -> _Rows:
-    """(key, page) for each (key, compressed page), leaving out any that is damaged."""
-
-    def inflate(part: _Rows) -> _Rows:
-        out = []
-        for key, data in part:
-            with contextlib.suppress(zlib.error):
-                out.append((key, zlib.decompress(data)))
-        return out
-
-    return _by_halves(rows, inflate)
-
-
-def _deflated(rows: _Rows) -> _Rows:
-    """(key, compressed page) for each (key, page)."""
-    return _by_halves(rows, lambda part: [(key, zlib.compress(data, 1)) for key, data in part])
