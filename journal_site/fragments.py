@@ -5,8 +5,8 @@ keys.py), so it is the same text whenever that key is asked for again, on any pa
 in any later build with the same templates and settings.
 
 - A *win card* (``win_card(rec)``, ``partials/win_card.html``) is small and shows on
-  several pages (its year of the wins wall, its tags, its goal): every card made is
-  kept.
+  several pages (its year of the wins wall, its tags, its goal): the last card made
+  for each place (``card_key``) is kept.
 - A *partial* (``partial(name, ...)``) can be large (a whole year of the wins wall)
   and a new one is made whenever anything in it changes. It is kept while a page
   made with it may be made again the same way: each page's uses of partials (its
@@ -17,12 +17,28 @@ in any later build with the same templates and settings.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection, Mapping
 
 from markupsafe import Markup
 
 PARTIAL_PREFIX = "p"
-"""A partial's key starts with this (a card's is a bare hex digest)."""
+"""A partial's key starts with this (a card's with a hex digit)."""
+PLACE_END = "."
+"""Ends a card's *place* at the start of its key (see ``card_key``)."""
+
+
+def card_key(place: object, digest: str) -> str:
+    """A win card's key: its place, then ``digest``, of everything its template
+    receives. The place names the win (its entry's source and its index there) and
+    the links around it on the pages that show it, not the win itself, so that a card
+    made again for the same place (the win renumbered, retitled) replaces the old one
+    in the store (store.py) instead of joining it: a win added in the middle of the
+    journal renumbers every later win, and the cards of old numbers are never shown
+    again."""
+    named = hashlib.blake2b(repr(place).encode("utf-8", "surrogatepass"), digest_size=8)
+    return f"{named.hexdigest()}{PLACE_END}{digest}"
+
 
 Uses = dict[str, tuple[str, str]]
 """Slot (page path, NUL, partial name, ``#`` and its place in the page) -> (page
@@ -37,6 +53,8 @@ class Fragments:
         self._read = read
         self._made: dict[str, Markup] = {}
         self._new: dict[str, str] = {}
+        self._places: dict[str, str] = {}
+        """A card's place -> the key of the card held for it (see ``card_key``)."""
         self.uses: Uses = {}
         """Where each partial was last rendered in this process."""
         self._new_uses: Uses = {}
@@ -49,11 +67,24 @@ class Fragments:
         if text is None:
             return None
         made = self._made[key] = Markup(text)
+        self._hold_place(key)
         return made
 
     def add(self, key: str, made: Markup) -> None:
         self._made[key] = made
         self._new[key] = made  # a str already: kept once, not copied
+        self._hold_place(key)
+
+    def _hold_place(self, key: str) -> None:
+        """A card held for its place forgets the one held there before (a long
+        ``journal serve`` would otherwise keep every number a win ever had)."""
+        place, end, _ = key.partition(PLACE_END)
+        if end:
+            before = self._places.get(place)
+            if before is not None and before != key:
+                self._made.pop(before, None)
+                self._new.pop(before, None)
+            self._places[place] = key
 
     def use(self, page: str, slot: str, key: str) -> None:
         """The partial ``key`` was rendered as ``slot`` of ``page`` (its path)."""

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from journal_site import __version__
 from journal_site.csp import META_CONTENT_SECURITY_POLICY
 from journal_site.errors import JournalError
-from journal_site.fragments import PARTIAL_PREFIX, Fragments
+from journal_site.fragments import PARTIAL_PREFIX, Fragments, card_key
 from journal_site.model import BODY_FIELDS, ENTRY_LINK_PREFIX, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
 from journal_site.text import long_date, plural, short_date
@@ -260,7 +260,8 @@ class Renderer:
         if held is not None and held[0] == rec and held[1] == (url, shown, title):
             return held[2]
         # The card's key: the digest of everything its view below is made of.
-        key = self.fingerprinter.digest(rec, source, url, shown, goal, title)
+        digest = self.fingerprinter.digest(rec, source, url, shown, goal, title)
+        key = card_key((source, rec.index, url, shown, goal, title), digest)
         card = self.fragments.get(key)
         if card is None:
             view = {

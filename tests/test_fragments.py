@@ -11,7 +11,7 @@ from markupsafe import Markup
 from journal_site.build import render_site
 from journal_site.config import load_config
 from journal_site.engine.site import Engine
-from journal_site.fragments import PARTIAL_PREFIX, Fragments
+from journal_site.fragments import PARTIAL_PREFIX, Fragments, card_key
 
 TODAY = dt.date(2026, 11, 25)
 ENTRY = """\
@@ -59,6 +59,24 @@ def test_a_kept_fragment_is_read_once_when_first_asked_for() -> None:
     assert fragments.get("c2") == "<li>made</li>"
     assert asked == ["c1", "c2"]
     assert fragments.take_new() == ({"c2": "<li>made</li>"}, {})
+
+
+def test_a_card_made_for_a_place_replaces_the_one_held_there() -> None:
+    """Two cards of one win (renumbered in between) share a place: the later one is
+    held, the earlier forgotten, here as in the store. Other places and partials stay."""
+    old = card_key(("a.md", 0, "a/", (), None, None), "1" * 8)
+    new = card_key(("a.md", 0, "a/", (), None, None), "2" * 8)
+    other = card_key(("a.md", 1, "a/", (), None, None), "1" * 8)
+    assert old != new and old.split(".")[0] == new.split(".")[0] != other.split(".")[0]
+    kept = {old: "<li>#1</li>"}
+    fragments = Fragments(kept.get)
+    assert fragments.get(old) == "<li>#1</li>"
+    fragments.add(other, Markup("<li>other</li>"))
+    fragments.add(PARTIAL_PREFIX + "x", Markup("<ul>x</ul>"))
+    fragments.add(new, Markup("<li>#2</li>"))
+    assert fragments.get(new) == "<li>#2</li>" and fragments.get(other) == "<li>other</li>"
+    assert old not in fragments._made
+    assert set(fragments.take_new()[0]) == {other, PARTIAL_PREFIX + "x", new}
 
 
 def test_what_a_helper_made_is_known_here_and_sent_on_to_the_store() -> None:

@@ -588,6 +588,37 @@ def test_win_cards_kept_by_one_build_serve_the_next_until_a_template_changes(
     assert tree(root / "public") == _clean(root, tmp_path / "clean")
 
 
+def _cards_by_place(path: Path) -> dict[str, int]:
+    """How many win cards the store keeps for each place (fragments.card_key)."""
+    with sqlite3.connect(path) as db:
+        keys = [key for (key,) in db.execute("SELECT key FROM fragments WHERE key NOT LIKE 'p%'")]
+    db.close()
+    counts: dict[str, int] = {}
+    for key in keys:
+        place = key.partition(".")[0]
+        counts[place] = counts.get(place, 0) + 1
+    return counts
+
+
+def test_a_win_renumbered_again_and_again_keeps_one_card_per_place(tmp_path: Path) -> None:
+    """A win added to the first entry renumbers every later win, so every later card is
+    made again: the store keeps the new card in place of the old (not both), however
+    many times that happens, and the site stays a clean build's."""
+    root = _site(tmp_path / "site")
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    first = _cards_by_place(_store_path(root))
+    assert len(first) >= 8 and set(first.values()) == {1}  # two wins a day, four days
+    entry = root / "content" / "2026-11-01.md"
+    for n in range(3):
+        entry.write_text(entry.read_text().replace("wins:\n", f"wins:\n  - Added {n}\n", 1))
+        assert run_journal(*ARGS, cwd=root).returncode == 0
+        kept = _cards_by_place(_store_path(root))
+        assert set(kept.values()) == {1}
+        # One more win (and its cards) each time; the cards of old numbers are gone.
+        assert len(first) + n + 1 <= len(kept) <= len(first) + 3 * (n + 1)
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+
+
 def _unshown(path: Path) -> set[str]:
     """The partials a store keeps that no page shows (none should be kept)."""
     with sqlite3.connect(path) as db:

@@ -36,7 +36,7 @@ from pathlib import Path
 from journal_site import __version__
 from journal_site.engine.deflate import deflated, inflated
 from journal_site.engine.held import HeldPlan
-from journal_site.fragments import PARTIAL_PREFIX, Uses
+from journal_site.fragments import PARTIAL_PREFIX, PLACE_END, Uses
 
 CACHE_DIR_NAME = ".journal-cache"
 """The store's folder inside a site: git-ignored, safe to delete at any time."""
@@ -59,6 +59,7 @@ CREATE TABLE outputs (path TEXT PRIMARY KEY, digest TEXT, size INTEGER, mtime_ns
 
 _PARTIAL_KEYS = (PARTIAL_PREFIX, PARTIAL_PREFIX[:-1] + chr(ord(PARTIAL_PREFIX[-1]) + 1))
 """The range of the partials' keys (each starts with the prefix, a card's never does)."""
+_PLACE_AFTER = chr(ord(PLACE_END) + 1)
 
 Manifest = dict[str, tuple[str, int, int, int]]
 """Output path -> (digest, size, mtime_ns, inode) of the file as written."""
@@ -316,9 +317,19 @@ class Store:
             if db is None:
                 return
             db.execute("DELETE FROM fragments WHERE scope != ?", (scope,))
+            # A new card replaces the cards of its place (fragments.card_key).
+            places = {key.partition(PLACE_END)[0]: key for key in made if PLACE_END in key}
+            db.executemany(
+                "DELETE FROM fragments WHERE scope = ? AND key > ? AND key < ? AND key != ?",
+                ((scope, p + PLACE_END, p + _PLACE_AFTER, k) for p, k in places.items()),
+            )
             db.executemany(
                 "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
-                ((scope, k, v) for k, v in made.items()),
+                (
+                    (scope, k, v)
+                    for k, v in made.items()
+                    if places.get(k.partition(PLACE_END)[0], k) == k
+                ),
             )
             db.executemany(
                 "INSERT OR REPLACE INTO partial_uses VALUES (?, ?, ?)",
