@@ -5,8 +5,11 @@
         [--generator SCRIPT]
 
 STEP is ``new`` (a new entry for the benchmark's today), ``win`` (a win added to an
-entry past the middle of the journal, which renumbers every later win) or ``edit`` (a
-line added to that entry's text): the steps of ``bench.py`` of the same names.
+entry past the middle of the journal, which renumbers every later win), ``edit`` (a
+line added to that entry's text), or ``deploy``: the steps of ``bench.py`` of the
+same names. A ``deploy`` adds a new entry, builds the journal (not timed), and times
+the build of a fresh copy of it (every file's time new, no public/) with the store
+as it was before the new entry: a host that keeps the store between deploys.
 
 Makes the journal with ``benchmarks/corpus.py`` (or ``--generator``), copies it twice,
 builds each copy cold with its own code, then makes the step ``--builds`` times on each
@@ -37,9 +40,22 @@ def build(site: Path, code: Path) -> float:
     return timed_build(site, {**os.environ, "PYTHONPATH": str(code)}, TODAY)
 
 
+def deploy(site: Path, code: Path, clone: Path) -> float:
+    """Seconds a deploy build of ``site`` after one more entry takes (see above)."""
+    kept = clone.with_name(clone.name + "-store")
+    shutil.copytree(site / ".journal-cache", kept)
+    make_step("new", site / "content", TODAY, "alternate", len(list(clone.parent.iterdir())))
+    build(site, code)
+    shutil.copytree(site / "content", clone / "content", copy_function=shutil.copyfile)
+    kept.rename(clone / ".journal-cache")
+    os.sync()  # the copy written out, not competing with the build for the disk
+    time.sleep(1)
+    return build(clone, code)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("new", "win", "edit"))
+    parser.add_argument("step", choices=("new", "win", "edit", "deploy"))
     parser.add_argument("--before", required=True, metavar="REF")
     parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--builds", type=int, default=8)
@@ -60,8 +76,12 @@ def main() -> None:
         for number in range(args.builds):
             order = list(codes) if number % 2 == 0 else list(codes)[::-1]
             for name in order:
-                make_step(args.step, sites[name] / "content", TODAY, "alternate", number)
-                times[name].append(build(sites[name], codes[name]))
+                site, code = sites[name], codes[name]
+                if args.step == "deploy":
+                    times[name].append(deploy(site, code, work / f"deploy-{number}-{name}"))
+                else:
+                    make_step(args.step, site / "content", TODAY, "alternate", number)
+                    times[name].append(build(site, code))
                 time.sleep(1)
     medians = {name: statistics.median(values) for name, values in times.items()}
     for name, values in times.items():

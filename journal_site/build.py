@@ -14,7 +14,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from journal_site.config import Config
 from journal_site.errors import Problem
 
 if TYPE_CHECKING:
+    from journal_site.engine.prestage import Prestaged
     from journal_site.engine.site import SiteBuild
     from journal_site.engine.store import Manifest, Store
     from journal_site.publish import Protection
@@ -88,6 +89,7 @@ def build(
     store = Store(config.root / CACHE_DIR_NAME, version)
     moved: MovedFiles | None = None
     parser: ParserAhead | None = None
+    prestaged: Prestaged | None = None
     try:
         recover(out_dir)  # an interrupted update first restores the previous site
         scanned = _scan(config)
@@ -99,6 +101,14 @@ def build(
                 return done
         # The parsers load in a process of their own while this one loads the engine.
         parser = parser_ahead(config)
+        kept: Mapping[str, str] = {path: record[0] for path, record in (manifest or {}).items()}
+        writes_all = manifest is None or not out_dir.is_dir()
+        if writes_all and not protected and store.meta("out_dir") is not None:
+            # The pages the store keeps from the last build are written beside the
+            # build, into the folder the writer finishes (engine/prestage.py).
+            from journal_site.engine.prestage import Prestaged
+
+            kept = prestaged = Prestaged(store, out_dir)
         from journal_site.engine.site import Engine
 
         # Which files of the output folder are still those the last build wrote: looked
@@ -106,7 +116,6 @@ def build(
         moved = MovedFiles(out_dir, manifest)
         engine = Engine(config, today=today, drafts=drafts, store=store)
         engine.save_later = True
-        kept = {path: record[0] for path, record in (manifest or {}).items()}
         site = engine.build(kept=kept, scanned=scanned, parser=parser)
         output = protect_output(config, site.output, protection, site.model.today)
         digests = {
@@ -119,7 +128,10 @@ def build(
         # two wait on different files, and the store guards itself with a lock).
         saving = _in_background(engine.unsaved or (lambda: None))
         try:
-            written, changed = write_changed(output, out_dir, manifest, digests, moved.result())
+            begun = prestaged.begun if prestaged is not None else None
+            written, changed = write_changed(
+                output, out_dir, manifest, digests, moved.result(), begun
+            )
         finally:
             saving()
         if not protected:
@@ -153,6 +165,8 @@ def build(
             moved.close()
         if parser is not None:
             parser.close()  # used up by the engine, or left unused by a failure
+        if prestaged is not None:
+            prestaged.close()  # its folder, unless it became the output folder
         store.close()
 
 

@@ -33,6 +33,7 @@ import shutil
 from pathlib import Path
 
 from journal_site.writer import (
+    Begun,
     FileData,
     Kept,
     Manifest,
@@ -149,14 +150,16 @@ def write_changed(
     previous: Manifest | None,
     digests: dict[int, tuple[object, str]] | None = None,
     moved: set[str] | None = None,
+    begun: Begun | None = None,
 ) -> tuple[Manifest, int]:
     """Make ``out_dir`` hold exactly ``output``, rewriting only files whose bytes changed.
 
     ``previous`` is the manifest the last build returned (None: unknown, write all);
     ``digests`` maps ``id(bytes)`` to (bytes, digest) for data whose digest is known;
     ``moved``, the files of ``previous`` that are no longer those written then, if they
-    were looked at already (``MovedFiles``). Returns the new manifest and how many
-    files were written or deleted.
+    were looked at already (``MovedFiles``); ``begun``, a staging folder a helper began
+    for a build that writes every file (writer.py). Returns the new manifest and how
+    many files were written or deleted.
     """
     output.check()
     out_dir = out_dir.absolute()
@@ -165,7 +168,7 @@ def write_changed(
     new_digests = {rel: _digest(data, memo) for rel, data in output.files.items()}
     prefix = str(out_dir) + os.sep  # plain strings: the loops below visit every file
     if previous is None or not out_dir.is_dir():
-        write_output(output, out_dir)
+        write_output(output, out_dir, begun)
         return {rel: _record(prefix + rel, d) for rel, d in new_digests.items()}, len(output.files)
 
     changed: list[str] = []

@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -79,6 +79,12 @@ class Output:
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
 """A relative path of plain names, none starting with a dot: inside the output folder
 without further checks (nearly every path a site has; the others take ``_outside``)."""
+
+
+def plain_path(path: str) -> bool:
+    """Whether ``path`` is relative and made of plain names, none starting with a dot
+    (so inside any folder it is joined to)."""
+    return _PLAIN_PATH.fullmatch(path) is not None
 
 
 def _outside(path: str) -> bool:
@@ -169,13 +175,51 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
     return removed
 
 
-def write_output(output: Output, out_dir: Path) -> None:
-    """Write every file into a new folder, then swap it in place of ``out_dir``."""
+class Begun:
+    """A staging folder that a helper began beside the output folder (engine/prestage.py):
+    ``written`` maps each file it holds to the digest (key) of its bytes. The writer
+    keeps a file there only where the output's own file is a ``Kept`` of that digest,
+    writes the rest, and swaps the folder in; ``taken`` once it is the output folder."""
+
+    def __init__(self, folder: Path, written: dict[str, str]) -> None:
+        self.folder = folder
+        self.written = written
+        self.taken = False
+
+
+def write_output(output: Output, out_dir: Path, begun: Begun | None = None) -> None:
+    """Write every file into a new folder (or one ``begun``), then swap it in place of
+    ``out_dir``."""
     output.check()
-    _make_kept(output, list(output.files))
+    there = begun.written if begun is not None else {}
+    done = {
+        rel
+        for rel, data in output.files.items()
+        if isinstance(data, Kept) and there.get(rel) == data.digest
+    }
+    _make_kept(output, [rel for rel in output.files if rel not in done])
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _swap_with_links(output, out_dir, unchanged={})
+    if begun is None:
+        _swap_with_links(output, out_dir, unchanged={})
+        return
+    _drop_unwanted(begun.folder, [rel for rel in there if rel not in output.files])
+    _swap_with_links(output, out_dir, unchanged={}, staging=begun.folder, done=done)
+    begun.taken = True
+
+
+def _drop_unwanted(folder: Path, paths: list[str]) -> None:
+    """Remove ``paths`` from ``folder``, and the folders they leave empty."""
+    root = str(folder) + os.sep
+    for rel in paths:
+        os.unlink(root + rel)
+        parent = rel.rpartition("/")[0]
+        while parent:
+            try:
+                os.rmdir(root + parent)
+            except OSError:
+                break  # not empty
+            parent = parent.rpartition("/")[0]
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
@@ -223,15 +267,26 @@ def _make_kept(output: Output, paths: list[str]) -> None:
             files[rel] = data.make()
 
 
-def _swap_with_links(output: Output, out_dir: Path, unchanged: Manifest) -> None:
-    """Write ``output`` into a new folder next to ``out_dir`` and swap it in; files named in
-    ``unchanged`` are hard-linked from the current ``out_dir`` instead of written again."""
+def staging_folder(out_dir: Path) -> Path:
+    """A new, empty folder next to ``out_dir`` to write a site into, named so that
+    ``remove_leftovers`` removes it once this process is gone."""
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent))
+
+
+def _swap_with_links(
+    output: Output,
+    out_dir: Path,
+    unchanged: Manifest,
+    staging: Path | None = None,
+    done: Collection[str] = (),
+) -> None:
+    """Write ``output`` into a new folder next to ``out_dir`` (or ``staging``, which holds
+    the files ``done`` already) and swap it in; files named in ``unchanged`` are
+    hard-linked from the current ``out_dir`` instead of written again."""
     remove_leftovers(out_dir)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{out_dir.name}.new-{os.getpid()}-", dir=out_dir.parent)
-    )
+    staging = staging or staging_folder(out_dir)
     try:
-        _stage(output, out_dir, staging, unchanged)
+        _stage(output, out_dir, staging, unchanged, done)
         os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
     except BaseException:
@@ -246,13 +301,15 @@ around each call); more threads than cores only contend for the file system's lo
 (on 2 cores, 4 threads took 0.31 s where 2 took 0.28 s for 4,273 pages)."""
 
 
-def _stage(output: Output, out_dir: Path, staging: Path, unchanged: Manifest) -> None:
-    """Fill ``staging`` with ``output``, by several threads (each makes the folders of its
-    files: making a folder costs as much as writing a page, and ``os.makedirs`` copes with
-    another thread making the same one)."""
+def _stage(
+    output: Output, out_dir: Path, staging: Path, unchanged: Manifest, done: Collection[str]
+) -> None:
+    """Fill ``staging`` with ``output`` but the files ``done``, by several threads (each
+    makes the folders of its files: making a folder costs as much as writing a page, and
+    ``os.makedirs`` copes with another thread making the same one)."""
     root = str(staging) + os.sep
     old_root = str(out_dir) + os.sep
-    items = list(output.files.items())
+    items = [(rel, data) for rel, data in output.files.items() if rel not in done]
 
     def write(part: range) -> None:
         made = {""}

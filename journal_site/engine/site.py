@@ -148,7 +148,7 @@ class Engine:
         ``parser``: a process started ahead to parse the files that changed (parsing.py).
         """
         stop = cancel or (lambda: False)
-        kept = kept or {}
+        kept = {} if kept is None else kept  # not its length: it may wait for a helper
         theme = theme_files(self.config)
         # A build that nothing can stop and that has no compiled templates yet (the
         # first of this engine, so every ``journal build``) has them compiled by another

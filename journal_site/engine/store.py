@@ -366,6 +366,10 @@ class Store:
         self._outputs_held = dict(manifest) if self.usable else None
         return manifest
 
+    def last_outputs(self) -> dict[str, str]:
+        """Path -> digest of each file the last build wrote, wherever it wrote them."""
+        return dict(self._read("SELECT path, digest FROM outputs"))
+
     def forget_manifest(self) -> None:
         """Before an output folder is touched: an interrupted write leaves no manifest."""
         with self._writing() as db:
