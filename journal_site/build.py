@@ -128,7 +128,7 @@ def build(
         # two wait on different files, and the store guards itself with a lock).
         saving = _in_background(engine.unsaved or (lambda: None))
         try:
-            begun = prestaged.begun if prestaged is not None else None
+            begun = prestaged.finished() if prestaged is not None else None
             written, changed = write_changed(
                 output, out_dir, manifest, digests, moved.result(), begun
             )

@@ -100,9 +100,10 @@ class Forked:
         size = int.from_bytes(data[:8], "little")
         return data[8:] if len(data) >= 8 and len(data) == size + 8 else None
 
-    def close(self) -> None:
-        """Stop the process (its work is not wanted, or is done)."""
-        stop_process(self._pid, self._pipe)
+    def close(self, *, wait: bool = False) -> None:
+        """Stop the process (its work is not wanted, or is done); ``wait`` until it has
+        ended (it can no longer touch a file)."""
+        stop_process(self._pid, self._pipe, wait=wait)
         self._pid = self._pipe = None
 
 
@@ -134,17 +135,20 @@ class Claims:
         self._pipes = []
 
 
-def stop_process(pid: int | None, pipe: int | None = None) -> None:
+def stop_process(pid: int | None, pipe: int | None = None, *, wait: bool = False) -> None:
     """Kill a forked process whose work is done or not wanted, and close the end of its
-    pipe read here; it is reaped by a thread: a process as big as the build takes 10-20
-    ms to end, which the build does not wait for."""
+    pipe read here; it is reaped by a thread (or here, with ``wait``): a process as big
+    as the build takes 10-20 ms to end, which the build does not wait for."""
     import signal
     import threading
 
     if pid is not None:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        threading.Thread(target=_reap, args=(pid,), daemon=True).start()
+        if wait:
+            _reap(pid)
+        else:
+            threading.Thread(target=_reap, args=(pid,), daemon=True).start()
     if pipe is not None:
         os.close(pipe)
 

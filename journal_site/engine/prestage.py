@@ -41,6 +41,11 @@ class Prestaged(Mapping[str, str]):
         root = str(self.begun.folder) + os.sep
         self._helper: Forked | None = Forked(lambda: _write_kept(store, root))
 
+    def finished(self) -> Begun:
+        """The folder for the writer to finish, once the helper is done with it."""
+        self.written()
+        return self.begun
+
     def written(self) -> dict[str, str]:
         if self._written is None:
             data = self._helper.result() if self._helper is not None else None
@@ -64,7 +69,7 @@ class Prestaged(Mapping[str, str]):
         """Stop the helper if it still runs, and remove the folder unless the writer made
         it the output folder."""
         if self._helper is not None:
-            self._helper.close()
+            self._helper.close(wait=True)  # before its folder goes
             self._helper = None
         if not self.begun.taken:
             shutil.rmtree(self.begun.folder, ignore_errors=True)
