@@ -340,6 +340,12 @@ def _stage(
             done.result()  # the first error, if any, is raised here
 
 
+def write_into(folder: Path, files: dict[str, FileData]) -> None:
+    """Write ``files`` (paths checked by the caller) into ``folder``, as a staging
+    folder is filled: by several threads."""
+    _stage(Output(files=files), folder, folder, {}, ())
+
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 

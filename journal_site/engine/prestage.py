@@ -19,14 +19,13 @@ that is removed, the build writing everything itself.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from journal_site.engine.store import Store
 from journal_site.parallel import Forked
-from journal_site.writer import Begun, plain_path, staging_folder
+from journal_site.writer import Begun, FileData, plain_path, staging_folder, write_into
 
 
 class Prestaged(Mapping[str, str]):
@@ -38,8 +37,8 @@ class Prestaged(Mapping[str, str]):
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.begun = Begun(staging_folder(out_dir), {})
         self._written: dict[str, str] | None = None
-        root = str(self.begun.folder) + os.sep
-        self._helper: Forked | None = Forked(lambda: _write_kept(store, root))
+        folder = self.begun.folder
+        self._helper: Forked | None = Forked(lambda: _write_kept(store, folder))
 
     def finished(self) -> Begun:
         """The folder for the writer to finish, once the helper is done with it."""
@@ -81,26 +80,21 @@ class Prestaged(Mapping[str, str]):
         folder.mkdir(exist_ok=True)
 
 
-def _write_kept(store: Store, root: str) -> bytes:
+def _write_kept(store: Store, folder: Path) -> bytes:
     """In the helper: every page of the last build's manifest that the store keeps,
-    written under ``root``; the paths written, with their keys, as JSON."""
+    written into ``folder`` (on all cores, as the writer does); the paths written, with
+    their keys, as JSON."""
     paths: dict[str, list[str]] = {}
     for path, key in store.last_outputs().items():
         if plain_path(path):
             paths.setdefault(key, []).append(path)
-    keys = list(paths)
+    files: dict[str, FileData] = {}
     written: dict[str, str] = {}
-    made = {""}
-    for start in range(0, len(keys), 500):
-        for key, data in store.pages(keys[start : start + 500]).items():
-            for path in paths[key]:
-                folder = path.rpartition("/")[0]
-                if folder not in made:
-                    os.makedirs(root + folder, exist_ok=True)
-                    made.add(folder)
-                with open(root + path, "wb") as out:
-                    out.write(data)
-                written[path] = key
+    for key, data in store.pages(paths).items():
+        for path in paths[key]:
+            files[path] = data
+            written[path] = key
+    write_into(folder, files)
     return json.dumps(written).encode()
 
 
