@@ -15,6 +15,7 @@ folder that the next build removes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -212,7 +213,8 @@ def _drop_unwanted(folder: Path, paths: list[str]) -> None:
     """Remove ``paths`` from ``folder``, and the folders they leave empty."""
     root = str(folder) + os.sep
     for rel in paths:
-        os.unlink(root + rel)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(root + rel)
         parent = rel.rpartition("/")[0]
         while parent:
             try:
