@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from journal_site import __version__
 from journal_site.csp import META_CONTENT_SECURITY_POLICY
 from journal_site.errors import JournalError
 from journal_site.fragments import PARTIAL_PREFIX, Fragments, card_key
+from journal_site.late_number import STAND_IN, Hole, complete, fill, prints_number_only
 from journal_site.model import BODY_FIELDS, ENTRY_LINK_PREFIX, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
 from journal_site.text import long_date, plural, short_date
@@ -223,6 +224,8 @@ class Renderer:
             partial=self.partial,
         )
         self._page: tuple[str, dict[str, int]] = ("", {})
+        self._late: bool | None = None
+        """Whether win cards are made with a stand-in for the number (``_number_late``)."""
         """The page being rendered (its path) and how often it has used each partial."""
 
     def url(self, path: str = "") -> str:
@@ -242,7 +245,9 @@ class Renderer:
         have for this win (its entry, its tags, its goal), and is kept under the digest
         of exactly those (see engine/keys.py): a card is made again whenever anything it
         could print changes, whatever an override of the partial prints, and a card
-        stays the same when the page around it gains entries."""
+        stays the same when the page around it gains entries. A template that does
+        nothing with the win's number but print it gets a card made once for all the
+        numbers the win takes, the number put in as it is shown (late_number.py)."""
         urls, slugs, titles = context["urls"], context["slugs"], context["goal_titles"]
         source, goal = rec.entry.source, rec.win.goal
         url, title = urls.get(source), titles.get(goal)
@@ -259,22 +264,62 @@ class Renderer:
         held = memo.get(ident)
         if held is not None and held[0] == rec and held[1] == (url, shown, title):
             return held[2]
-        # The card's key: the digest of everything its view below is made of.
-        digest = self.fingerprinter.digest(rec, source, url, shown, goal, title)
-        key = card_key((source, rec.index, url, shown, goal, title), digest)
-        card = self.fragments.get(key)
+        place = (source, rec.index, url, shown, goal, title)
+        card = self._card_late(rec, place) if self._number_late() else None
         if card is None:
-            view = {
-                "rec": rec,
-                "urls": {} if url is None else {source: url},
-                "slugs": dict(shown),
-                "goal_titles": {} if title is None else {goal: title},
-            }
-            template = self.env.get_template("partials/win_card.html")
-            card = Markup(template.render(view))
-            self.fragments.add(key, card)
+            # The card's key: the digest of everything its view below is made of.
+            digest = self.fingerprinter.digest(rec, source, url, shown, goal, title)
+            key = card_key(place, digest)
+            card = self.fragments.get(key)
+            if card is None:
+                card = Markup(self._card_text(rec, place))
+                self.fragments.add(key, card)
         memo[ident] = (rec, (url, shown, title), card)
         return card
+
+    def _card_text(self, rec: object, place: tuple[Any, ...]) -> str:
+        """``partials/win_card.html`` rendered for ``rec`` at ``place`` (see above)."""
+        source, _, url, shown, goal, title = place
+        view = {
+            "rec": rec,
+            "urls": {} if url is None else {source: url},
+            "slugs": dict(shown),
+            "goal_titles": {} if title is None else {goal: title},
+        }
+        return self.env.get_template("partials/win_card.html").render(view)
+
+    def _number_late(self) -> bool:
+        """Whether the card's template prints a win's number and does nothing else with
+        it, so that a card is made once for all its numbers (late_number.py)."""
+        if self._late is None:
+            try:
+                source = self.env.loader.get_source(self.env, "partials/win_card.html")[0]  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                source = None
+            self._late = source is not None and prints_number_only(self.env, source)
+        return self._late
+
+    def _card_late(self, rec: WinRecord, place: tuple[Any, ...]) -> Markup | None:
+        """The card for ``rec``, made (or kept) with a stand-in for its number and its
+        number put in; None when the template did more than print the stand-in."""
+        source, _, url, shown, goal, title = place
+        # Kept under the digest of its view with the stand-in for the number (a number
+        # no win has, and a name no other card's digest holds).
+        unnumbered = replace(rec, number=0)
+        digest = self.fingerprinter.digest(STAND_IN, unnumbered, source, url, shown, goal, title)
+        key = card_key(place, digest)
+        card = self.fragments.get(key)
+        if card is None:
+            hole = Hole()
+            try:
+                text = self._card_text(replace(rec, number=hole), place)
+            except Exception:  # HoleTouched, or an error the real number meets too
+                return None
+            if not complete(text, hole):
+                return None
+            card = Markup(text)
+            self.fragments.add(key, card)
+        return Markup(fill(card, rec.number))
 
     def partial(self, name: str, /, **values: Any) -> Markup:
         """The template ``name`` rendered with ``values`` alone (and what every

@@ -1,0 +1,169 @@
+"""A win's number printed into its card after the card is made.
+
+Every win has a number (``WinRecord.number``, counting from the first win ever
+written), and the default card prints it. A win added in the middle of the journal
+moves the number of every later win on by one, so every later card would be made
+again, though nothing else in it changed: about half the cards of the wins wall, the
+tag pages and the goal pages.
+
+A card whose template only *prints* the number is made once for all its numbers: it
+is rendered with a stand-in (``Hole``) in place of the number, which prints as a
+marker naming the format asked for, and the marker is replaced by the number each
+time the card is shown (``fill``). The card is then kept under the digest of what it
+receives with the stand-in in place of the number.
+
+That is right only when nothing in the template can depend on the number except the
+text printed for it. ``prints_number_only`` proves it from the template's syntax tree
+before a stand-in is used: ``rec`` is only read, each use reads one of the record's
+fields (never the whole record, a method or a dunder), and ``rec.number`` appears
+only as the whole of an output (``{{ rec.number }}``) or as an argument of
+``"...".format(...)`` that is the whole of an output (a format that converts no
+value: no ``!s``), outside any block whose output
+is captured or filtered (macros, ``call``, ``filter``, ``set`` blocks, named blocks),
+in a template that includes, imports and extends nothing. At run time, the stand-in
+refuses every use but being printed (raising ``HoleTouched``), refuses a format whose
+text HTML escaping would change, and the card must hold exactly one marker per time
+it was printed (a win's own text holding the marker's characters does not); if any of
+this fails, the card is made with the number, as any other template's card is.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import NoReturn
+
+import jinja2
+from jinja2 import nodes
+
+OPEN, CLOSE = "\ue000", "\ue001"
+"""Characters of Unicode's private use area around a marker's format."""
+MARKER = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
+ESCAPED = set("<>&\"'" + OPEN + CLOSE)
+"""Characters a format may not hold: HTML escaping changes them, or they end a marker."""
+STAND_IN = "a win's number, put in when the card is shown"
+"""Digested with a card made with a ``Hole`` (its record's number set to 0, which no
+win has): no card made with the number has it among its values."""
+FIELDS = frozenset({"win", "entry", "tags", "index", "number"})
+"""The fields of a ``WinRecord`` a card may read."""
+CAPTURING = (
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.FilterBlock,
+    nodes.AssignBlock,
+    nodes.Block,
+    nodes.Include,
+    nodes.Import,
+    nodes.FromImport,
+    nodes.Extends,
+    nodes.ContextReference,
+    nodes.DerivedContextReference,
+)
+"""Nodes whose presence makes a template's output something a template can inspect
+(or hands the record to another template)."""
+
+
+class HoleTouched(Exception):
+    """The template used the stand-in for something other than printing it."""
+
+
+class Hole:
+    """Stands in for a win's number while its card is rendered: printed, it leaves a
+    marker holding the format asked for; any other use raises ``HoleTouched``."""
+
+    __slots__ = ("printed",)
+
+    def __init__(self) -> None:
+        self.printed = 0
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+    def __format__(self, spec: str) -> str:
+        if ESCAPED.intersection(spec):
+            raise HoleTouched(spec)
+        format(1, spec)  # a format no number takes fails as it would with the number
+        self.printed += 1
+        return f"{OPEN}{spec}{CLOSE}"
+
+    def _touched(self, *args: object) -> NoReturn:
+        raise HoleTouched()
+
+    __repr__ = __bool__ = __int__ = __float__ = __index__ = __hash__ = __len__ = _touched  # type: ignore[assignment]
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _touched  # type: ignore[assignment]
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _touched
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _touched
+    __mod__ = __rmod__ = __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = _touched
+    __iter__ = __contains__ = __getitem__ = __call__ = __round__ = _touched
+
+
+def fill(text: str, number: int) -> str:
+    """``text`` (a card made with a ``Hole``) with ``number`` in each marker."""
+    if OPEN not in text:
+        return text
+    return MARKER.sub(lambda found: format(number, found[1]), text)
+
+
+def complete(text: str, hole: Hole) -> bool:
+    """Whether ``text``, rendered with ``hole``, holds exactly one marker for each time
+    the hole was printed, and no other marker character."""
+    opened = text.count(OPEN)
+    return opened == hole.printed == text.count(CLOSE) == len(MARKER.findall(text))
+
+
+def prints_number_only(env: jinja2.Environment, source: str, name: str = "rec") -> bool:
+    """Whether the template ``source`` can use ``name``'s ``number`` for nothing but
+    printing it (see the module's docstring)."""
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return False
+    return _check(tree, (), name)
+
+
+def _check(node: nodes.Node, parents: tuple[nodes.Node, ...], name: str) -> bool:
+    if isinstance(node, CAPTURING):
+        return False
+    if isinstance(node, nodes.Name) and node.name in (name, "self"):
+        if node.ctx != "load" or node.name == "self":
+            return False
+        parent = parents[-1] if parents else None
+        if not isinstance(parent, nodes.Getattr) or parent.attr not in FIELDS:
+            return False
+        if parent.attr == "number" and not _printed(parents[:-1], parent):
+            return False
+    chain = (*parents, node)
+    return all(_check(child, chain, name) for child in node.iter_child_nodes())
+
+
+def _printed(parents: tuple[nodes.Node, ...], value: nodes.Node) -> bool:
+    """Whether ``value`` (whose ancestors are ``parents``) is printed whole: an item
+    of an output, or the argument of a string constant's ``format`` that is one."""
+    if not parents:
+        return False
+    parent = parents[-1]
+    if isinstance(parent, nodes.Call):
+        method = parent.node
+        if (
+            not any(arg is value for arg in parent.args)
+            or parent.kwargs
+            or parent.dyn_args is not None
+            or parent.dyn_kwargs is not None
+            or not isinstance(method, nodes.Getattr)
+            or method.attr != "format"
+            or not isinstance(method.node, nodes.Const)
+            or not isinstance(method.node.value, str)
+            or not _plain_fields(method.node.value)
+        ):
+            return False
+        return _printed(parents[:-1], parent)
+    return isinstance(parent, nodes.Output) and any(item is value for item in parent.nodes)
+
+
+def _plain_fields(pattern: str) -> bool:
+    """Whether the format string ``pattern`` converts none of its values (``!s`` would
+    turn the stand-in into text that the format's spec then pads as text)."""
+    try:
+        return all(conversion is None for _, _, _, conversion in string.Formatter().parse(pattern))
+    except ValueError:
+        return False
