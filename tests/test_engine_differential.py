@@ -30,7 +30,9 @@ from journal_site.build import render_site
 from journal_site.config import load_config
 from journal_site.engine.site import Engine
 from journal_site.engine.store import CACHE_DIR_NAME
+from journal_site.late_number import prints_number_only
 from journal_site.pages import core
+from journal_site.render import template_environment
 
 THEME = REPO / "themes" / "default" / "templates"
 START = dt.date(2026, 11, 25)
@@ -160,6 +162,8 @@ GOAL_FIELDS = {
 
 PROBES = {
     # Printed inside the content block of a page template, or at the end of a partial.
+    # The card prints the number and does nothing else with it: its cards are made with
+    # a stand-in for it (late_number.py) until a probe below does more.
     "partials/win_card.html": (
         '<p class="probe">{{ rec.entry.title }}|{{ rec.entry.mood }}|{{ rec.entry.tags }}'
         "|{{ rec.win }}|{{ rec.number }}|{{ rec.tags }}|{{ rec.entry.draft }}"
@@ -190,6 +194,8 @@ PROBES = {
 }
 EXTRA_PROBES = (
     ("partials/win_card.html", "<i>{{ rec.entry.slug }} {{ rec.entry.day }} {{ rec.index }}</i>"),
+    # A card that does more with the number than print it: made with it (late_number.py).
+    ("partials/win_card.html", "<i>{% if rec.number is odd %}odd{% endif %}</i>"),
     ("partials/entry_card.html", "<i>{{ e.day }} {{ e.time }} {{ e.title_is_default }}</i>"),
     ("tag.html", "<i>{{ number }}/{{ count }} {{ goal_titles }} {{ slugs }}</i>"),
     ("goal.html", "<i>{{ progress.goal.target }} {{ goal_titles }} {{ urls }}</i>"),
@@ -497,6 +503,18 @@ def _small_site(root: Path) -> Path:
         EntryState(title="Last year", tags=("work",), wins=(("Ran", "run", None, False),)).text()
     )
     return root
+
+
+def test_the_probes_take_the_win_card_both_ways_a_number_can_be_put_in() -> None:
+    """The steps above build with cards made with a stand-in for the number, and, once
+    the second card probe is added, with cards made with the number."""
+    env = template_environment([])
+    card = (THEME / "partials" / "win_card.html").read_text(encoding="utf-8")
+    probed = card + PROBES["partials/win_card.html"]
+    assert prints_number_only(env, probed)
+    for name, snippet in EXTRA_PROBES:
+        if name == "partials/win_card.html":
+            assert prints_number_only(env, probed + snippet) == ("rec.number" not in snippet)
 
 
 def test_a_win_card_override_that_prints_the_entry_title_follows_a_rename(
