@@ -397,9 +397,11 @@ def test_entry_pages_are_planned_again_only_in_the_blocks_whose_inputs_changed(
     tmp_path: Path, monkeypatch
 ) -> None:
     """Entry pages are planned in blocks (pages.core.ENTRY_BLOCK), each named by the
-    entries up to the one after its last page: a new last entry plans again the last
-    block alone, a win edited in the middle the blocks from the one that reads it on;
-    the other pages' plans are the last build's, and the site is a clean build's."""
+    entries up to the one after its last page, or, when those changed, by what its
+    pages show (the entries around them and the wins they recall): a new last entry
+    plans again the last block alone, a win edited in the middle the blocks that show
+    its entry or recall the win; the other pages' plans are the last build's, and the
+    site is a clean build's."""
     from journal_site.pages import core
 
     root = _site(tmp_path, days=18)
@@ -420,15 +422,32 @@ def test_entry_pages_are_planned_again_only_in_the_blocks_whose_inputs_changed(
 
     (content / "2026-11-19.md").write_text(ENTRY.format(title="Day 19"))
     assert entry_plans_kept() == 16  # blocks 1-16; 17-19 holds the new one's neighbour
-    # Entry 10 is read by the pages of 9 to 11 and recalled from by every later one:
-    # blocks 9-12 and on are planned again, 1-4 and 5-8 are not.
+    # Entry 10 is shown by the pages of 9 to 11 (as their neighbour) and no page recalls
+    # a win (none has a setback): block 9-12 is planned again, no other.
     (content / "2026-11-10.md").write_text(
         ENTRY.format(title="Day 10").replace("Spoke up", "Asked for help")
     )
-    assert entry_plans_kept() == 8
+    assert entry_plans_kept() == 15
     # Entry 9 is also the next of page 8: block 5-8 is planned again too.
     (content / "2026-11-09.md").write_text(ENTRY.format(title="Day nine"))
-    assert entry_plans_kept() == 4
+    assert entry_plans_kept() == 11
+    # A setback on the last entry, tagged as no win is: its page recalls the last
+    # entries' wins (by the entry's tags), in its own block.
+    setback = "setbacks:\n  - text: Froze in the meeting\n    tags: [rare]\n---"
+    (content / "2026-11-19.md").write_text(
+        ENTRY.format(title="Day 19").replace("---\nBody", setback + "\nBody")
+    )
+    assert entry_plans_kept() == 16
+    # A win of entry 2 gets that tag: page 19 recalls it now. Blocks 1-4 (entry 2's
+    # page and its neighbours') and 17-19 are planned again, 5-16 keep their plans,
+    # though every entry after 2 reads it.
+    rare = "wins:\n  - text: Spoke up\n    tags: [rare]"
+    (content / "2026-11-02.md").write_text(
+        ENTRY.format(title="Day 2").replace("wins: [Spoke up]", rare)
+    )
+    assert entry_plans_kept() == 12
+    page = _files(engine.last)["2026/11/19/index.html"].decode()  # type: ignore[union-attr]
+    assert "Spoke up" in page and "/2026/11/02/" in page
 
 
 def test_review_pages_of_past_years_keep_their_plans_after_a_new_entry(tmp_path: Path) -> None:

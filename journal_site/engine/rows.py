@@ -50,8 +50,8 @@ def rows_of(
     held: Mapping[str, HeldPlan],
 ) -> Iterator[tuple[list[Any], Page | SiteFile | UnitPages]]:
     """Each output of ``builder``: its plan's row, and the output (or its unit's pages,
-    made when asked, when the row is the held plan's for a unit whose inputs have the
-    same digest: see ``UNITS``)."""
+    made when asked, when the row is the held plan's for a unit whose inputs, or whose
+    narrower form's inputs, have the same digest: see ``UNITS`` and ``Unit.narrower``)."""
     units = UNITS.get(builder)
     if units is None:
         for item in builder(model):
@@ -59,11 +59,14 @@ def rows_of(
         return
     kept = held.get(builder_name(builder))
     before: dict[str, list[list[Any]]] = {}
+    narrow_before: dict[str, list[list[Any]]] = {}
     if kept is not None:
         with contextlib.suppress(ValueError, TypeError, IndexError):
             for row in kept.rows():
                 if row[5] is not None:
                     before.setdefault(row[5], []).append(row)
+                if len(row) > 6 and row[6] is not None:
+                    narrow_before.setdefault(row[6], []).append(row)
     for unit in units(model):
         key = skeleton(fingerprinter, unit.make, unit.inputs)[0]
         rows = before.get(key) if key is not None else None
@@ -71,9 +74,20 @@ def rows_of(
             pages = UnitPages(unit)
             for row in rows:
                 yield row, pages
+            continue
+        # Inputs that changed: the unit's narrower form may still be what it was.
+        narrow, narrow_key = unit, None
+        if unit.narrower is not None:
+            narrow = unit.narrower()
+            narrow_key = skeleton(fingerprinter, narrow.make, narrow.inputs)[0]
+        rows = narrow_before.get(narrow_key) if narrow_key is not None else None
+        if rows is not None:
+            pages = UnitPages(narrow)
+            for row in rows:
+                yield [*row[:5], key, narrow_key], pages
         else:
-            for page in unit.pages():
-                yield [*row_of(fingerprinter, page), key], page
+            for page in narrow.pages():
+                yield [*row_of(fingerprinter, page), key, narrow_key], page
 
 
 class UnitPages:
@@ -91,7 +105,8 @@ class UnitPages:
 
 def row_of(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
     """An output's plan as a held plan keeps it: path, origin, template, skeleton, refs
-    (and for a unit's page, the digest of the unit's inputs: see ``rows_of``)."""
+    (and for a unit's page, the digest of the unit's inputs and of its narrower form's:
+    see ``rows_of``)."""
     if isinstance(item, SiteFile):
         named, refs = skeleton(fingerprinter, item.path, item.make, item.args)
         return [item.path, item.origin, None, named, refs]

@@ -74,6 +74,11 @@ class Unit:
 
     make: Callable[..., Sequence[Page]]
     inputs: tuple[Any, ...]
+    narrower: Callable[[], Unit] | None = None
+    """The same pages as a unit of inputs that name less of the journal and cost more
+    to gather, asked for only when this unit's inputs changed: its pages keep their
+    plans while either unit's inputs have the digest they had (a block of entry pages
+    by every entry before it, or by the entries around it and the wins it recalls)."""
 
     def pages(self) -> Sequence[Page]:
         return self.make(*self.inputs)

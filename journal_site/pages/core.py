@@ -9,6 +9,7 @@ and makes its view only when it has to render it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,19 +56,48 @@ def _earlier(model: SiteModel, position: int) -> Earlier:
 def entry_units(model: SiteModel) -> Iterator[Unit]:
     """The entry pages, ``ENTRY_BLOCK`` at a time: each block made from the entries up to
     the one after its last (the entries before a page are those it recalls wins from),
-    the tag slugs, the goal titles and the settings pages show."""
+    the tag slugs, the goal titles and the settings pages show; or, narrower, from the
+    entries it shows and the wins it recalls (``_entry_block``)."""
     model.wins_by_tag  # noqa: B018 (made once for every page, see _earlier)
     count = len(model.entries)
     for start in range(0, count, ENTRY_BLOCK):
         stop = min(start + ENTRY_BLOCK, count)
         # The last entry the block reads: the next of its last page, if there is one.
-        earlier = _earlier(model, min(stop, count - 1))
-        yield Unit(_entry_pages_of, (earlier, start, stop, *_entry_settings(model)))
+        inputs = (_earlier(model, min(stop, count - 1)), start, stop, *_entry_settings(model))
+        yield Unit(_entry_pages_of, inputs, functools.partial(_entry_block, *inputs))
 
 
 def _entry_settings(model: SiteModel) -> tuple[Mapping[str, str], Mapping[str, str], str, str]:
     config = model.config
     return model.tag_slugs, model.goal_titles, config.base_path, config.content
+
+
+def _entry_block(
+    earlier: Earlier,
+    start: int,
+    stop: int,
+    tag_slugs: Mapping[str, str],
+    goal_titles: Mapping[str, str],
+    base_path: str,
+    content: str,
+) -> Unit:
+    """The block of entry pages ``start`` to ``stop`` as what its pages show: the
+    entries from the one before the first to the one after the last (when ``earlier``
+    holds it), their URLs, the wins each page recalls, and the slugs and goal titles
+    of its own entries' tags and wins. A win added to an old entry changes every later
+    block's ``Earlier``, and only the few blocks that show it or recall it; a new tag
+    elsewhere changes every block's tag slugs, and none of these."""
+    entries, urls = earlier.entries, earlier.urls
+    first, last = max(start - 1, 0), min(stop, earlier.position)
+    shown = entries[first : last + 1]
+    shown_urls = {e.source: urls[e.source] for e in shown if e.source in urls}
+    recalled = tuple(_recalled(earlier, index) for index in range(start, stop))
+    # Of the tag slugs and goal titles, those of the entries whose pages these are.
+    own = entries[start:stop]
+    slugs = {tag: tag_slugs[tag] for entry in own for tag in entry.all_tags()}
+    titles = {w.goal: goal_titles[w.goal] for entry in own for w in entry.wins if w.goal}
+    settings = (slugs, titles, base_path, content)
+    return Unit(_entry_pages_shown, (shown, first, shown_urls, recalled, start, stop, *settings))
 
 
 def _entry_pages_of(
@@ -78,9 +108,36 @@ def _entry_pages_of(
     goal_titles: Mapping[str, str],
     base_path: str,
     content: str,
+) -> Sequence[Page]:
+    return _entry_block(earlier, start, stop, tag_slugs, goal_titles, base_path, content).pages()
+
+
+def _entry_pages_shown(
+    shown: tuple[EntrySummary, ...],
+    first: int,
+    urls: Mapping[str, str],
+    recalled: tuple[tuple[RecalledWin, ...], ...],
+    start: int,
+    stop: int,
+    tag_slugs: Mapping[str, str],
+    goal_titles: Mapping[str, str],
+    base_path: str,
+    content: str,
 ) -> list[Page]:
+    """The pages ``start`` to ``stop`` of the entries ``shown`` (the entries from index
+    ``first`` on, the next of the last page included when there is one)."""
     return [
-        _entry_page(earlier, index, tag_slugs, goal_titles, base_path, content)
+        _entry_page(
+            shown[index - first],
+            shown[index - first - 1] if index else None,
+            shown[index - first + 1] if index - first + 1 < len(shown) else None,
+            urls,
+            recalled[index - start],
+            tag_slugs,
+            goal_titles,
+            base_path,
+            content,
+        )
         for index in range(start, stop)
     ]
 
@@ -104,22 +161,32 @@ def entry_page_at(model: SiteModel, path: str) -> Page:
 
 def entry_page(model: SiteModel, index: int) -> Page:
     """The page of ``model.entries[index]``."""
-    earlier = _earlier(model, min(index + 1, len(model.entries) - 1))
-    return _entry_page(earlier, index, *_entry_settings(model))
+    entries = model.entries
+    following = index + 1 if index + 1 < len(entries) else None
+    earlier = _earlier(model, min(index + 1, len(entries) - 1))
+    return _entry_page(
+        entries[index],
+        entries[index - 1] if index else None,
+        None if following is None else entries[following],
+        model.urls,
+        _recalled(earlier, index),
+        *_entry_settings(model),
+    )
 
 
 def _entry_page(
-    earlier: Earlier,
-    index: int,
+    entry: EntrySummary,
+    previous: EntrySummary | None,
+    following: EntrySummary | None,
+    urls: Mapping[str, str],
+    recalled: tuple[RecalledWin, ...],
     tag_slugs: Mapping[str, str],
     goal_titles: Mapping[str, str],
     base_path: str,
     content: str,
 ) -> Page:
-    """The page of the entry at ``index``, which ``earlier`` holds with the next one
-    (if there is one): nothing after that is read."""
-    entries, urls = earlier.entries, earlier.urls
-    entry = entries[index]
+    """The page of ``entry``, between ``previous`` and ``following`` (the next entry,
+    if there is one)."""
     source = entry.source
 
     def card(neighbour: EntrySummary) -> EntryCard:
@@ -127,13 +194,13 @@ def _entry_page(
 
     args = (
         Body(source),
-        card(entries[index - 1]) if index else None,
-        card(entries[index + 1]) if index < earlier.position else None,
+        None if previous is None else card(previous),
+        None if following is None else card(following),
         {tag: tag_slugs[tag] for tag in entry.all_tags()},
         {w.goal: goal_titles[w.goal] for w in entry.wins if w.goal},
         Links(source),
         base_path,
-        _recalled(earlier, index),
+        recalled,
     )
     return Page(
         urls[source], "entry.html", Deferred(entry_view, args), f"{content}/{source}", "timeline/"
