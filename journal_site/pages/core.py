@@ -97,19 +97,13 @@ def _entry_block(
     slugs = {tag: tag_slugs[tag] for entry in own for tag in entry.all_tags()}
     titles = {w.goal: goal_titles[w.goal] for entry in own for w in entry.wins if w.goal}
     settings = (slugs, titles, base_path, content)
-    return Unit(_entry_pages_shown, (shown, first, shown_urls, recalled, start, stop, *settings))
+    return Unit(_entry_pages_shown, (shown, first, shown_urls, recalled, (start, stop), settings))
 
 
-def _entry_pages_of(
-    earlier: Earlier,
-    start: int,
-    stop: int,
-    tag_slugs: Mapping[str, str],
-    goal_titles: Mapping[str, str],
-    base_path: str,
-    content: str,
-) -> Sequence[Page]:
-    return _entry_block(earlier, start, stop, tag_slugs, goal_titles, base_path, content).pages()
+def _entry_pages_of(*inputs: Any) -> Sequence[Page]:
+    """The pages of a block as ``entry_units`` names it (``_entry_block``'s inputs),
+    made through its narrower form: the two forms cannot make different pages."""
+    return _entry_block(*inputs).pages()
 
 
 def _entry_pages_shown(
@@ -117,15 +111,13 @@ def _entry_pages_shown(
     first: int,
     urls: Mapping[str, str],
     recalled: tuple[tuple[RecalledWin, ...], ...],
-    start: int,
-    stop: int,
-    tag_slugs: Mapping[str, str],
-    goal_titles: Mapping[str, str],
-    base_path: str,
-    content: str,
+    span: tuple[int, int],
+    settings: tuple[Mapping[str, str], Mapping[str, str], str, str],
 ) -> list[Page]:
-    """The pages ``start`` to ``stop`` of the entries ``shown`` (the entries from index
-    ``first`` on, the next of the last page included when there is one)."""
+    """The pages ``span`` (start, stop) of the entries ``shown`` (the entries from index
+    ``first`` on, the next of the last page included when there is one); ``settings``:
+    tag slugs, goal titles, base path and content folder, as ``_entry_settings``."""
+    start, stop = span
     return [
         _entry_page(
             shown[index - first],
@@ -133,10 +125,7 @@ def _entry_pages_shown(
             shown[index - first + 1] if index - first + 1 < len(shown) else None,
             urls,
             recalled[index - start],
-            tag_slugs,
-            goal_titles,
-            base_path,
-            content,
+            *settings,
         )
         for index in range(start, stop)
     ]
