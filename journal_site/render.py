@@ -27,7 +27,14 @@ from journal_site import __version__
 from journal_site.csp import META_CONTENT_SECURITY_POLICY
 from journal_site.errors import JournalError
 from journal_site.fragments import PARTIAL_PREFIX, Fragments, card_key
-from journal_site.late_number import STAND_IN, Hole, complete, fill, prints_number_only
+from journal_site.late_number import (
+    STAND_IN,
+    Hole,
+    HoleTouched,
+    complete,
+    fill,
+    prints_number_only,
+)
 from journal_site.model import BODY_FIELDS, ENTRY_LINK_PREFIX, EntrySummary
 from journal_site.obsidian import resolve_wiki_link
 from journal_site.text import long_date, plural, short_date
@@ -224,9 +231,9 @@ class Renderer:
             partial=self.partial,
         )
         self._page: tuple[str, dict[str, int]] = ("", {})
+        """The page being rendered (its path) and how often it has used each partial."""
         self._late: bool | None = None
         """Whether win cards are made with a stand-in for the number (``_number_late``)."""
-        """The page being rendered (its path) and how often it has used each partial."""
 
     def url(self, path: str = "") -> str:
         return self.site.base_path + path.lstrip("/")
@@ -313,7 +320,13 @@ class Renderer:
             hole = Hole()
             try:
                 text = self._card_text(replace(rec, number=hole), place)
-            except Exception:  # HoleTouched, or an error the real number meets too
+            except HoleTouched:
+                # The template does more with the number than its syntax shows (a
+                # format that escaping changes): every card of this renderer is made
+                # with the number, not rendered twice.
+                self._late = False
+                return None
+            except Exception:  # an error the real number meets too, reported there
                 return None
             if not complete(text, hole):
                 return None

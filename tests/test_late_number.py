@@ -174,3 +174,23 @@ def test_a_win_holding_the_marker_characters_is_made_with_its_number(tmp_path: P
         entry("Day 1", ["Win 1a", "Win 1b", "Win 1c"]), encoding="utf-8"
     )
     assert built(root) == clean_build(root, tmp_path)
+
+
+def test_a_format_escaping_would_change_makes_every_card_with_its_number(tmp_path: Path) -> None:
+    """The syntax allows it, the stand-in refuses it when printed: the cards are made
+    with their numbers (none is kept with a marker), and the site is a clean build's."""
+    padded = '<li class="card">{{ rec.win.text }} <b>{{ "{:>6}".format(rec.number) }}</b></li>\n'
+    assert prints_number_only(ENV, padded)
+    root = tmp_path / "site"
+    journal_files(root)
+    (root / "templates" / "partials").mkdir(parents=True)
+    (root / "templates" / "partials" / "win_card.html").write_text(padded)
+    built(root)
+    (root / "content" / "2026-11-02.md").write_text(
+        entry("Day 2", ["Win 2", "A win added"]), encoding="utf-8"
+    )
+    after = built(root)
+    assert after == clean_build(root, tmp_path)
+    assert "<b>    13</b>" in after["wins/index.html"].decode()
+    kept = cards_kept(root)
+    assert kept and not any(OPEN in card for card in kept)
