@@ -151,12 +151,11 @@ def entry_page_at(model: SiteModel, path: str) -> Page:
 def entry_page(model: SiteModel, index: int) -> Page:
     """The page of ``model.entries[index]``."""
     entries = model.entries
-    following = index + 1 if index + 1 < len(entries) else None
     earlier = _earlier(model, min(index + 1, len(entries) - 1))
     return _entry_page(
         entries[index],
         entries[index - 1] if index else None,
-        None if following is None else entries[following],
+        entries[index + 1] if index + 1 < len(entries) else None,
         model.urls,
         _recalled(earlier, index),
         *_entry_settings(model),
