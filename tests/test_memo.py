@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from journal_site.aggregate.lessons import all_lessons
+from journal_site.aggregate.recall import index_wins_by_tag
+from journal_site.aggregate.tags import tag_index, tag_slugs
 from journal_site.aggregate.wins import numbered_wins
+from journal_site.config import Config
 from journal_site.model import EntrySummary, Setback, Win
-from journal_site.pages import Memo
+from journal_site.pages import Memo, SiteModel
+from journal_site.pages.memo import same_prefix
 
 
 def _entry(number: int, wins: int = 2, setbacks: int = 1) -> EntrySummary:
@@ -86,3 +91,90 @@ def test_records_through_the_memo_are_those_made_without_it(
     for lesson in lessons:
         if lesson.entry is not entries[changed]:
             assert before_lessons[id(lesson.setback)] is lesson
+
+
+def test_a_fold_takes_up_the_last_state_from_the_first_entry_that_changed() -> None:
+    memo = Memo()
+    a, b, c = _entry(1), _entry(2), _entry(3)
+    seen: list[tuple[object, int]] = []
+
+    def count(state: object, same: int) -> tuple[int, str]:
+        seen.append((state, same))
+        return same, f"state {len(seen)}"
+
+    memo.fold("kind", (a, b, c), "x", count)
+    memo.fold("kind", (a, b, dataclasses.replace(c)), "x", count)  # c read again
+    memo.fold("kind", (a, b), "x", count)  # c deleted
+    memo.fold("kind", (a, b), "y", count)  # made with something else: from nothing
+    memo.fold("other", (a, b), "y", count)  # another kind: its own state
+    assert seen == [(None, 0), ("state 1", 2), ("state 2", 2), (None, 0), (None, 0)]
+    assert same_prefix((a, b, c), (a, c)) == 1
+    assert same_prefix((a, b), (a, b, c)) == same_prefix((a, b, c), (a, b)) == 2
+    assert same_prefix((), (a,)) == 0
+
+
+TAGS = ("work", "health", "Family", "sleep")
+
+
+@st.composite
+def _entries(draw: st.DrawFn, day: int) -> EntrySummary:
+    """An entry of 2026-01-``day`` with tags on it, its wins and its setbacks."""
+    tags = st.lists(st.sampled_from(TAGS), max_size=2, unique=True).map(tuple)
+    return EntrySummary(
+        source=f"2026-01-{day:02d}.md",
+        day=dt.date(2026, 1, day),
+        time=None,
+        title=f"Day {day}",
+        title_is_default=False,
+        tags=draw(tags),
+        mood=None,
+        wins=tuple(Win(f"win {day}.{i}", tags=draw(tags)) for i in range(draw(st.integers(0, 3)))),
+        setbacks=tuple(
+            Setback(f"setback {day}.{i}", "", tags=draw(tags))
+            for i in range(draw(st.integers(0, 2)))
+        ),
+        draft=draw(st.booleans().map(lambda b: b and day % 3 == 0)),
+        slug=str(day),
+    )
+
+
+EDITS = st.lists(
+    st.tuples(st.sampled_from(["edit", "again", "add", "remove"]), st.integers(1, 28))
+)
+
+
+@given(data=st.data(), days=st.sets(st.integers(1, 28), max_size=14), edits=EDITS)
+def test_aggregates_taken_up_from_the_last_model_are_those_made_anew(
+    data: st.DataObject, days: set[int], edits: list[tuple[str, int]]
+) -> None:
+    """Models in a row, each after an edit (an entry changed, read again unchanged,
+    added or removed), all with one memo: the numbered wins, the tag index and the
+    wins by tag taken up from the last model equal those made from nothing, and a tag
+    that nothing after the first changed entry touches keeps its info, the same object."""
+    memo = Memo()
+    config = Config(root=Path("journal")).for_pages()
+    by_day = {day: data.draw(_entries(day)) for day in sorted(days)}
+    before: SiteModel | None = None
+    for kind, day in [("again", 0), *edits[:8]]:
+        if kind in ("edit", "add"):
+            by_day[day] = data.draw(_entries(day))
+        elif kind == "remove":
+            by_day.pop(day, None)
+        elif kind == "again" and day in by_day:  # equal, read again: another object
+            by_day[day] = dataclasses.replace(by_day[day])
+        entries = tuple(by_day[d] for d in sorted(by_day))
+        model = SiteModel(
+            config=config, today=dt.date(2026, 2, 1), entries=entries, urls={}, memo=memo
+        )
+        wins = numbered_wins(entries)
+        assert model.win_records == wins
+        assert model.tag_infos == tag_index(entries, wins, tag_slugs(entries))
+        assert model.wins_by_tag == index_wins_by_tag(entries)
+        if before is not None:
+            same = same_prefix(entries, before.entries)
+            later = {tag for entry in entries[same:] for tag in entry.all_tags()}
+            kept = {id(entry) for entry in entries[:same]}
+            for info in before.tag_infos:
+                if info.name not in later and all(id(e) in kept for e in info.related):
+                    assert next(t for t in model.tag_infos if t.name == info.name) is info
+        before = model

@@ -47,18 +47,44 @@ def index_wins_by_tag(entries: Sequence[AnyEntry]) -> dict[str, TaggedWins]:
 
     ``entries`` are sorted (``Entry.sort_key``), so each tag's wins come out oldest first.
     """
+    return index_wins_by_tag_since(entries, None, 0)
+
+
+def index_wins_by_tag_since(
+    entries: Sequence[AnyEntry], state: dict[str, TaggedWins] | None, same: int
+) -> dict[str, TaggedWins]:
+    """``index_wins_by_tag``, taking up ``state`` (what this gave for entries whose
+    first ``same`` are these, see ``Memo.fold``): each tag's wins are kept up to those
+    entries and go on from there; a tag that nothing after them touches keeps its
+    ``TaggedWins``, the same object. (Tags in no particular order.)"""
+    if state is None:
+        state, same = {}, 0
     days: dict[str, list[dt.date]] = {}
     places: dict[str, list[WinAt]] = {}
-    for entry_index, entry in enumerate(entries):
+    index: dict[str, TaggedWins] = {}
+    for tag, tagged in state.items():
+        cut = bisect.bisect_left(tagged.places, (same,))  # the first place at or after it
+        if cut == len(tagged.places):
+            index[tag] = tagged
+        elif cut:
+            days[tag], places[tag] = list(tagged.days[:cut]), list(tagged.places[:cut])
+    for entry_index in range(same, len(entries)):
+        entry = entries[entry_index]
         if entry.draft or not entry.wins:
             continue
         day = entry.day
         for win_index, win in enumerate(entry.wins):
             tags = dict.fromkeys((*win.tags, *entry.tags)) if win.tags else entry.tags
             for tag in tags:
-                days.setdefault(tag, []).append(day)
-                places.setdefault(tag, []).append((entry_index, win_index))
-    return {tag: TaggedWins(tuple(days[tag]), tuple(places[tag])) for tag in days}
+                if tag not in days:
+                    tagged = index.pop(tag, None)
+                    days[tag] = list(tagged.days) if tagged is not None else []
+                    places[tag] = list(tagged.places) if tagged is not None else []
+                days[tag].append(day)
+                places[tag].append((entry_index, win_index))
+    for tag in days:
+        index[tag] = TaggedWins(tuple(days[tag]), tuple(places[tag]))
+    return index
 
 
 def latest_wins_before(

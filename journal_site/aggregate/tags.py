@@ -11,8 +11,11 @@ share a page, so they are an error naming both and a file where each appears.
 
 from __future__ import annotations
 
+import bisect
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from journal_site.aggregate.wins import WinRecord
 from journal_site.errors import JournalError, Problem
@@ -76,33 +79,105 @@ def tag_slugs(entries: Sequence[Entry], content: str = "content") -> dict[str, s
 def tag_index(
     entries: Sequence[Entry], wins: Sequence[WinRecord], slugs: dict[str, str]
 ) -> tuple[TagInfo, ...]:
-    """Every tag with its entries and wins, most used first (then by name)."""
-    tagged_entries: dict[str, list[Entry]] = {tag: [] for tag in slugs}
-    related: dict[str, list[Entry]] = {tag: [] for tag in slugs}
-    setbacks: dict[str, int] = dict.fromkeys(slugs, 0)
-    for entry in entries:
+    """Every tag with its entries and wins, most used first (then by name); ``wins``
+    are the records of ``entries``, numbered from 1 (``numbered_wins``)."""
+    return tag_index_since(entries, wins, slugs, None, 0)[0]
+
+
+TagState = tuple[dict[str, TagInfo], dict[str, tuple[list[int], list[int], list[int]]], list[int]]
+"""What ``tag_index_since`` leaves for the next model: each tag's info, where (which
+entry) each item of its entries, related entries and setbacks comes from, and how many
+wins come before each entry (and after the last)."""
+
+
+def tag_index_since(
+    entries: Sequence[Entry],
+    wins: Sequence[WinRecord],
+    slugs: dict[str, str],
+    state: TagState | None,
+    same: int,
+) -> tuple[tuple[TagInfo, ...], TagState]:
+    """``tag_index``, taking up ``state`` (what this left for entries whose first
+    ``same`` are these, see ``Memo.fold``): each tag's lists are kept up to those
+    entries and go on from there, and a tag that nothing after them touches keeps its
+    info, the same object."""
+    infos, places, before = state if state is not None else ({}, {}, [0])
+    if state is None:
+        same = 0
+    before = before[: same + 1]
+    kept = before[same]  # the wins of the entries kept
+    number = operator.attrgetter("number")
+    # A tag's lists up to the entries kept: where its entries, related entries and
+    # setbacks come from, those entries, and its wins; made when the tag is touched.
+    lists: dict[str, tuple[list[Any], ...]] = {}
+
+    def touch(tag: str) -> tuple[list[Any], ...]:
+        held = lists.get(tag)
+        if held is None:
+            info = infos.get(tag)
+            if info is None:
+                held = lists[tag] = ([], [], [], [], [], [])
+                return held
+            at, related_at, setbacks_at = places[tag]
+            cut = bisect.bisect_left(at, same)
+            related_cut = bisect.bisect_left(related_at, same)
+            wins_cut = bisect.bisect_right(info.wins, kept, key=number)
+            held = lists[tag] = (
+                at[:cut],
+                list(info.entries[:cut]),
+                related_at[:related_cut],
+                list(info.related[:related_cut]),
+                setbacks_at[: bisect.bisect_left(setbacks_at, same)],
+                list(info.wins[:wins_cut]),
+            )
+        return held
+
+    for tag, info in infos.items():  # what reaches past the entries kept is cut back
+        at, related_at, setbacks_at = places[tag]
+        if (
+            (at and at[-1] >= same)
+            or (related_at and related_at[-1] >= same)
+            or (setbacks_at and setbacks_at[-1] >= same)
+            or (info.wins and info.wins[-1].number > kept)
+        ):
+            touch(tag)
+    for position in range(same, len(entries)):
+        entry = entries[position]
         for tag in entry.tags:
-            tagged_entries[tag].append(entry)
+            held = touch(tag)
+            held[0].append(position)
+            held[1].append(entry)
         for tag in entry.all_tags():
-            related[tag].append(entry)
+            held = touch(tag)
+            held[2].append(position)
+            held[3].append(entry)
         for setback in entry.setbacks:
             for tag in dict.fromkeys((*setback.tags, *entry.tags)):
-                setbacks[tag] += 1
-    tag_wins: dict[str, list[WinRecord]] = {tag: [] for tag in slugs}
-    for record in wins:
+                touch(tag)[4].append(position)
+        before.append(before[-1] + len(entry.wins))
+    for record in wins[kept:]:
         # record.tags is the win's tags plus its entry's tags, each once: exactly the rule.
         for tag in record.tags:
-            tag_wins[tag].append(record)
-    infos = [
-        TagInfo(
+            touch(tag)[5].append(record)
+    made: dict[str, TagInfo] = {}
+    made_places = {}
+    for tag, slug in slugs.items():
+        held = lists.get(tag)
+        info = infos.get(tag)
+        if held is None and info is not None and info.slug == slug:
+            made[tag], made_places[tag] = info, places[tag]
+            continue
+        held = held or ([], [], [], [], [], [])
+        made[tag] = TagInfo(
             name=tag,
             slug=slug,
-            entries=tuple(tagged_entries[tag]),
-            wins=tuple(tag_wins[tag]),
-            setbacks=setbacks[tag],
-            related=tuple(related[tag]),
+            entries=tuple(held[1]),
+            wins=tuple(held[5]),
+            setbacks=len(held[4]),
+            related=tuple(held[3]),
         )
-        for tag, slug in slugs.items()
-    ]
-    infos.sort(key=lambda t: (-(len(t.entries) + len(t.wins)), t.name.casefold()))
-    return tuple(infos)
+        made_places[tag] = (held[0], held[2], held[4])
+    ordered = sorted(
+        made.values(), key=lambda t: (-(len(t.entries) + len(t.wins)), t.name.casefold())
+    )
+    return tuple(ordered), (made, made_places, before)

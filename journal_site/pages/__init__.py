@@ -248,17 +248,26 @@ class SiteModel:
     @cached_property
     def win_records(self) -> tuple[WinRecord, ...]:
         """Every win, numbered oldest first."""
-        from journal_site.aggregate.wins import numbered_wins
+        from journal_site.aggregate.wins import numbered_wins_since
 
-        return numbered_wins(self.entries, of=self.memo.of)
+        return self.memo.fold(
+            "wins",
+            self.entries,
+            None,
+            lambda state, same: numbered_wins_since(self.entries, state, same, self.memo.of),
+        )
 
     @cached_property
     def wins_by_tag(self) -> dict[str, TaggedWins]:
         """Tag -> the non-draft wins carrying it, oldest first: what entry pages with a
         setback choose the wins they recall from (see aggregate/recall.py)."""
-        from journal_site.aggregate.recall import index_wins_by_tag
+        from journal_site.aggregate.recall import index_wins_by_tag_since
 
-        return index_wins_by_tag(self.entries)
+        def make(state: Any, same: int) -> tuple[dict[str, TaggedWins], object]:
+            index = index_wins_by_tag_since(self.entries, state, same)
+            return index, index  # the index is the state the next model takes up
+
+        return self.memo.fold("wins_by_tag", self.entries, None, make)
 
     @cached_property
     def goal_titles(self) -> dict[str, str]:
@@ -283,9 +292,15 @@ class SiteModel:
 
     @cached_property
     def tag_infos(self) -> tuple[TagInfo, ...]:
-        from journal_site.aggregate.tags import tag_index
+        from journal_site.aggregate.tags import tag_index_since
 
-        return tag_index(self.entries, self.win_records, self.tag_slugs)
+        wins, slugs = self.win_records, self.tag_slugs
+        return self.memo.fold(
+            "tags",
+            self.entries,
+            None,
+            lambda state, same: tag_index_since(self.entries, wins, slugs, state, same),
+        )
 
     @cached_property
     def review_book(self) -> ReviewBook:

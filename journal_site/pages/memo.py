@@ -1,14 +1,27 @@
 """A model's memo: values made from one model that the next may reuse, so that an
 unchanged part of the journal gives the same objects from one build of ``journal
-serve`` to the next (and the engine need not digest them again: engine/keys.py)."""
+serve`` to the next (and the engine need not digest them again: engine/keys.py).
+
+Besides values by key and by entry, it keeps the last state of each *fold*: an
+aggregate made from the entries oldest first (the numbered wins, the tag index) takes
+up the last model's at the first entry that is not the same object, so a save to
+today's entry goes over one entry, not 4,000 (``Memo.fold``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import TypeVar
+import itertools
+import operator
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 V = TypeVar("V")
 _NONE = object()
+
+
+def same_prefix(these: Sequence[object], those: Sequence[object]) -> int:
+    """How many leading items of ``these`` are the same objects as those of ``those``."""
+    different = itertools.compress(itertools.count(), map(operator.is_not, these, those))
+    return next(different, min(len(these), len(those)))
 
 
 class Memo:
@@ -21,6 +34,28 @@ class Memo:
         self._values: dict[Hashable, object] = {}
         self._of: dict[Hashable, tuple[object, object]] = {}
         self._of_before: dict[Hashable, tuple[object, object]] = {}
+        self._folds: dict[str, tuple[Sequence[object], Hashable, object]] = {}
+
+    def fold(
+        self,
+        kind: str,
+        entries: Sequence[object],
+        extra: Hashable,
+        make: Callable[[Any, int], tuple[V, object]],
+    ) -> V:
+        """``make(state, same)``'s value, an aggregate of ``entries`` (oldest first)
+        and ``extra``: ``state`` is what the last call for ``kind`` left, and ``same``
+        how many leading entries it was made from are the same objects as these (so
+        what they gave holds still); (None, 0) the first time, or when ``extra``
+        differs. ``make`` returns the value and the state to leave for the next call,
+        which must not share anything it changes with the state it was handed."""
+        held = self._folds.get(kind)
+        state, same = None, 0
+        if held is not None and held[1] == extra:
+            state, same = held[2], same_prefix(entries, held[0])
+        value, left = make(state, same)
+        self._folds[kind] = (entries, extra, left)
+        return value
 
     def get(self, key: Hashable, make: Callable[[], object]) -> object:
         """The value kept for ``key``, or ``make()``'s, kept."""
