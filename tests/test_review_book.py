@@ -3,6 +3,7 @@ read from running totals, equal the counts made by walking the span's entries.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from journal_site.aggregate.periods import period_of
 from journal_site.aggregate.review_book import ReviewBook
 from journal_site.aggregate.reviews import average
 from journal_site.model import EntrySummary, Setback, Win
+from journal_site.pages import Memo
 
 FIRST = dt.date(2025, 12, 20)
 """The journals below span the turn of a year: weeks that cross it, a short first month."""
@@ -97,3 +99,32 @@ def test_a_glance_counts_what_its_days_hold(
         glance.lessons,
         glance.mood_average,
     ) == counted_by_walking(journal, today, first, last)
+
+
+@settings(max_examples=60, deadline=None)
+@given(journal=entries(), changed=st.integers(0, 39), today_offset=st.integers(0, DAYS + 5))
+def test_a_glance_whose_counts_held_is_the_same_object_in_the_next_book(
+    journal, changed, today_offset
+):
+    """Books made one after the other through one memo (as ``journal serve`` makes
+    them): after an entry's wins change, every glance equals a book's made alone, and
+    a glance whose days the change did not touch is the last book's object."""
+    today = FIRST + dt.timedelta(days=today_offset)
+    memo = Memo()
+    before = ReviewBook(journal, (), today, equal=memo.equal)
+    periods = [p for kind in ("week", "month", "year") for p in before.periods(kind)]
+    glances = {p: before.glance(p) for p in periods}
+    if journal:
+        at = changed % len(journal)
+        journal = [*journal]
+        journal[at] = dataclasses.replace(journal[at], wins=(*journal[at].wins, Win("one more")))
+    memo.turn()
+    after = ReviewBook(journal, (), today, equal=memo.equal)
+    alone = ReviewBook(journal, (), today)
+    for period in periods:
+        glance = after.glance(period)
+        assert glance == alone.glance(period)
+        if not journal or not period.start <= journal[at].day <= period.end:
+            assert glance is glances[period]
+        elif not journal[at].draft and journal[at].day <= today:  # the change counts
+            assert glance.wins == glances[period].wins + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 from journal_site.aggregate import streaks
 from journal_site.aggregate.goals import same_text
@@ -23,6 +23,9 @@ from journal_site.model import AnyEntry, Goal, Win
 
 _ONE_DAY = dt.timedelta(days=1)
 
+Equal = Callable[[str, Hashable, Callable[[], Glance]], Glance]
+"""How a book makes a glance: by its key, through a model's ``Memo.equal``."""
+
 
 class ReviewBook:
     """The journal by day, to review any period of it. Pure: made from entries, goals,
@@ -35,8 +38,13 @@ class ReviewBook:
         today: dt.date,
         rule: str = "entry",
         grace: int = 0,
+        equal: Equal | None = None,
     ) -> None:
+        """``equal``: where a glance is made, by all it is made of (a model's
+        ``Memo.equal``), so that the counts of a period a change left as they were are
+        the same object as in the last book (and need not be digested again)."""
         self.today = today
+        self._equal = equal
         self.rule = rule
         self.grace = grace
         kept = sorted(
@@ -96,22 +104,11 @@ class ReviewBook:
         low = bisect.bisect_left(self._days, first)
         high = max(low, bisect.bisect_right(self._days, last))
         before, through = self._totals[low], self._totals[high]
-        entries, wins, proud, setbacks, lessons, moods, mood_sum = (
-            b - a for a, b in zip(before, through, strict=True)
-        )
-        return Glance(
-            period=period,
-            start=first,
-            end=end or period.end,
-            entries=entries,
-            days_written=high - low,
-            wins=wins,
-            proud=proud,
-            setbacks=setbacks,
-            lessons=lessons,
-            # As ``average`` of the moods: their sum (an int, exact) over their count.
-            mood_average=mood_sum / moods if moods else None,
-        )
+        counts = tuple(b - a for a, b in zip(before, through, strict=True))
+        key = (period, first, end or period.end, high - low, counts)  # ints and dates
+        if self._equal is None:
+            return _glance_of(key)
+        return self._equal("glance", key, lambda: _glance_of(key))
 
     def _entries(self, days: Iterable[dt.date]) -> list[AnyEntry]:
         """The entries of ``days``, in the journal's order."""
@@ -200,6 +197,24 @@ class ReviewBook:
     def _completed(self, steps: Sequence[StepDone]) -> tuple[StepDone, ...]:
         """The last step of each goal that was finished in the period: among ``steps``."""
         return tuple(s for s in steps if s in self.finished)
+
+
+def _glance_of(key: tuple[Period, dt.date, dt.date, int, tuple[int, ...]]) -> Glance:
+    period, start, end, days_written, counts = key
+    entries, wins, proud, setbacks, lessons, moods, mood_sum = counts
+    return Glance(
+        period=period,
+        start=start,
+        end=end,
+        entries=entries,
+        days_written=days_written,
+        wins=wins,
+        proud=proud,
+        setbacks=setbacks,
+        lessons=lessons,
+        # As ``average`` of the moods: their sum (an int, exact) over their count.
+        mood_average=mood_sum / moods if moods else None,
+    )
 
 
 def _running_totals(

@@ -308,8 +308,14 @@ class SiteModel:
         days after today left out, as streaks leave them)."""
         from journal_site.aggregate.review_book import ReviewBook
 
+        config = self.config
         return ReviewBook(
-            self.entries, self.goals, self.today, self.config.streak, self.config.streak_grace
+            self.entries,
+            self.goals,
+            self.today,
+            config.streak,
+            config.streak_grace,
+            self.memo.equal,
         )
 
     @cached_property

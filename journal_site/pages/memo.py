@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 V = TypeVar("V")
 _NONE = object()
+_EXACT = object()
+"""The "entry" of the values ``Memo.equal`` keeps: their key is all they are made of."""
 
 
 def same_prefix(these: Sequence[object], those: Sequence[object]) -> int:
@@ -80,6 +82,14 @@ class Memo:
                 held = (entry, make())
             self._of[key] = held
         return held[1]  # type: ignore[return-value]
+
+    def equal(self, kind: str, key: Hashable, make: Callable[[], V]) -> V:
+        """What ``make()`` makes of ``key`` alone: the value made for an equal key for
+        the last model or this one, else made now. ``key`` must be exact values (ints,
+        strings, dates and records of them: no float, which equals an int), so that an
+        equal key makes an equal value, and the value is the same object from one model
+        to the next while its key holds (a review's counts of a week, say)."""
+        return self.of(kind, _EXACT, key, make)
 
     def turn(self) -> None:
         """A new model: the values ``of`` made for the last one are kept for this one,
