@@ -148,9 +148,10 @@ def test_aggregates_taken_up_from_the_last_model_are_those_made_anew(
     data: st.DataObject, days: set[int], edits: list[tuple[str, int]]
 ) -> None:
     """Models in a row, each after an edit (an entry changed, read again unchanged,
-    added or removed), all with one memo: the numbered wins, the tag index and the
-    wins by tag taken up from the last model equal those made from nothing, and a tag
-    that nothing after the first changed entry touches keeps its info, the same object."""
+    added or removed), all with one memo: the numbered wins, the tag index, the wins
+    by tag and the streaks taken up from the last model equal those made from nothing;
+    a tag that nothing after the first changed entry touches keeps its info, the same
+    object, and the streaks of the same counted days are the last model's."""
     memo = Memo()
     config = Config(root=Path("journal")).for_pages()
     by_day = {day: data.draw(_entries(day)) for day in sorted(days)}
@@ -170,6 +171,14 @@ def test_aggregates_taken_up_from_the_last_model_are_those_made_anew(
         assert model.win_records == wins
         assert model.tag_infos == tag_index(entries, wins, tag_slugs(entries))
         assert model.wins_by_tag == index_wins_by_tag(entries)
+        fresh = SiteModel(config=config, today=model.today, entries=entries, urls={})
+        streak_aggregates = ("streak_runs", "streak_summary", "streak_milestones", "consistency")
+        for name in streak_aggregates:
+            assert getattr(model, name) == getattr(fresh, name)
+        if before is not None and model.counted_days == before.counted_days:
+            # The same days count: their streaks are the last model's, not made again.
+            for name in streak_aggregates[:3]:
+                assert getattr(model, name) is getattr(before, name)
         if before is not None:
             same = same_prefix(entries, before.entries)
             later = {tag for entry in entries[same:] for tag in entry.all_tags()}

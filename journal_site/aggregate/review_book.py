@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar
 
 from journal_site.aggregate import streaks
 from journal_site.aggregate.goals import same_text
@@ -23,8 +24,10 @@ from journal_site.model import AnyEntry, Goal, Win
 
 _ONE_DAY = dt.timedelta(days=1)
 
-Equal = Callable[[str, Hashable, Callable[[], Glance]], Glance]
-"""How a book makes a glance: by its key, through a model's ``Memo.equal``."""
+V = TypeVar("V")
+Equal = Callable[[str, Hashable, Callable[[], V]], V]
+"""How a book makes what is made of exact values alone (a glance, the streaks of the
+counted days), by those: a model's ``Memo.equal``."""
 
 
 class ReviewBook:
@@ -40,9 +43,10 @@ class ReviewBook:
         grace: int = 0,
         equal: Equal | None = None,
     ) -> None:
-        """``equal``: where a glance is made, by all it is made of (a model's
-        ``Memo.equal``), so that the counts of a period a change left as they were are
-        the same object as in the last book (and need not be digested again)."""
+        """``equal``: what makes a glance, or the streaks of the counted days, by all
+        it is made of (a model's ``Memo.equal``), so that the counts of a period a
+        change left as they were are the same object as in the last book (and need not
+        be digested again), and the streaks of the same days are not worked out again."""
         self.today = today
         self._equal = equal
         self.rule = rule
@@ -53,24 +57,22 @@ class ReviewBook:
         self.by_day: dict[dt.date, list[AnyEntry]] = {}
         for entry in kept:
             self.by_day.setdefault(entry.day, []).append(entry)
-        self.counted = streaks.counted_days(kept, rule, today)  # type: ignore[arg-type]
-        self.counted_sorted = sorted(self.counted)
+        self.counted = counted = streaks.counted_days(kept, rule, today)  # type: ignore[arg-type]
         self.first_day = kept[0].day if kept else None
-        # Where each counted day's run starts, to read a streak at any day in O(log n).
-        self.run_start: dict[dt.date, dt.date] = {}
-        for run in streaks.streak_runs(self.counted, grace):
-            start = bisect.bisect_left(self.counted_sorted, run.start)
-            stop = bisect.bisect_right(self.counted_sorted, run.end)
-            for day in self.counted_sorted[start:stop]:
-                self.run_start[day] = run.start
-        self.scores = dict(
-            streaks.consistency_series(self.counted, self.first_day, today) if self.counted else ()
-        )
+        # The streaks and scores are made of the counted days alone (an edit that leaves
+        # them, as most do, finds them made): by the days and the grace, and today.
+        days = (counted, grace)
+        self.counted_sorted, self.run_start = self._made("runs", days, lambda: _runs(*days))
+        key = (counted, self.first_day, today)
+        self.scores = self._made("scores", key, lambda: _scores(*key))
         self.steps = _steps_done(kept, goals)
         self.finished = _finished(self.steps, goals)
         self._days, self._totals = _running_totals(self.by_day)
         self._periods: dict[str, list[Period]] = {}
         self._glances: dict[tuple[Period, dt.date | None, dt.date | None], Glance] = {}
+
+    def _made(self, kind: str, key: Hashable, make: Callable[[], V]) -> V:
+        return make() if self._equal is None else self._equal(kind, key, make)
 
     # -- which periods there are --
 
@@ -106,9 +108,7 @@ class ReviewBook:
         before, through = self._totals[low], self._totals[high]
         counts = tuple(b - a for a, b in zip(before, through, strict=True))
         key = (period, first, end or period.end, high - low, counts)  # ints and dates
-        if self._equal is None:
-            return _glance_of(key)
-        return self._equal("glance", key, lambda: _glance_of(key))
+        return self._made("glance", key, lambda: _glance_of(key))
 
     def _entries(self, days: Iterable[dt.date]) -> list[AnyEntry]:
         """The entries of ``days``, in the journal's order."""
@@ -197,6 +197,26 @@ class ReviewBook:
     def _completed(self, steps: Sequence[StepDone]) -> tuple[StepDone, ...]:
         """The last step of each goal that was finished in the period: among ``steps``."""
         return tuple(s for s in steps if s in self.finished)
+
+
+def _runs(counted: frozenset[dt.date], grace: int) -> tuple[list[dt.date], dict[dt.date, dt.date]]:
+    """The counted days in order, and where the run of each starts (to read a streak at
+    any day in O(log n))."""
+    ordered = sorted(counted)
+    run_start: dict[dt.date, dt.date] = {}
+    for run in streaks.streak_runs(counted, grace):
+        start = bisect.bisect_left(ordered, run.start)
+        stop = bisect.bisect_right(ordered, run.end)
+        for day in ordered[start:stop]:
+            run_start[day] = run.start
+    return ordered, run_start
+
+
+def _scores(
+    counted: frozenset[dt.date], first_day: dt.date | None, today: dt.date
+) -> dict[dt.date, float]:
+    """The consistency score at the end of each day."""
+    return dict(streaks.consistency_series(counted, first_day, today) if counted else ())
 
 
 def _glance_of(key: tuple[Period, dt.date, dt.date, int, tuple[int, ...]]) -> Glance:

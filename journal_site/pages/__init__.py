@@ -187,31 +187,37 @@ class SiteModel:
             (e.day for e in self.entries if not e.draft and e.day <= self.today), default=None
         )
 
+    # Each made of the counted days (and the grace, today) alone: taken from the last
+    # model while those are equal, as after most edits (``Memo.equal``).
     @cached_property
     def streak_runs(self) -> tuple[streaks.Streak, ...]:
         from journal_site.aggregate import streaks
 
-        return streaks.streak_runs(self.counted_days, self.config.streak_grace)
+        key = (self.counted_days, self.config.streak_grace)
+        return self.memo.equal("streak_runs", key, lambda: streaks.streak_runs(*key))
 
     @cached_property
     def streak_summary(self) -> streaks.StreakSummary:
         from journal_site.aggregate import streaks
 
-        return streaks.summarize(self.counted_days, self.today, self.config.streak_grace)
+        key = (self.counted_days, self.today, self.config.streak_grace)
+        return self.memo.equal("streak_summary", key, lambda: streaks.summarize(*key))
 
     @cached_property
     def streak_milestones(self) -> tuple[tuple[int, dt.date], ...]:
         """(7/30/100/365, the day reached) for every run that reached it."""
         from journal_site.aggregate import streaks
 
-        return streaks.streak_milestones(self.counted_days, self.config.streak_grace)
+        key = (self.counted_days, self.config.streak_grace)
+        return self.memo.equal("milestones", key, lambda: streaks.streak_milestones(*key))
 
     @cached_property
     def consistency(self) -> float:
         """The consistency score today, 0-100 (see aggregate/streaks.py for the formula)."""
         from journal_site.aggregate import streaks
 
-        return streaks.consistency(self.counted_days, self.today, self.first_day)
+        key = (self.counted_days, self.today, self.first_day)
+        return self.memo.equal("consistency", key, lambda: streaks.consistency(*key))
 
     @cached_property
     def wins_by_day(self) -> dict[dt.date, int]:
