@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from journal_site.aggregate.lessons import all_lessons
 from journal_site.aggregate.recall import index_wins_by_tag
 from journal_site.aggregate.tags import tag_index, tag_slugs
+from journal_site.aggregate.urls import entry_urls
 from journal_site.aggregate.wins import numbered_wins
 from journal_site.config import Config
+from journal_site.loader import Journal
 from journal_site.model import EntrySummary, Setback, Win
-from journal_site.pages import Memo, SiteModel
+from journal_site.pages import Memo, SiteModel, make_model
 from journal_site.pages.memo import same_prefix
 
 
@@ -149,11 +151,13 @@ def test_aggregates_taken_up_from_the_last_model_are_those_made_anew(
 ) -> None:
     """Models in a row, each after an edit (an entry changed, read again unchanged,
     added or removed), all with one memo: the numbered wins, the tag index, the wins
-    by tag and the streaks taken up from the last model equal those made from nothing;
+    by tag, the URLs, the tag slugs and the streaks taken up from the last model equal
+    those made from nothing;
     a tag that nothing after the first changed entry touches keeps its info, the same
     object, and the streaks of the same counted days are the last model's."""
     memo = Memo()
-    config = Config(root=Path("journal")).for_pages()
+    config = Config(root=Path("journal"))
+    today = dt.date(2026, 2, 1)
     by_day = {day: data.draw(_entries(day)) for day in sorted(days)}
     before: SiteModel | None = None
     for kind, day in [("again", 0), *edits[:8]]:
@@ -163,15 +167,16 @@ def test_aggregates_taken_up_from_the_last_model_are_those_made_anew(
             by_day.pop(day, None)
         elif kind == "again" and day in by_day:  # equal, read again: another object
             by_day[day] = dataclasses.replace(by_day[day])
-        entries = tuple(by_day[d] for d in sorted(by_day))
-        model = SiteModel(
-            config=config, today=dt.date(2026, 2, 1), entries=entries, urls={}, memo=memo
-        )
+        journal = Journal(entries=tuple(by_day[d] for d in sorted(by_day)), goals=(), assets=())
+        model = make_model(config, journal, today, drafts=True, check=False, memo=memo)
+        fresh = make_model(config, journal, today, drafts=True, check=False)
+        entries = model.entries
         wins = numbered_wins(entries)
-        assert model.win_records == wins
+        assert model.win_records == wins == fresh.win_records
         assert model.tag_infos == tag_index(entries, wins, tag_slugs(entries))
         assert model.wins_by_tag == index_wins_by_tag(entries)
-        fresh = SiteModel(config=config, today=model.today, entries=entries, urls={})
+        assert model.urls == entry_urls(entries) == fresh.urls
+        assert list(model.tag_slugs.items()) == list(fresh.tag_slugs.items())
         streak_aggregates = ("streak_runs", "streak_summary", "streak_milestones", "consistency")
         for name in streak_aggregates:
             assert getattr(model, name) == getattr(fresh, name)
@@ -181,6 +186,10 @@ def test_aggregates_taken_up_from_the_last_model_are_those_made_anew(
                 assert getattr(model, name) is getattr(before, name)
         if before is not None:
             same = same_prefix(entries, before.entries)
+            if same == len(entries) == len(before.entries):
+                assert model.urls is before.urls
+            if list(model.tag_slugs.items()) == list(before.tag_slugs.items()):
+                assert model.tag_slugs is before.tag_slugs
             later = {tag for entry in entries[same:] for tag in entry.all_tags()}
             kept = {id(entry) for entry in entries[:same]}
             for info in before.tag_infos:

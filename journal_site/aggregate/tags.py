@@ -43,22 +43,41 @@ def tag_url(slug: str) -> str:
 
 def tag_slugs(entries: Sequence[Entry], content: str = "content") -> dict[str, str]:
     """Tag -> slug for every tag used anywhere; JournalError when two tags share a slug."""
-    first_seen: dict[str, tuple[str, int | None]] = {}
-    for entry in entries:
+    return tag_slugs_since(entries, content, None, 0)[0]
+
+
+SlugState = tuple[dict[str, tuple[str, int | None, int]], dict[str, str]]
+"""What ``tag_slugs_since`` leaves for the next model: where each tag is first seen
+(the file, the line, the entry's place), in that order, and the slugs."""
+
+
+def tag_slugs_since(
+    entries: Sequence[Entry], content: str, state: SlugState | None, same: int
+) -> tuple[dict[str, str], SlugState]:
+    """``tag_slugs``, taking up ``state`` (what this left for entries whose first
+    ``same`` are these, see ``Memo.fold``): the tags first seen in those are kept, and
+    slugs equal to the last ones are the same dict."""
+    first_seen: dict[str, tuple[str, int | None, int]] = {}
+    if state is None:
+        same = 0
+    else:
+        first_seen = {tag: seen for tag, seen in state[0].items() if seen[2] < same}
+    for position in range(same, len(entries)):
+        entry = entries[position]
         where = f"{content}/{entry.source}"
         for tag in entry.tags:
-            first_seen.setdefault(tag, (where, None))
+            first_seen.setdefault(tag, (where, None, position))
         for item in (*entry.wins, *entry.setbacks):
             for tag in item.tags:
-                first_seen.setdefault(tag, (where, item.line))
+                first_seen.setdefault(tag, (where, item.line, position))
     slugs: dict[str, str] = {}
     owner: dict[str, str] = {}
     problems: list[Problem] = []
-    for tag, (path, line) in first_seen.items():
+    for tag, (path, line, _) in first_seen.items():
         slug = slugify(tag)
         other = owner.get(slug)
         if other is not None:
-            other_path, other_line = first_seen[other]
+            other_path, other_line, _ = first_seen[other]
             other_where = other_path if other_line is None else f"{other_path}:{other_line}"
             problems.append(
                 Problem(
@@ -73,7 +92,9 @@ def tag_slugs(entries: Sequence[Entry], content: str = "content") -> dict[str, s
         slugs[tag] = slug
     if problems:
         raise JournalError(problems)
-    return slugs
+    if state is not None and list(slugs.items()) == list(state[1].items()):  # and in order
+        slugs = state[1]
+    return slugs, (first_seen, slugs)
 
 
 def tag_index(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from journal_site.errors import JournalError, Problem
@@ -15,10 +16,31 @@ def entry_urls(entries: Sequence[Entry], content: str = "content") -> dict[str, 
     the day's URL, so adding a second entry later never moves the first one's page.
     Two later entries of one day with the same slug are an error naming both files.
     """
+    return entry_urls_since(entries, content, None, 0)[0]
+
+
+UrlState = tuple[dict[str, str], dict[str, str]]
+"""What ``entry_urls_since`` leaves for the next model: the URLs, and each URL's source;
+both hold one item for each entry, in the entries' order."""
+
+
+def entry_urls_since(
+    entries: Sequence[Entry], content: str, state: UrlState | None, same: int
+) -> tuple[dict[str, str], UrlState]:
+    """``entry_urls``, taking up ``state`` (what this left for entries whose first
+    ``same`` are these, see ``Memo.fold``): an entry's URL depends on the entries before
+    it alone, so theirs are kept, and the same entries give the same dict."""
     urls: dict[str, str] = {}
     taken: dict[str, str] = {}
+    if state is not None:
+        if same == len(entries) == len(state[0]):
+            return state[0], state
+        urls = dict(itertools.islice(state[0].items(), same))
+        taken = dict(itertools.islice(state[1].items(), same))
+    else:
+        same = 0
     problems: list[Problem] = []
-    for entry in entries:
+    for entry in entries[same:]:
         day = entry.day  # (not strftime, slow for a line run for every entry at every build)
         day_url = f"{day.year}/{day.month:02d}/{day.day:02d}/"
         url = day_url if day_url not in taken else f"{day_url}{entry.slug}/"
@@ -36,4 +58,4 @@ def entry_urls(entries: Sequence[Entry], content: str = "content") -> dict[str, 
         urls[entry.source] = url
     if problems:
         raise JournalError(problems)
-    return urls
+    return urls, (urls, taken)

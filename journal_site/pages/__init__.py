@@ -292,9 +292,15 @@ class SiteModel:
     @cached_property
     def tag_slugs(self) -> dict[str, str]:
         """Tag -> slug; raises JournalError when two tags share a slug."""
-        from journal_site.aggregate.tags import tag_slugs
+        from journal_site.aggregate.tags import tag_slugs_since
 
-        return tag_slugs(self.entries, self.config.content)
+        content, entries = self.config.content, self.entries
+        return self.memo.fold(
+            "slugs",
+            entries,
+            content,
+            lambda state, same: tag_slugs_since(entries, content, state, same),
+        )
 
     @cached_property
     def tag_infos(self) -> tuple[TagInfo, ...]:
@@ -345,21 +351,29 @@ def make_model(
     """The model of the site; with ``check``, raise JournalError for references that do
     not resolve (unknown goals, tags sharing a slug), all at once, so that `journal
     check` reports them too. Without ``entry_pages`` (a share site) no entry has a URL."""
-    from journal_site.aggregate.urls import entry_urls
+    from journal_site.aggregate.urls import entry_urls_since
 
     entries = tuple(
         e if isinstance(e, EntrySummary) else e.summary()
         for e in journal.entries
         if drafts or not e.draft
     )
+    memo = memo if memo is not None else Memo()
     model = SiteModel(
         config=config.for_pages(),
         today=today,
         entries=entries,
-        urls=entry_urls(entries, config.content) if entry_pages else {},
+        urls=memo.fold(
+            "urls",
+            entries,
+            config.content,
+            lambda state, same: entry_urls_since(entries, config.content, state, same),
+        )
+        if entry_pages
+        else {},
         goals=journal.goals,
         search_records=search_records or {},
-        memo=memo if memo is not None else Memo(),
+        memo=memo,
     )
     if check:
         check_references(model)
