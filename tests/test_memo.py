@@ -100,7 +100,7 @@ def test_a_fold_takes_up_the_last_state_from_the_first_entry_that_changed() -> N
     a, b, c = _entry(1), _entry(2), _entry(3)
     seen: list[tuple[object, int]] = []
 
-    def count(state: object, same: int) -> tuple[int, str]:
+    def count(entries: object, state: object, same: int) -> tuple[int, str]:
         seen.append((state, same))
         return same, f"state {len(seen)}"
 

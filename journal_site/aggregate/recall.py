@@ -47,16 +47,17 @@ def index_wins_by_tag(entries: Sequence[AnyEntry]) -> dict[str, TaggedWins]:
 
     ``entries`` are sorted (``Entry.sort_key``), so each tag's wins come out oldest first.
     """
-    return index_wins_by_tag_since(entries, None, 0)
+    return index_wins_by_tag_since(entries, None, 0)[0]
 
 
 def index_wins_by_tag_since(
     entries: Sequence[AnyEntry], state: dict[str, TaggedWins] | None, same: int
-) -> dict[str, TaggedWins]:
+) -> tuple[dict[str, TaggedWins], dict[str, TaggedWins]]:
     """``index_wins_by_tag``, taking up ``state`` (what this gave for entries whose
     first ``same`` are these, see ``Memo.fold``): each tag's wins are kept up to those
     entries and go on from there; a tag that nothing after them touches keeps its
-    ``TaggedWins``, the same object. (Tags in no particular order.)"""
+    ``TaggedWins``, the same object (tags in no particular order). Returns the index
+    twice: as the value, and as the state for the next model."""
     if state is None:
         state, same = {}, 0
     days: dict[str, list[dt.date]] = {}
@@ -84,7 +85,7 @@ def index_wins_by_tag_since(
                 places[tag].append((entry_index, win_index))
     for tag in days:
         index[tag] = TaggedWins(tuple(days[tag]), tuple(places[tag]))
-    return index
+    return index, index  # the index is the state the next model takes up
 
 
 def latest_wins_before(

@@ -43,7 +43,7 @@ def tag_url(slug: str) -> str:
 
 def tag_slugs(entries: Sequence[Entry], content: str = "content") -> dict[str, str]:
     """Tag -> slug for every tag used anywhere; JournalError when two tags share a slug."""
-    return tag_slugs_since(entries, content, None, 0)[0]
+    return tag_slugs_since(entries, None, 0, content)[0]
 
 
 SlugState = tuple[dict[str, tuple[str, int | None, int]], dict[str, str]]
@@ -52,7 +52,7 @@ SlugState = tuple[dict[str, tuple[str, int | None, int]], dict[str, str]]
 
 
 def tag_slugs_since(
-    entries: Sequence[Entry], content: str, state: SlugState | None, same: int
+    entries: Sequence[Entry], state: SlugState | None, same: int, content: str = "content"
 ) -> tuple[dict[str, str], SlugState]:
     """``tag_slugs``, taking up ``state`` (what this left for entries whose first
     ``same`` are these, see ``Memo.fold``): the tags first seen in those are kept, and
@@ -102,7 +102,7 @@ def tag_index(
 ) -> tuple[TagInfo, ...]:
     """Every tag with its entries and wins, most used first (then by name); ``wins``
     are the records of ``entries``, numbered from 1 (``numbered_wins``)."""
-    return tag_index_since(entries, wins, slugs, None, 0)[0]
+    return tag_index_since(entries, None, 0, wins, slugs)[0]
 
 
 TagState = tuple[dict[str, TagInfo], dict[str, tuple[list[int], list[int], list[int]]], list[int]]
@@ -113,10 +113,10 @@ wins come before each entry (and after the last)."""
 
 def tag_index_since(
     entries: Sequence[Entry],
-    wins: Sequence[WinRecord],
-    slugs: dict[str, str],
     state: TagState | None,
     same: int,
+    wins: Sequence[WinRecord],
+    slugs: dict[str, str],
 ) -> tuple[tuple[TagInfo, ...], TagState]:
     """``tag_index``, taking up ``state`` (what this left for entries whose first
     ``same`` are these, see ``Memo.fold``): each tag's lists are kept up to those

@@ -16,7 +16,7 @@ def entry_urls(entries: Sequence[Entry], content: str = "content") -> dict[str, 
     the day's URL, so adding a second entry later never moves the first one's page.
     Two later entries of one day with the same slug are an error naming both files.
     """
-    return entry_urls_since(entries, content, None, 0)[0]
+    return entry_urls_since(entries, None, 0, content)[0]
 
 
 UrlState = tuple[dict[str, str], dict[str, str]]
@@ -25,7 +25,7 @@ both hold one item for each entry, in the entries' order."""
 
 
 def entry_urls_since(
-    entries: Sequence[Entry], content: str, state: UrlState | None, same: int
+    entries: Sequence[Entry], state: UrlState | None, same: int, content: str = "content"
 ) -> tuple[dict[str, str], UrlState]:
     """``entry_urls``, taking up ``state`` (what this left for entries whose first
     ``same`` are these, see ``Memo.fold``): an entry's URL depends on the entries before

@@ -16,10 +16,10 @@ arguments (see engine/plan.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from journal_site.config import Config
 from journal_site.errors import JournalError, Problem
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from journal_site.aggregate.tags import TagInfo
     from journal_site.aggregate.wins import WinRecord
     from journal_site.loader import Journal
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,35 +191,39 @@ class SiteModel:
 
     # Each made of the counted days (and the grace, today) alone: taken from the last
     # model while those are equal, as after most edits (``Memo.equal``).
+    def _equal(self, kind: str, make: Callable[..., V], *key: Hashable) -> V:
+        return self.memo.equal(kind, key, lambda: make(*key))
+
     @cached_property
     def streak_runs(self) -> tuple[streaks.Streak, ...]:
         from journal_site.aggregate import streaks
 
-        key = (self.counted_days, self.config.streak_grace)
-        return self.memo.equal("streak_runs", key, lambda: streaks.streak_runs(*key))
+        return self._equal(
+            "runs", streaks.streak_runs, self.counted_days, self.config.streak_grace
+        )
 
     @cached_property
     def streak_summary(self) -> streaks.StreakSummary:
         from journal_site.aggregate import streaks
 
-        key = (self.counted_days, self.today, self.config.streak_grace)
-        return self.memo.equal("streak_summary", key, lambda: streaks.summarize(*key))
+        grace = self.config.streak_grace
+        return self._equal("summary", streaks.summarize, self.counted_days, self.today, grace)
 
     @cached_property
     def streak_milestones(self) -> tuple[tuple[int, dt.date], ...]:
         """(7/30/100/365, the day reached) for every run that reached it."""
         from journal_site.aggregate import streaks
 
-        key = (self.counted_days, self.config.streak_grace)
-        return self.memo.equal("milestones", key, lambda: streaks.streak_milestones(*key))
+        grace = self.config.streak_grace
+        return self._equal("milestones", streaks.streak_milestones, self.counted_days, grace)
 
     @cached_property
     def consistency(self) -> float:
         """The consistency score today, 0-100 (see aggregate/streaks.py for the formula)."""
         from journal_site.aggregate import streaks
 
-        key = (self.counted_days, self.today, self.first_day)
-        return self.memo.equal("consistency", key, lambda: streaks.consistency(*key))
+        days, today, first = self.counted_days, self.today, self.first_day
+        return self._equal("consistency", streaks.consistency, days, today, first)
 
     @cached_property
     def wins_by_day(self) -> dict[dt.date, int]:
@@ -256,12 +262,7 @@ class SiteModel:
         """Every win, numbered oldest first."""
         from journal_site.aggregate.wins import numbered_wins_since
 
-        return self.memo.fold(
-            "wins",
-            self.entries,
-            None,
-            lambda state, same: numbered_wins_since(self.entries, state, same, self.memo.of),
-        )
+        return self.memo.fold("wins", self.entries, None, numbered_wins_since, self.memo.of)
 
     @cached_property
     def wins_by_tag(self) -> dict[str, TaggedWins]:
@@ -269,11 +270,7 @@ class SiteModel:
         setback choose the wins they recall from (see aggregate/recall.py)."""
         from journal_site.aggregate.recall import index_wins_by_tag_since
 
-        def make(state: Any, same: int) -> tuple[dict[str, TaggedWins], object]:
-            index = index_wins_by_tag_since(self.entries, state, same)
-            return index, index  # the index is the state the next model takes up
-
-        return self.memo.fold("wins_by_tag", self.entries, None, make)
+        return self.memo.fold("wins_by_tag", self.entries, None, index_wins_by_tag_since)
 
     @cached_property
     def goal_titles(self) -> dict[str, str]:
@@ -294,25 +291,15 @@ class SiteModel:
         """Tag -> slug; raises JournalError when two tags share a slug."""
         from journal_site.aggregate.tags import tag_slugs_since
 
-        content, entries = self.config.content, self.entries
-        return self.memo.fold(
-            "slugs",
-            entries,
-            content,
-            lambda state, same: tag_slugs_since(entries, content, state, same),
-        )
+        content = self.config.content
+        return self.memo.fold("slugs", self.entries, content, tag_slugs_since, content)
 
     @cached_property
     def tag_infos(self) -> tuple[TagInfo, ...]:
         from journal_site.aggregate.tags import tag_index_since
 
         wins, slugs = self.win_records, self.tag_slugs
-        return self.memo.fold(
-            "tags",
-            self.entries,
-            None,
-            lambda state, same: tag_index_since(self.entries, wins, slugs, state, same),
-        )
+        return self.memo.fold("tags", self.entries, None, tag_index_since, wins, slugs)
 
     @cached_property
     def review_book(self) -> ReviewBook:
@@ -358,19 +345,13 @@ def make_model(
         for e in journal.entries
         if drafts or not e.draft
     )
-    memo = memo if memo is not None else Memo()
+    memo, content = memo if memo is not None else Memo(), config.content
     model = SiteModel(
         config=config.for_pages(),
         today=today,
         entries=entries,
-        urls=memo.fold(
-            "urls",
-            entries,
-            config.content,
-            lambda state, same: entry_urls_since(entries, config.content, state, same),
-        )
-        if entry_pages
-        else {},
+        # An entry's URL depends on the entries before it alone (``Memo.fold``).
+        urls=memo.fold("urls", entries, content, entry_urls_since, content) if entry_pages else {},
         goals=journal.goals,
         search_records=search_records or {},
         memo=memo,

@@ -43,19 +43,21 @@ class Memo:
         kind: str,
         entries: Sequence[object],
         extra: Hashable,
-        make: Callable[[Any, int], tuple[V, object]],
+        since: Callable[..., tuple[V, object]],
+        *args: Any,
     ) -> V:
-        """``make(state, same)``'s value, an aggregate of ``entries`` (oldest first)
-        and ``extra``: ``state`` is what the last call for ``kind`` left, and ``same``
-        how many leading entries it was made from are the same objects as these (so
-        what they gave holds still); (None, 0) the first time, or when ``extra``
-        differs. ``make`` returns the value and the state to leave for the next call,
-        which must not share anything it changes with the state it was handed."""
+        """``since(entries, state, same, *args)``'s value, an aggregate of ``entries``
+        (oldest first) and ``args``: ``state`` is what the last call for ``kind`` left,
+        and ``same`` how many leading entries it was made from are the same objects as
+        these (so what they gave holds still); (None, 0) the first time, or when
+        ``extra`` differs. ``since`` returns the value and the state to leave for the
+        next call, which must not share anything it changes with the state it was
+        handed. ``args`` are the same for every call (or made of the entries alone)."""
         held = self._folds.get(kind)
         state, same = None, 0
         if held is not None and held[1] == extra:
             state, same = held[2], same_prefix(entries, held[0])
-        value, left = make(state, same)
+        value, left = since(entries, state, same, *args)
         self._folds[kind] = (entries, extra, left)
         return value
 
