@@ -128,7 +128,11 @@ def main() -> None:
                 driver.wait()
     medians = {name: statistics.median(values) for name, values in times.items()}
     for name, values in times.items():
-        ninety = statistics.quantiles(values, n=10)[-1] if len(values) > 1 else values[0]
+        ninety = (
+            statistics.quantiles(values, n=10, method="inclusive")[-1]
+            if len(values) > 1
+            else values[0]
+        )
         shown = " ".join(f"{value:.0f}" for value in values)
         print(f"{name}: median {medians[name]:.0f} ms, p90 {ninety:.0f} ms ({shown})")
     this, before = medians.values()
