@@ -62,9 +62,9 @@ class ReviewBook:
         # The streaks and scores are made of the counted days alone (an edit that leaves
         # them, as most do, finds them made): by the days and the grace, and today.
         days = (counted, grace)
-        self.counted_sorted, self.run_start = self._made("runs", days, lambda: _runs(*days))
+        self.counted_sorted, self.run_start = self._made("book runs", days, lambda: _runs(*days))
         key = (counted, self.first_day, today)
-        self.scores = self._made("scores", key, lambda: _scores(*key))
+        self.scores = self._made("book scores", key, lambda: _scores(*key))
         self.steps = _steps_done(kept, goals)
         self.finished = _finished(self.steps, goals)
         self._days, self._totals = _running_totals(self.by_day)
@@ -108,7 +108,7 @@ class ReviewBook:
         before, through = self._totals[low], self._totals[high]
         counts = tuple(b - a for a, b in zip(before, through, strict=True))
         key = (period, first, end or period.end, high - low, counts)  # ints and dates
-        return self._made("glance", key, lambda: _glance_of(key))
+        return self._made("book glance", key, lambda: _glance_of(key))
 
     def _entries(self, days: Iterable[dt.date]) -> list[AnyEntry]:
         """The entries of ``days``, in the journal's order."""

@@ -199,7 +199,7 @@ class SiteModel:
         from journal_site.aggregate import streaks
 
         return self._equal(
-            "runs", streaks.streak_runs, self.counted_days, self.config.streak_grace
+            "streak runs", streaks.streak_runs, self.counted_days, self.config.streak_grace
         )
 
     @cached_property
@@ -207,7 +207,9 @@ class SiteModel:
         from journal_site.aggregate import streaks
 
         grace = self.config.streak_grace
-        return self._equal("summary", streaks.summarize, self.counted_days, self.today, grace)
+        return self._equal(
+            "streak summary", streaks.summarize, self.counted_days, self.today, grace
+        )
 
     @cached_property
     def streak_milestones(self) -> tuple[tuple[int, dt.date], ...]:
@@ -215,7 +217,9 @@ class SiteModel:
         from journal_site.aggregate import streaks
 
         grace = self.config.streak_grace
-        return self._equal("milestones", streaks.streak_milestones, self.counted_days, grace)
+        return self._equal(
+            "streak milestones", streaks.streak_milestones, self.counted_days, grace
+        )
 
     @cached_property
     def consistency(self) -> float:
@@ -223,7 +227,7 @@ class SiteModel:
         from journal_site.aggregate import streaks
 
         days, today, first = self.counted_days, self.today, self.first_day
-        return self._equal("consistency", streaks.consistency, days, today, first)
+        return self._equal("consistency today", streaks.consistency, days, today, first)
 
     @cached_property
     def wins_by_day(self) -> dict[dt.date, int]:

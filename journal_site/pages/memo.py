@@ -90,7 +90,8 @@ class Memo:
         the last model or this one, else made now. ``key`` must be exact values (ints,
         strings, dates and records of them: no float, which equals an int), so that an
         equal key makes an equal value, and the value is the same object from one model
-        to the next while its key holds (a review's counts of a week, say)."""
+        to the next while its key holds (a review's counts of a week, say). ``kind``
+        names what ``make`` makes: two makers never share one."""
         return self.of(kind, _EXACT, key, make)
 
     def turn(self) -> None:
