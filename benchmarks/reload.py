@@ -59,6 +59,7 @@ WATCH_FOR = """(marker) => {
   // by reloading. For the first case, note when the marker is on screen: the first
   // moment after the next frame once it is in the document.
   window.__benchWatching = true;
+  window.__benchShownAt = undefined;  // not the moment the last save was shown
   const observer = new MutationObserver(() => {
     if (!document.body || !document.body.textContent.includes(marker)) return;
     observer.disconnect();
