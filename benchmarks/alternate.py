@@ -53,19 +53,30 @@ def deploy(site: Path, code: Path, clone: Path) -> float:
     return build(clone, code)
 
 
+def two_codes_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a benchmark of this code against another commit's."""
+    parser.add_argument("--before", required=True, metavar="REF")
+    parser.add_argument("--entries", type=int, default=4000)
+    add_generator_option(parser)
+
+
+def journal_and_codes(args: argparse.Namespace, work: Path) -> tuple[Path, dict[str, Path]]:
+    """The journal (``content/``) made into ``work``, and this code and ``--before``'s
+    by name."""
+    corpus = work / "corpus"
+    generate(args.generator, corpus, args.entries)
+    return corpus, {"this code": REPO, args.before: code_at(args.before, work / "before")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", choices=("new", "win", "edit", "deploy"))
-    parser.add_argument("--before", required=True, metavar="REF")
-    parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--builds", type=int, default=8)
-    add_generator_option(parser)
+    two_codes_options(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="journal-alternate-") as temp:
         work = Path(temp)
-        corpus = work / "corpus"
-        generate(args.generator, corpus, args.entries)
-        codes = {"this code": REPO, args.before: code_at(args.before, work / "before")}
+        corpus, codes = journal_and_codes(args, work)
         sites = {}
         for number, name in enumerate(codes):
             site = work / f"site-{number}"

@@ -34,10 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import TODAY, code_at
-from corpus import add_generator_option, generate, make_step, timed_build
+from alternate import journal_and_codes, two_codes_options
+from bench import TODAY
+from corpus import make_step, timed_build
 
-REPO = Path(__file__).resolve().parents[1]
 WIN_LINE = re.compile(r"^wins:\n  - .*$", re.M)
 
 
@@ -87,16 +87,12 @@ def save(step: str, content: Path, number: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", choices=("newest", "new", "win", "edit"))
-    parser.add_argument("--before", required=True, metavar="REF")
-    parser.add_argument("--entries", type=int, default=4000)
     parser.add_argument("--saves", type=int, default=16)
-    add_generator_option(parser)
+    two_codes_options(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="journal-serve-alternate-") as temp:
         work = Path(temp)
-        corpus = work / "corpus"
-        generate(args.generator, corpus, args.entries)
-        codes = {"this code": REPO, args.before: code_at(args.before, work / "before")}
+        corpus, codes = journal_and_codes(args, work)
         drivers, sites = {}, {}
         for number, (name, code) in enumerate(codes.items()):
             site = sites[name] = work / f"site-{number}"
