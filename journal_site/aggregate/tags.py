@@ -105,10 +105,9 @@ def tag_index(
     return tag_index_since(entries, None, 0, wins, slugs)[0]
 
 
-TagState = tuple[dict[str, TagInfo], dict[str, tuple[list[int], list[int], list[int]]], list[int]]
-"""What ``tag_index_since`` leaves for the next model: each tag's info, where (which
-entry) each item of its entries, related entries and setbacks comes from, and how many
-wins come before each entry (and after the last)."""
+TagState = tuple[dict[str, TagInfo], dict[str, tuple[list[int], list[int], list[int]]]]
+"""What ``tag_index_since`` leaves for the next model: each tag's info, and where
+(which entry) each item of its entries, related entries and setbacks comes from."""
 
 
 def tag_index_since(
@@ -122,11 +121,10 @@ def tag_index_since(
     ``same`` are these, see ``Memo.fold``): each tag's lists are kept up to those
     entries and go on from there, and a tag that nothing after them touches keeps its
     info, the same object."""
-    infos, places, before = state if state is not None else ({}, {}, [0])
+    infos, places = state if state is not None else ({}, {})
     if state is None:
         same = 0
-    before = before[: same + 1]
-    kept = before[same]  # the wins of the entries kept
+    kept = sum(map(len, map(operator.attrgetter("wins"), entries[:same])))  # their wins
     number = operator.attrgetter("number")
     # A tag's lists up to the entries kept: where its entries, related entries and
     # setbacks come from, those entries, and its wins; made when the tag is touched.
@@ -175,7 +173,6 @@ def tag_index_since(
         for setback in entry.setbacks:
             for tag in dict.fromkeys((*setback.tags, *entry.tags)):
                 touch(tag)[4].append(position)
-        before.append(before[-1] + len(entry.wins))
     for record in wins[kept:]:
         # record.tags is the win's tags plus its entry's tags, each once: exactly the rule.
         for tag in record.tags:
@@ -201,4 +198,4 @@ def tag_index_since(
     ordered = sorted(
         made.values(), key=lambda t: (-(len(t.entries) + len(t.wins)), t.name.casefold())
     )
-    return tuple(ordered), (made, made_places, before)
+    return tuple(ordered), (made, made_places)

@@ -19,26 +19,22 @@ def entry_urls(entries: Sequence[Entry], content: str = "content") -> dict[str, 
     return entry_urls_since(entries, None, 0, content)[0]
 
 
-UrlState = tuple[dict[str, str], dict[str, str]]
-"""What ``entry_urls_since`` leaves for the next model: the URLs, and each URL's source;
-both hold one item for each entry, in the entries' order."""
-
-
 def entry_urls_since(
-    entries: Sequence[Entry], state: UrlState | None, same: int, content: str = "content"
-) -> tuple[dict[str, str], UrlState]:
-    """``entry_urls``, taking up ``state`` (what this left for entries whose first
-    ``same`` are these, see ``Memo.fold``): an entry's URL depends on the entries before
-    it alone, so theirs are kept, and the same entries give the same dict."""
+    entries: Sequence[Entry], state: dict[str, str] | None, same: int, content: str = "content"
+) -> tuple[dict[str, str], dict[str, str]]:
+    """``entry_urls``, taking up ``state`` (the URLs this gave for entries whose first
+    ``same`` are these, one for each entry in their order: see ``Memo.fold``): an
+    entry's URL depends on the entries before it alone, so theirs are kept, and the
+    same entries give the same dict. Returns the URLs twice: as the value, and as the
+    state for the next model."""
     urls: dict[str, str] = {}
-    taken: dict[str, str] = {}
     if state is not None:
-        if same == len(entries) == len(state[0]):
-            return state[0], state
-        urls = dict(itertools.islice(state[0].items(), same))
-        taken = dict(itertools.islice(state[1].items(), same))
+        if same == len(entries) == len(state):
+            return state, state
+        urls = dict(itertools.islice(state.items(), same))
     else:
         same = 0
+    taken = dict(zip(urls.values(), urls.keys(), strict=True))  # URL -> its source
     problems: list[Problem] = []
     for entry in entries[same:]:
         day = entry.day  # (not strftime, slow for a line run for every entry at every build)
@@ -58,4 +54,4 @@ def entry_urls_since(
         urls[entry.source] = url
     if problems:
         raise JournalError(problems)
-    return urls, (urls, taken)
+    return urls, urls
