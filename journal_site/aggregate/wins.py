@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,37 +93,21 @@ def numbered_wins(
     return tuple(records)
 
 
-NumberedState = tuple[tuple[WinRecord, ...], list[int]]
-"""What ``numbered_wins_since`` leaves for the next model: the records, and how many
-wins come before each entry (and after the last)."""
-
-
 def numbered_wins_since(
-    entries: Sequence[Entry], state: NumberedState | None, same: int, of: Of | None = None
-) -> tuple[tuple[WinRecord, ...], NumberedState]:
-    """``numbered_wins(entries, of=of)``, taking up ``state`` (what this left for
+    entries: Sequence[Entry], state: tuple[WinRecord, ...] | None, same: int, of: Of | None = None
+) -> tuple[tuple[WinRecord, ...], tuple[WinRecord, ...]]:
+    """``numbered_wins(entries, of=of)``, taking up ``state`` (the records this gave for
     entries whose first ``same`` are these, see ``Memo.fold``): the records of those
-    are kept, and only the entries after them are gone over."""
+    are kept, and only the entries after them are gone over. Returns the records twice:
+    as the value, and as the state for the next model."""
     if state is None:
-        same, records, before = 0, [], [0]
+        made = numbered_wins(entries, of=of)
     else:
-        old, old_before = state
-        if same == len(entries) == len(old_before) - 1:
-            return old, state  # the same entries
-        before = old_before[: same + 1]
-        records = list(old[: before[same]])
-    for entry in entries[same:]:
-        if entry.wins:
-            number = 1 + len(records)
-            if of is None:
-                records.extend(entry_wins(entry, number))
-            else:
-                records.extend(
-                    of("wins", entry, number, lambda e=entry, n=number: entry_wins(e, n))
-                )
-        before.append(len(records))
-    made = tuple(records)
-    return made, (made, before)
+        kept = sum(map(len, map(operator.attrgetter("wins"), entries[:same])))  # their wins
+        if same == len(entries) and kept == len(state):
+            return state, state  # the same records
+        made = state[:kept] + numbered_wins(entries[same:], kept + 1, of)
+    return made, made
 
 
 def entry_wins(entry: Entry, first: int) -> tuple[WinRecord, ...]:
