@@ -207,6 +207,30 @@ def test_a_heatmap_is_drawn_again_only_when_its_days_change(tmp_path: Path) -> N
     assert _files(edited)["stats/index.html"] == _files(clean)["stats/index.html"]
 
 
+def test_the_stats_page_is_made_again_only_when_what_it_counts_changes(tmp_path: Path) -> None:
+    """The stats page is named by what it counts, not by the whole journal: a win
+    reworded and a title changed leave it as it was (its key the same, so not rendered
+    again), a win added makes it again, and it is always what a clean build makes."""
+    root = _site(tmp_path)
+    engine = Engine(load_config(root), today=TODAY, keep=True)
+    first = engine.build()
+    entry = root / "content" / "2026-11-02.md"
+    entry.write_text(ENTRY.format(title="Renamed").replace("Spoke up", "Spoke up first"))
+    reworded = engine.build()
+    assert "2026/11/02/index.html" in reworded.changed
+    assert "stats/index.html" not in reworded.changed
+    assert reworded.keys["stats/index.html"] == first.keys["stats/index.html"]
+    clean = render_site(load_config(root), today=TODAY)
+    assert _files(reworded)["stats/index.html"] == _files(clean)["stats/index.html"]
+
+    entry.write_text(ENTRY.format(title="Renamed").replace("[Spoke up]", "[Spoke up, Asked]"))
+    added = engine.build()
+    assert "stats/index.html" in added.changed
+    page = _files(added)["stats/index.html"]
+    assert b"<dt>Wins</dt><dd>4</dd>" in page
+    assert page == _files(render_site(load_config(root), today=TODAY))["stats/index.html"]
+
+
 def test_pages_planned_in_a_second_process_are_the_same(tmp_path: Path, monkeypatch) -> None:
     """A build that no writer waits for plans the entry and review pages in a forked
     process on a big journal (here: any journal); its site is byte for byte a clean

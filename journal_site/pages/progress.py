@@ -168,29 +168,42 @@ def streak_view(model: SiteModel) -> dict[str, Any]:
 
 
 def stats_page(model: SiteModel) -> list[Page]:
-    """/stats/: made from the summaries, settings and today (``model``, which names it)."""
+    """/stats/: made from what it counts of the entries, the streak facts and the year
+    heatmaps, which name it (``_stats_view``'s arguments): a win reworded or a title
+    changed leaves it as it was."""
+    entries, today = model.entries, model.today
+    counts = (
+        stats.totals(entries),
+        stats.wins_per_week(entries, today),
+        stats.mood_trend(entries, today),
+        stats.outcomes_by_month(entries, today),
+    )
     return [
         Page(
             url="stats/",
             template="stats.html",
-            view=Deferred(_stats_view, (model,)),
+            view=Deferred(_stats_view, (*counts, streak_view(model), year_heatmaps(model))),
             origin="the stats page",
             section="stats/",
         )
     ]
 
 
-def _stats_view(model: SiteModel) -> dict[str, Any]:
-    today = model.today
-    weeks = stats.wins_per_week(model.entries, today)
-    mood_unit, mood_points = stats.mood_trend(model.entries, today)
-    months = stats.outcomes_by_month(model.entries, today)
+def _stats_view(
+    totals: stats.Totals,
+    weeks: tuple[stats.WeekWins, ...],
+    mood: tuple[str, tuple[stats.MoodPoint, ...]],
+    months: tuple[stats.MonthOutcome, ...],
+    streak: dict[str, Any],
+    heatmaps: list[HeatmapOf],
+) -> dict[str, Any]:
+    mood_unit, mood_points = mood
     widest = max((m.wins + m.setbacks for m in months), default=0)
     view = {
-        "totals": stats.totals(model.entries),
-        "streak": streak_view(model),
+        "totals": totals,
+        "streak": streak,
         "formula": CONSISTENCY_FORMULA,
-        "heatmaps": year_heatmaps(model),
+        "heatmaps": heatmaps,
         "legend": charts.heatmap_legend(),
         "weeks": weeks,
         "weeks_total": sum(w.wins for w in weeks),
