@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import TODAY, code_at
+from bench import TODAY, code_at, compiled
 from corpus import add_generator_option, generate, make_step, timed_build
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,7 +65,10 @@ def journal_and_codes(args: argparse.Namespace, work: Path) -> tuple[Path, dict[
     by name."""
     corpus = work / "corpus"
     generate(args.generator, corpus, args.entries)
-    return corpus, {"this code": REPO, args.before: code_at(args.before, work / "before")}
+    return corpus, {
+        "this code": compiled(REPO),
+        args.before: code_at(args.before, work / "before"),
+    }
 
 
 def main() -> None:
