@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
+from journal_site.cli import run
 
-from journal_site.cli import main
-
-sys.exit(main())
+run()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from journal_site.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Problem
 
@@ -324,3 +325,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"journal: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+
+
+def run() -> NoReturn:
+    """The ``journal`` command itself: ``main()``, then the process ends at once, its
+    output flushed, without freeing its objects one by one as an interpreter's normal
+    exit does (for a build, every entry, plan and page it held: about 50 ms on a
+    journal of 4,000 entries, a sixth of an edit's build). Every command closes what it
+    wrote (files, the store) and waits for its threads and helpers before it returns."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a pipe closed by the reader (``journal stats | head -1``)
+        pass
+    os._exit(code)
