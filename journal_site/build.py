@@ -64,11 +64,16 @@ def build(
     drafts: bool = False,
     out_dir: Path | None = None,
     protection: Protection | None = None,
+    leave: list[object] | None = None,
 ) -> BuildResult:
     """Build the whole site; raise JournalError (listing every problem) before writing anything.
 
     ``protection`` (read from the environment by the CLI) encrypts the site and/or adds
-    a Basic-Auth rule, between rendering and writing.
+    a Basic-Auth rule, between rendering and writing. ``leave``: a list the caller
+    holds, given the build's engine (with everything it made) instead of freeing it
+    as the build returns: ``journal build`` ends its process right after without
+    freeing anything (cli.run), where freeing 4,000 entries' parses, model and plans
+    object by object takes about 70 ms.
     """
     # Light imports first: a build that finds nothing changed needs no more.
     from journal_site.engine.parsing import ParserAhead, parser_ahead
@@ -115,6 +120,8 @@ def build(
         # at beside the build, for the writer.
         moved = MovedFiles(out_dir, manifest)
         engine = Engine(config, today=today, drafts=drafts, store=store)
+        if leave is not None:
+            leave.append(engine)
         engine.save_later = True
         site = engine.build(kept=kept, scanned=scanned, parser=parser)
         output = protect_output(config, site.output, protection, site.model.today)

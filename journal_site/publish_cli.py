@@ -44,6 +44,12 @@ def print_publish_problems(problems: Sequence[Problem], *, label: str) -> None:
         )
 
 
+LEFT_TO_THE_END: list[object] = []
+"""What the last build made, held until the process ends (``cli.run`` ends it without
+freeing anything): see ``build(leave=...)``. A next build in the same process (``main``
+called again) lets it go."""
+
+
 def build_site_command(config: Config, args: argparse.Namespace) -> int:
     """``journal build``: build the site into the output folder and say what it made."""
     import os
@@ -55,11 +61,17 @@ def build_site_command(config: Config, args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else None
     protection = protection_from_env(config, os.environ)
+    LEFT_TO_THE_END.clear()
     try:
         # The command ends after this build: what it made is never walked for cycles.
         with cycle_collection_paused(freeze=True):
             result = build(
-                config, today=args.today, drafts=args.drafts, out_dir=out, protection=protection
+                config,
+                today=args.today,
+                drafts=args.drafts,
+                out_dir=out,
+                protection=protection,
+                leave=LEFT_TO_THE_END,
             )
     except JournalError as exc:
         if not args.publish:
