@@ -148,10 +148,6 @@ def deploy_warnings(site_root: Path, running: Pin) -> list[str]:
     return []
 
 
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
-
-
 def netlify_toml(kind: str = "journal", pin: Pin | None = None) -> str:
     """The netlify.toml for ``kind`` "repository" (this checkout) or "journal" (a journal folder)."""
     command = build_command(kind, pin)
