@@ -13,7 +13,7 @@ import contextlib
 import gc
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MIN_PARALLEL_PAGES = 600
@@ -46,12 +46,18 @@ class Forked:
     """A forked copy of this process that runs ``work`` and sends back the bytes it
     returns, down a pipe: a bare ``fork``, as a multiprocessing pool costs more to start
     and to stop (each 10-50 ms) than a rebuild's share of work takes. The copy inherits
-    everything (the model, compiled templates) and ends with ``os._exit``.
+    everything (the model, compiled templates) and ends with ``os._exit``. ``work`` may
+    return its bytes in parts (a list), sent one after the other: a render helper's
+    share of a cold build is tens of MB, which joining would hold twice.
 
     ``result()`` is None when no process could be started, or it failed: the caller
-    then does the work itself, so that an error is raised, with its message, here."""
+    then does the work itself, so that an error is raised, with its message, here.
 
-    def __init__(self, work: Callable[[], bytes]) -> None:
+    A ``work`` that yields its parts (a generator) sends each as soon as it is made, and
+    ``take_in()`` reads them here on a thread meanwhile: a render helper then holds none
+    of the pages it has made, and this process gets each as it comes."""
+
+    def __init__(self, work: Callable[[], bytes | list[bytes] | Iterator[bytes]]) -> None:
         self._pid: int | None = None
         self._pipe: int | None = None
         if not hasattr(os, "fork"):
@@ -72,8 +78,16 @@ class Forked:
                 os.close(reader)
                 data = work()
                 with os.fdopen(writer, "wb") as out:
-                    out.write(len(data).to_bytes(8, "little"))
-                    out.write(data)
+                    if isinstance(data, bytes | list):
+                        parts = [data] if isinstance(data, bytes) else data
+                        out.write(sum(len(part) for part in parts).to_bytes(8, "little"))
+                        for part in parts:
+                            out.write(part)
+                    else:  # each part down the pipe as soon as it is made (``take_in``)
+                        for part in data:
+                            out.write(len(part).to_bytes(8, "little"))
+                            out.write(part)
+                        out.write(_END)
                 status = 0
             finally:
                 os._exit(status)
@@ -87,18 +101,60 @@ class Forked:
         return self._pipe is None or bool(select.select([self._pipe], [], [], 0)[0])
 
     def result(self) -> bytes | None:
-        """What ``work`` returned, waiting for it; None if the process failed."""
+        """What ``work`` returned (its parts joined), waiting for it; None if the
+        process failed."""
         if self._pipe is None:
             return None
         try:
             with os.fdopen(self._pipe, "rb", closefd=False) as pipe:
-                data = pipe.read()
-        except OSError:
-            data = b""
+                head = pipe.read(8)
+                size = int.from_bytes(head, "little")
+                data = pipe.read(size) if len(head) == 8 else b""
+                whole = len(head) == 8 and len(data) == size and not pipe.read(1)
+        except (OSError, MemoryError):
+            whole = False
         finally:
             self.close()
-        size = int.from_bytes(data[:8], "little")
-        return data[8:] if len(data) >= 8 and len(data) == size + 8 else None
+        return data if whole else None
+
+    def take_in(self) -> Callable[[], tuple[list[bytes], bool]]:
+        """Read what a yielding ``work`` sends, on a thread, as it comes; the function
+        returned waits for the end and gives the parts and whether they are all there
+        (False: the process failed after sending the parts given, or none could start)."""
+        import threading
+
+        parts: list[bytes] = []
+        whole = [False]
+        # The thread owns the pipe from now on, and closes it: a ``close()`` that stops
+        # the process (a failed build) cannot close it under a read.
+        pipe_fd, self._pipe = self._pipe, None
+
+        def run() -> None:
+            if pipe_fd is None:
+                return
+            with (
+                contextlib.suppress(OSError, ValueError, MemoryError),
+                os.fdopen(pipe_fd, "rb") as pipe,
+            ):
+                while len(head := pipe.read(8)) == 8:
+                    if head == _END:
+                        whole[0] = not pipe.read(1)
+                        return
+                    size = int.from_bytes(head, "little")
+                    part = pipe.read(size)
+                    if len(part) != size:
+                        return
+                    parts.append(part)
+
+        thread = threading.Thread(target=run, name="journal-take-in", daemon=True)
+        thread.start()
+
+        def taken() -> tuple[list[bytes], bool]:
+            thread.join()
+            self.close()
+            return parts, whole[0]
+
+        return taken
 
     def close(self, *, wait: bool = False) -> None:
         """Stop the process (its work is not wanted, or is done); ``wait`` until it has
@@ -158,40 +214,54 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-_Rendered = list[tuple[int, list[bytes]]]
-
-
-def _render_share(make: Callable[[int], bytes], count: int, chunk: int, tickets: int) -> _Rendered:
+def _share(
+    make: Callable[[int], bytes], count: int, chunk: int, tickets: int
+) -> Iterator[tuple[int, bytes]]:
     """Make outputs ``chunk`` at a time, taking the first of the next chunk from the
-    ``tickets`` pipe that all processes read until it is empty; returns (first output,
-    their bytes) for each chunk taken."""
-    done: _Rendered = []
+    ``tickets`` pipe that all processes read until it is empty: (number, bytes) of each
+    output as it is made."""
     while len(ticket := os.read(tickets, 4)) == 4:
         first = int.from_bytes(ticket, "little")
-        done.append((first, [make(i) for i in range(first, min(first + chunk, count))]))
-    return done
+        for number in range(first, min(first + chunk, count)):
+            yield number, make(number)
 
 
-def _packed(done: _Rendered, extra: Any) -> bytes:
-    """A helper's share of a render, for the pipe: a JSON head, then every output."""
-    head = json.dumps([[[first, [len(d) for d in part]] for first, part in done], extra])
-    encoded = head.encode()
-    return b"".join(
-        [len(encoded).to_bytes(8, "little"), encoded, *(d for _, p in done for d in p)]
-    )
+_END = b"\xff" * 8
+"""After the last part a yielding helper sends (no part is that long)."""
+
+_EXTRA = (1 << 63).to_bytes(8, "little")
+"""Stands for an output's number before a helper's by-products (``collect()``)."""
 
 
-def _unpacked(data: bytes) -> tuple[_Rendered, Any]:
-    size = int.from_bytes(data[:8], "little")
-    chunks, extra = json.loads(data[8 : 8 + size])
-    at, done = 8 + size, []
-    for first, lengths in chunks:
-        part = []
-        for length in lengths:
-            part.append(data[at : at + length])
-            at += length
-        done.append((first, part))
-    return done, extra
+def _sent(made: Iterator[tuple[int, bytes]], collect: Callable[[], Any] | None) -> Iterator[bytes]:
+    """A helper's share of a render, for the pipe as it is made: each output's number,
+    then the output; last, ``collect()``'s JSON."""
+    for number, data in made:
+        yield number.to_bytes(8, "little")
+        yield data
+    yield _EXTRA
+    yield json.dumps(collect() if collect is not None else None).encode()
+
+
+def _received(
+    helpers: list[Callable[[], tuple[list[bytes], bool]]], made: list[bytes | None]
+) -> list[Any]:
+    """Put each output the helpers sent in its place in ``made``; the by-products of
+    each helper that sent all of its share. What a helper sent before it failed is
+    kept, and the rest of its share is made here."""
+    extras = []
+    for taken in helpers:
+        parts, whole = taken()
+        for at in range(0, len(parts) - 1, 2):
+            if parts[at] == _EXTRA:
+                if whole:
+                    with contextlib.suppress(ValueError):
+                        extras.append(json.loads(parts[at + 1]))
+                continue
+            number = int.from_bytes(parts[at], "little")
+            if len(parts[at]) == 8 and number < len(made):
+                made[number] = parts[at + 1]
+    return extras
 
 
 def made_from_both_ends(
@@ -205,43 +275,30 @@ def made_from_both_ends(
     make is made here, where its error is raised."""
     claims = Claims(count) if hasattr(os, "fork") else None
 
-    def from_the_end() -> bytes:
+    def from_the_end() -> Iterator[tuple[int, bytes]]:
         assert claims is not None
-        done = []
         for number in reversed(range(count)):
             if not claims.take(number):
                 break
-            done.append(make(number))
-        return _packed([(count - len(done), done[::-1])], collect() if collect else None)
+            yield number, make(number)
 
-    helper = Forked(from_the_end) if claims is not None else None
+    helper = Forked(lambda: _sent(from_the_end(), collect)) if claims is not None else None
+    taken = helper.take_in() if helper is not None else None
     made: list[bytes | None] = [None] * count
+    extras: list[Any] = []
     try:
         for number in range(count):
             if claims is not None and not claims.take(number):
                 break
             made[number] = make(number)
-        theirs = _unpacked_all([helper.result() if helper is not None else None])
+        extras = _received([taken] if taken is not None else [], made)
     finally:
         if helper is not None:
             helper.close()
         if claims is not None:
             claims.close()
-    extra = None
-    for done, collected in theirs:
-        extra = collected
-        for first, part in done:
-            made[first : first + len(part)] = part
+    extra = extras[0] if extras else None
     return [make(i) if data is None else data for i, data in enumerate(made)], extra
-
-
-def _unpacked_all(shares: list[bytes | None]) -> list[tuple[_Rendered, Any]]:
-    out = []
-    for data in shares:
-        if data is not None:
-            with contextlib.suppress(ValueError, TypeError, IndexError):
-                out.append(_unpacked(data))
-    return out
 
 
 def render_many(
@@ -272,25 +329,20 @@ def render_many(
         os.write(writer, b"".join(first.to_bytes(4, "little") for first in firsts))
         os.close(writer)
 
-        def helper() -> bytes:
+        def helper() -> Iterator[bytes]:
             gc.enable()  # a helper renders for long: its garbage is collected
-            done = _render_share(make, count, chunk, reader)
-            return _packed(done, collect() if collect is not None else None)
+            return _sent(_share(make, count, chunk, reader), collect)
 
         helpers = [Forked(helper) for _ in range(workers - 1)]
+        made: list[bytes | None] = [None] * count
         try:
-            ours = _render_share(make, count, chunk, reader)
-            theirs = [h.result() for h in helpers]
+            takers = [h.take_in() for h in helpers]
+            for number, data in _share(make, count, chunk, reader):
+                made[number] = data
+            extras = [extra for extra in _received(takers, made) if extra is not None]
         finally:
             for h in helpers:
                 h.close()
     finally:
         os.close(reader)
-    made: list[bytes | None] = [None] * count
-    extras = []
-    for done, extra in [(ours, None), *_unpacked_all(theirs)]:
-        for first, part in done:
-            made[first : first + len(part)] = part
-        if extra is not None:
-            extras.append(extra)
     return [make(i) if data is None else data for i, data in enumerate(made)], extras

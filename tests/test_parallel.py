@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -74,6 +75,46 @@ def test_a_forked_helper_sends_back_what_it_returns_or_nothing() -> None:
         raise RuntimeError("gone")
 
     assert parallel.Forked(fails).result() is None
+
+
+def test_a_helper_sends_its_parts_as_it_makes_them() -> None:
+    """A helper's parts arrive joined; a helper that yields its parts sends each as it
+    is made, read here on a thread meanwhile, and one that fails part of the way keeps
+    what it sent, marked as not whole."""
+    parts = [b"a" * 70_000, b"", b"b" * 90_000]
+    assert parallel.Forked(lambda: parts).result() == b"".join(parts)
+
+    sent = [b"x" * 100_000 * (n % 3) for n in range(40)]  # more than a pipe holds
+    taken = parallel.Forked(lambda: iter(sent)).take_in()
+    assert taken() == (sent, True)
+
+    def fails_after_two() -> Iterator[bytes]:
+        yield b"one"
+        yield b"two"
+        raise RuntimeError("gone")
+
+    assert parallel.Forked(fails_after_two).take_in()() == ([b"one", b"two"], False)
+
+
+def test_what_a_helper_sent_before_it_failed_is_kept(monkeypatch) -> None:
+    """A render helper that fails after some outputs: those it sent are used, the rest
+    of its share is made here, and its by-products (sent last) are not taken."""
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 2)
+    parent = os.getpid()
+    sent_there: list[int] = []
+
+    def make(number: int) -> bytes:
+        if os.getpid() != parent:
+            if len(sent_there) == 3:
+                raise RuntimeError("the helper stops here")
+            sent_there.append(number)
+        else:
+            time.sleep(0.002)
+        return _page(number)
+
+    data, extras = parallel.render_many(make, 200, lambda: {"made": len(sent_there)})
+    assert data == [_page(n) for n in range(200)] and extras == []
 
 
 def test_each_claim_is_taken_by_one_process_alone() -> None:
