@@ -2,14 +2,17 @@
 """One build step, this code against the code of another commit, alternating.
 
     python benchmarks/alternate.py STEP --before REF [--entries 4000] [--builds 8]
-        [--generator SCRIPT]
+        [--without-reviews] [--generator SCRIPT]
 
 STEP is ``new`` (a new entry for the benchmark's today), ``win`` (a win added to an
 entry past the middle of the journal, which renumbers every later win), ``edit`` (a
-line added to that entry's text), or ``deploy``: the steps of ``bench.py`` of the
-same names. A ``deploy`` adds a new entry, builds the journal (not timed), and times
-the build of a fresh copy of it (every file's time new, no public/) with the store
-as it was before the new entry: a host that keeps the store between deploys.
+line added to that entry's text), ``deploy`` or ``cold``: the steps of ``bench.py`` of
+the same names. A ``deploy`` adds a new entry, builds the journal (not timed), and
+times the build of a fresh copy of it (every file's time new, no public/) with the
+store as it was before the new entry: a host that keeps the store between deploys. A
+``cold`` build has no store and no output folder; with ``--without-reviews`` this code
+makes it without the review pages (``without_reviews.py``), the pages of the code
+before the engine.
 
 Makes the journal with ``benchmarks/corpus.py`` (or ``--generator``), copies it twice,
 builds each copy cold with its own code, then makes the step ``--builds`` times on each
@@ -35,9 +38,18 @@ from corpus import add_generator_option, generate, make_step, timed_build
 REPO = Path(__file__).resolve().parents[1]
 
 
-def build(site: Path, code: Path) -> float:
-    """Seconds one ``journal build`` of ``site`` takes with the code in ``code``."""
-    return timed_build(site, {**os.environ, "PYTHONPATH": str(code)}, TODAY)
+def build(site: Path, code: Path, script: Path | None = None) -> float:
+    """Seconds one ``journal build`` of ``site`` takes with the code in ``code`` (through
+    ``script``, when given: see ``timed_build``)."""
+    return timed_build(site, {**os.environ, "PYTHONPATH": str(code)}, TODAY, script)
+
+
+def cold(site: Path, code: Path, script: Path | None = None) -> float:
+    """Seconds a cold build of ``site`` takes: no store, no output folder."""
+    for folder in (site / ".journal-cache", site / "public"):
+        shutil.rmtree(folder, ignore_errors=True)
+    os.sync()  # what was removed is written out, not competing with the build
+    return build(site, code, script)
 
 
 def deploy(site: Path, code: Path, clone: Path) -> float:
@@ -73,10 +85,17 @@ def journal_and_codes(args: argparse.Namespace, work: Path) -> tuple[Path, dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("new", "win", "edit", "deploy"))
+    parser.add_argument("step", choices=("new", "win", "edit", "deploy", "cold"))
     parser.add_argument("--builds", type=int, default=8)
+    parser.add_argument(
+        "--without-reviews",
+        action="store_true",
+        help="build this code without the review pages (without_reviews.py): the pages "
+        "the code before the engine made",
+    )
     two_codes_options(parser)
     args = parser.parse_args()
+    script = REPO / "benchmarks" / "without_reviews.py" if args.without_reviews else None
     with tempfile.TemporaryDirectory(prefix="journal-alternate-") as temp:
         work = Path(temp)
         corpus, codes = journal_and_codes(args, work)
@@ -93,6 +112,8 @@ def main() -> None:
                 site, code = sites[name], codes[name]
                 if args.step == "deploy":
                     times[name].append(deploy(site, code, work / f"deploy-{number}-{name}"))
+                elif args.step == "cold":
+                    times[name].append(cold(site, code, script if code == REPO else None))
                 else:
                     make_step(args.step, site / "content", TODAY, "alternate", number)
                     times[name].append(build(site, code))

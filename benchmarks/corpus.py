@@ -401,12 +401,16 @@ def make_step(step: str, content: Path, day: str, name: str, number: int) -> Non
         entry.write_text(entry.read_text() + f"\nEdited in {name} {number}.\n")
 
 
-def timed_build(site: Path, env: Mapping[str, str], today: str) -> float:
+def timed_build(
+    site: Path, env: Mapping[str, str], today: str, script: Path | None = None
+) -> float:
     """Seconds one ``journal build --today TODAY`` of ``site`` takes, in a subprocess
-    with the environment ``env`` (a benchmark's build; it fails loudly)."""
+    with the environment ``env`` (a benchmark's build; it fails loudly); ``script``:
+    run that script with ``build`` instead of ``journal`` itself."""
     started = time.perf_counter()
+    command = [str(script)] if script is not None else ["-m", "journal_site"]
     subprocess.run(
-        [sys.executable, "-m", "journal_site", "build", "--today", today],
+        [sys.executable, *command, "build", "--today", today],
         cwd=site,
         env=dict(env),
         check=True,

@@ -12,8 +12,6 @@ compare its cold builds only.
 
 from __future__ import annotations
 
-import sys
-
 from journal_site.engine import plan
 from journal_site.pages import reviews
 
@@ -26,6 +24,6 @@ def _without_reviews() -> list[plan.PageBuilder]:
 
 if __name__ == "__main__":
     plan.builders = _without_reviews
-    from journal_site.cli import main
+    from journal_site.cli import run
 
-    sys.exit(main(sys.argv[1:]))
+    run()  # as ``journal`` ends
