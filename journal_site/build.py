@@ -100,7 +100,12 @@ def build(
         scanned = _scan(config)
         inputs = _inputs_digest(config, today, drafts, version, scanned)
         manifest = None if protected else store.manifest(out_dir)
-        if manifest is not None and inputs is not None and store.meta("inputs") == inputs:
+        if (
+            manifest is not None
+            and inputs is not None
+            and store.meta("inputs") == inputs[0]
+            and _still_read(config, store.meta("racy"))
+        ):
             done = _unchanged(store, out_dir, manifest, started)
             if done is not None:
                 return done
@@ -146,7 +151,14 @@ def build(
                 out_dir,
                 written,
                 {
-                    "inputs": inputs or "",
+                    "inputs": inputs[0] if inputs is not None else "",
+                    # The files whose times could not vouch for them: the next build
+                    # that finds nothing else changed reads them (``_still_read``).
+                    "racy": json.dumps(
+                        {source: engine.read_digest(source) for source in inputs[1]}
+                        if inputs is not None
+                        else {}
+                    ),
                     "summary": json.dumps(
                         [
                             len(site.model.entries),
@@ -236,11 +248,33 @@ def _scan(config: Config) -> Scan | None:
     return scan_folder(config.content_dir) if config.content_dir.is_dir() else None
 
 
+def _still_read(config: Config, racy: str | None) -> bool:
+    """Whether each content file whose time could not vouch for it when the last build
+    read it (changed less than ``RACY_NS`` before) still has the bytes it read then: a
+    save can change a file again within the same time stamp, with the same size."""
+    from journal_site.engine.parsing import content_digest, parse_settings
+
+    try:
+        read = json.loads(racy or "{}")
+        if not read:
+            return True
+        settings = parse_settings(config)
+        for source, digest in read.items():
+            raw = (config.content_dir / source).read_bytes()
+            if not isinstance(digest, str) or content_digest(settings, source, raw) != digest:
+                return False
+    except (OSError, ValueError, AttributeError):
+        return False
+    return True
+
+
 def _inputs_digest(
     config: Config, today: dt.date | None, drafts: bool, version: str, scanned: Scan | None
-) -> str | None:
+) -> tuple[str, list[str]] | None:
     """A digest of everything a build reads, by names, sizes and times (no file is
-    read): content files, templates, static files, settings, today and the code."""
+    read): content files, templates, static files, settings, today and the code; and
+    the content files changed too recently for their times to vouch for them, which a
+    later build with the same digest reads to be sure (``_still_read``)."""
     from journal_site.config import resolve_today
     from journal_site.scan import RACY_NS
     from journal_site.theme import theme_files
@@ -250,9 +284,10 @@ def _inputs_digest(
     racy_after = time.time_ns() - RACY_NS
     digest = hashlib.blake2b(digest_size=20)
     files, skipped = scanned
+    racy = []
     for source, _, info in files:
         if info.st_mtime_ns >= racy_after:
-            return None  # changed too recently for its time to vouch for it
+            racy.append(source)  # changed too recently for its time to vouch for it
         digest.update(
             f"{source}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogatepass")
         )
@@ -271,4 +306,4 @@ def _inputs_digest(
             )
     today_now = resolve_today(config, today)
     digest.update(repr((config, today_now, drafts, version)).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return digest.hexdigest(), racy

@@ -126,6 +126,11 @@ class Engine:
         serve`` once the browser has the site)."""
         self.unsaved: Callable[[], None] | None = None
 
+    def read_digest(self, source: str) -> str | None:
+        """The digest of the bytes the last build read of ``source`` (under content/)."""
+        held = (self._stats or {}).get(source)
+        return held[2] if held is not None else None
+
     # -- the build -------------------------------------------------------------------
 
     def build(
