@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from journal_site.aggregate.wins import WinRecord
+from journal_site.aggregate.wins import WinRecord, wins_in
 from journal_site.errors import JournalError, Problem
 from journal_site.model import Entry
 from journal_site.text import slugify
@@ -124,7 +124,7 @@ def tag_index_since(
     infos, places = state if state is not None else ({}, {})
     if state is None:
         same = 0
-    kept = sum(map(len, map(operator.attrgetter("wins"), entries[:same])))  # their wins
+    kept = wins_in(entries[:same])
     number = operator.attrgetter("number")
     # A tag's lists up to the entries kept: where its entries, related entries and
     # setbacks come from, those entries, and its wins; made when the tag is touched.

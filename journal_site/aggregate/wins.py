@@ -93,6 +93,12 @@ def numbered_wins(
     return tuple(records)
 
 
+def wins_in(entries: Sequence[Entry]) -> int:
+    """How many wins ``entries`` have: the number of the last of their records, when
+    they are the first entries of a journal."""
+    return sum(map(len, map(operator.attrgetter("wins"), entries)))
+
+
 def numbered_wins_since(
     entries: Sequence[Entry], state: tuple[WinRecord, ...] | None, same: int, of: Of | None = None
 ) -> tuple[tuple[WinRecord, ...], tuple[WinRecord, ...]]:
@@ -103,7 +109,7 @@ def numbered_wins_since(
     if state is None:
         made = numbered_wins(entries, of=of)
     else:
-        kept = sum(map(len, map(operator.attrgetter("wins"), entries[:same])))  # their wins
+        kept = wins_in(entries[:same])
         if same == len(entries) and kept == len(state):
             return state, state  # the same records
         made = state[:kept] + numbered_wins(entries[same:], kept + 1, of)
