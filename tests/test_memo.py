@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from hypothesis import given
@@ -26,19 +27,35 @@ from journal_site.pages import Memo, SiteModel, make_model
 from journal_site.pages.memo import same_prefix
 
 
-def _entry(number: int, wins: int = 2, setbacks: int = 1) -> EntrySummary:
+def _summary(
+    day: int,
+    tags: tuple[str, ...],
+    wins: Sequence[Win],
+    setbacks: Sequence[Setback],
+    draft: bool = False,
+) -> EntrySummary:
+    """The summary of the entry of 2026-01-``day``."""
     return EntrySummary(
-        source=f"2026-01-{number:02d}.md",
-        day=dt.date(2026, 1, number),
+        source=f"2026-01-{day:02d}.md",
+        day=dt.date(2026, 1, day),
         time=None,
-        title=f"Day {number}",
+        title=f"Day {day}",
         title_is_default=False,
-        tags=("health",) if number % 2 else (),
+        tags=tags,
         mood=None,
-        wins=tuple(Win(f"win {number}.{i}", tags=("work",) * (i % 2)) for i in range(wins)),
-        setbacks=tuple(Setback(f"setback {number}.{i}", "a lesson") for i in range(setbacks)),
-        draft=False,
-        slug=str(number),
+        wins=tuple(wins),
+        setbacks=tuple(setbacks),
+        draft=draft,
+        slug=str(day),
+    )
+
+
+def _entry(number: int, wins: int = 2, setbacks: int = 1) -> EntrySummary:
+    return _summary(
+        number,
+        ("health",) if number % 2 else (),
+        [Win(f"win {number}.{i}", tags=("work",) * (i % 2)) for i in range(wins)],
+        [Setback(f"setback {number}.{i}", "a lesson") for i in range(setbacks)],
     )
 
 
@@ -124,21 +141,15 @@ TAGS = ("work", "health", "Family", "sleep")
 def _entries(draw: st.DrawFn, day: int) -> EntrySummary:
     """An entry of 2026-01-``day`` with tags on it, its wins and its setbacks."""
     tags = st.lists(st.sampled_from(TAGS), max_size=2, unique=True).map(tuple)
-    return EntrySummary(
-        source=f"2026-01-{day:02d}.md",
-        day=dt.date(2026, 1, day),
-        time=None,
-        title=f"Day {day}",
-        title_is_default=False,
-        tags=draw(tags),
-        mood=None,
-        wins=tuple(Win(f"win {day}.{i}", tags=draw(tags)) for i in range(draw(st.integers(0, 3)))),
-        setbacks=tuple(
+    return _summary(
+        day,
+        draw(tags),
+        [Win(f"win {day}.{i}", tags=draw(tags)) for i in range(draw(st.integers(0, 3)))],
+        [
             Setback(f"setback {day}.{i}", "", tags=draw(tags))
             for i in range(draw(st.integers(0, 2)))
-        ),
+        ],
         draft=draw(st.booleans().map(lambda b: b and day % 3 == 0)),
-        slug=str(day),
     )
 
 
