@@ -12,6 +12,10 @@ of them alike:
 - ``python``: the interpreter starting and stopping (``python -c pass``);
 - ``imports``: the interpreter importing what a build that renders a page imports (the
   command line, build.py, the engine and, through it, Jinja);
+- ``dataclasses``: of those imports, the time spent making the package's dataclasses
+  (``dataclasses`` writes and compiles each one's ``__init__``, ``__eq__``, ``__repr__``,
+  ``__hash__`` and, for a frozen one, ``__setattr__`` and ``__delattr__``), timed in a
+  process of its own that imports the same;
 - ``floor``: the engine building the journal with no page builder at all: it scans
   content/, loads every entry from the store, makes the model and plans and renders
   nothing (``Selection(builders=())``), nothing written, the process ending as
@@ -39,6 +43,22 @@ from corpus import add_generator_option, generate, make_step, timed_build
 REPO = Path(__file__).resolve().parents[1]
 
 IMPORTS = "import journal_site.cli, journal_site.build, journal_site.engine.site"
+
+CLASSES = f"""
+import dataclasses, time
+make = dataclasses._process_class
+spent = 0.0
+def timed(*args, **kwargs):
+    global spent
+    started = time.perf_counter()
+    try:
+        return make(*args, **kwargs)
+    finally:
+        spent += time.perf_counter() - started
+dataclasses._process_class = timed
+{IMPORTS}
+print(spent)
+"""
 
 FLOOR = f"""
 import datetime as dt
@@ -81,6 +101,16 @@ def main() -> None:
             round_times = {
                 "python": timed("pass", site, env),
                 "imports": timed(IMPORTS, site, env),
+                "dataclasses": float(
+                    subprocess.run(
+                        [sys.executable, "-c", CLASSES],
+                        cwd=site,
+                        env=env,
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout
+                ),
                 "floor": timed(FLOOR, site, env),
             }
             make_step("edit", site / "content", TODAY, "floor", number)
@@ -92,7 +122,7 @@ def main() -> None:
     edit = statistics.median(times["edit"])
     print(f"| {args.entries:,} entries, median of {args.rounds} rounds | seconds | of the edit |")
     print("|---|---|---|")
-    for name in ("python", "imports", "floor", "edit"):
+    for name in ("python", "imports", "dataclasses", "floor", "edit"):
         median = statistics.median(times[name])
         print(f"| {name} | {median:.3f} | {median / edit:.0%} |")
 
