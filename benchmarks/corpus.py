@@ -23,12 +23,14 @@ a page per goal from the wins alone. The same arguments always write the same by
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import random
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -417,6 +419,20 @@ def timed_build(
         capture_output=True,
     )
     return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def built_journal(
+    generator: Path, entries: int, env: Mapping[str, str], today: str, name: str
+) -> Iterator[Path]:
+    """A site in a temporary folder (removed afterwards) with a journal of ``entries``
+    that ``generator`` writes, built once (its store and public/ made) as ``timed_build``
+    builds; ``name`` names the folder, for whoever looks at what runs."""
+    with tempfile.TemporaryDirectory(prefix=f"journal-{name}-") as temp:
+        site = Path(temp) / "site"
+        generate(generator, site / "content", entries)
+        timed_build(site, env, today)
+        yield site
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,12 +33,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench import TODAY, compiled
-from corpus import add_generator_option, generate, make_step, timed_build
+from corpus import add_generator_option, built_journal, make_step, timed_build
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -92,10 +91,7 @@ def main() -> None:
     add_generator_option(parser)
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(compiled(REPO))}
-    with tempfile.TemporaryDirectory(prefix="journal-floor-") as temp:
-        site = Path(temp) / "site"
-        generate(args.generator, site / "content", args.entries)
-        timed_build(site, env, TODAY)
+    with built_journal(args.generator, args.entries, env, TODAY, "floor") as site:
         times: dict[str, list[float]] = {}
         for number in range(args.rounds):
             round_times = {

@@ -30,11 +30,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from bench import TODAY, compiled
-from corpus import add_generator_option, generate, make_step, timed_build
+from corpus import add_generator_option, built_journal, make_step
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -116,10 +115,7 @@ def main() -> None:
     add_generator_option(parser)
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(compiled(REPO))}
-    with tempfile.TemporaryDirectory(prefix="journal-remade-") as temp:
-        site = Path(temp) / "site"
-        generate(args.generator, site / "content", args.entries)
-        timed_build(site, env, TODAY)
+    with built_journal(args.generator, args.entries, env, TODAY, "remade") as site:
         rounds = []
         for number in range(args.rounds):
             rounds.append(one_round(site, env, args.step, number))
