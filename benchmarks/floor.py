@@ -84,6 +84,13 @@ def timed(code: str, site: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
+def printed(code: str, site: Path, env: dict[str, str]) -> str:
+    """What ``python -c code`` prints in ``site`` (it fails loudly)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=site, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=4000)
@@ -97,16 +104,7 @@ def main() -> None:
             round_times = {
                 "python": timed("pass", site, env),
                 "imports": timed(IMPORTS, site, env),
-                "dataclasses": float(
-                    subprocess.run(
-                        [sys.executable, "-c", CLASSES],
-                        cwd=site,
-                        env=env,
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                    ).stdout
-                ),
+                "dataclasses": float(printed(CLASSES, site, env)),
                 "floor": timed(FLOOR, site, env),
             }
             make_step("edit", site / "content", TODAY, "floor", number)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -79,9 +78,12 @@ def group(before: bytes | None, after: bytes) -> str:
 
 def one_round(site: Path, env: dict[str, str], step: str, number: int) -> dict[str, list]:
     """Apply ``step``, build, and group what the build made: group -> [count, seconds]."""
-    before = site / "public.before"
-    shutil.rmtree(before, ignore_errors=True)
-    shutil.copytree(site / "public", before)
+    public = site / "public"
+    # The files as the build before wrote them, held here: a copy on disk would make
+    # every folder again, which takes longer than the build itself on some disks.
+    before = {
+        p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file()
+    }
     make_step(step, site / "content", TODAY, "remade", number)
     log = site / "remade.log"
     log.unlink(missing_ok=True)
@@ -98,10 +100,7 @@ def one_round(site: Path, env: dict[str, str], step: str, number: int) -> dict[s
         seconds[path] = seconds.get(path, 0.0) + float(spent)
     groups: dict[str, list] = {name: [0, 0.0] for name in GROUPS}
     for path, spent in seconds.items():
-        old = before / path
-        found = group(
-            old.read_bytes() if old.is_file() else None, (site / "public" / path).read_bytes()
-        )
+        found = group(before.get(path), (public / path).read_bytes())
         groups[found][0] += 1
         groups[found][1] += spent
     return groups
