@@ -28,11 +28,15 @@ from journal_site.csp import META_CONTENT_SECURITY_POLICY
 from journal_site.errors import JournalError
 from journal_site.fragments import PARTIAL_PREFIX, Fragments, card_key
 from journal_site.late_number import (
+    SEP,
     STAND_IN,
     Hole,
     HoleTouched,
+    PageHole,
+    Sheet,
     complete,
     fill,
+    finalize,
     prints_number_only,
 )
 from journal_site.model import BODY_FIELDS, ENTRY_LINK_PREFIX, EntrySummary
@@ -174,6 +178,7 @@ def template_environment(
         # one when any template file changes): no need to stat them on every page.
         auto_reload=False,
         bytecode_cache=bytecode_cache,
+        finalize=finalize,  # a page's stand-in for a win's number, printed (late_number.py)
     )
     env.filters.update(
         long_date=long_date,
@@ -234,6 +239,10 @@ class Renderer:
         """The page being rendered (its path) and how often it has used each partial."""
         self._late: bool | None = None
         """Whether win cards are made with a stand-in for the number (``_number_late``)."""
+        self.late: Any = None
+        """What makes pages once for all their win numbers, in this build (engine/late.py)."""
+        self.sheet: Sheet | None = None
+        """The numbers of the page being rendered with stand-ins for them (late.py)."""
 
     def url(self, path: str = "") -> str:
         return self.site.base_path + path.lstrip("/")
@@ -259,6 +268,12 @@ class Renderer:
         source, goal = rec.entry.source, rec.win.goal
         url, title = urls.get(source), titles.get(goal)
         shown = tuple([(tag, slugs[tag]) for tag in rec.tags if tag in slugs]) if rec.tags else ()
+        if type(rec.number) is PageHole:  # a page made once for all its numbers
+            place = (source, rec.index, url, shown, goal, title)
+            late = self._card_late(rec, place) if self._number_late() else None
+            if late is None:
+                raise HoleTouched()
+            return late
         # A win shows on several pages (its year, its tags, its goal): an equal record
         # with the same values around it is the same card, found by its entry (the one
         # object this build holds for it), place and number and compared, not named
@@ -344,10 +359,16 @@ class Renderer:
         page, count = self._page
         place = count[name] = count.get(name, 0) + 1
         self.fragments.use(page, f"{name}#{place}", key)
-        made = self.fragments.get(key)
+        made, sheet = self.fragments.get(key), self.sheet
         if made is None:
+            before = sheet.printed if sheet is not None else 0
             made = Markup(self.env.get_template(name).render(values))
+            # Kept with a page's markers only when they are those its stand-ins printed.
+            if sheet is not None and not sheet.holds(made, sheet.printed - before):
+                raise HoleTouched()
             self.fragments.add(key, made)
+        elif sheet is not None:
+            sheet.printed += made.count(SEP)
         return made
 
     def _template_line(self, exc: BaseException) -> tuple[str | None, int | None]:

@@ -15,11 +15,17 @@ from journal_site.fragments import PARTIAL_PREFIX
 from journal_site.late_number import (
     CLOSE,
     OPEN,
+    SEP,
     Hole,
     HoleTouched,
+    PageHole,
+    Sheet,
     complete,
     fill,
+    fill_page,
+    finalize,
     prints_number_only,
+    streams_only,
 )
 from journal_site.render import template_environment
 
@@ -194,3 +200,94 @@ def test_a_format_escaping_would_change_makes_every_card_with_its_number(tmp_pat
     assert "<b>    13</b>" in after["wins/index.html"].decode()
     kept = cards_kept(root)
     assert kept and not any(OPEN in card for card in kept)
+
+
+# -- whole pages: stand-ins for the numbers in a page's arguments ------------------------
+
+STREAMS = [
+    "{% for rec in wins %}{{ win_card(rec) }}{% endfor %}",
+    "{{ rec.number }} {{ rec.number + 1 }}",
+    '{% set ns = namespace(n=0) %}{% include "x.html" %}{{ partial("y.html", a=1) }}',
+    "{% extends 'base.html' %}{% block content %}{{ rec.number }}{% endblock %}",
+]
+READS_BACK = [
+    "{% set n %}{{ rec.number }}{% endset %}{{ n | length }}",
+    "{% macro m(r) %}{{ r.number }}{% endmacro %}{{ m(rec) }}",
+    "{% filter upper %}{{ rec.number }}{% endfilter %}",
+    "{% call x() %}{{ rec.number }}{% endcall %}",
+    "{{ win_card(rec) | length }}",
+    "{% set card = win_card(rec) %}{{ card }}",
+    "{% set f = partial %}{{ f('y.html') }}",
+    "{% block a %}{{ rec.number }}{% endblock %}{{ self.a() | length }}",
+    "{% extends 'base.html' %}{% block a %}{{ super() | length }}{% endblock %}",
+    "{% for x in xs recursive %}{{ loop(x.children) | length }}{% endfor %}",
+    '{% from "m.html" import m %}{{ m() }}',
+    "{{ rec.number is integer }}",
+    "{{ rec.number is sameas other }}",
+    "{{ rec.__class__ }}",
+    "{{ rec['__class__'] }}",
+    "{{ rec | attr('number') }}",
+]
+
+
+@pytest.mark.parametrize("source", STREAMS)
+def test_a_template_that_prints_straight_to_the_page_streams(source: str) -> None:
+    assert streams_only(ENV, source)
+
+
+@pytest.mark.parametrize("source", READS_BACK)
+def test_a_template_that_could_read_what_it_printed_does_not(source: str) -> None:
+    assert not streams_only(ENV, source)
+
+
+def test_a_page_stand_in_can_be_added_to_and_printed_and_nothing_else() -> None:
+    sheet = Sheet()
+    sheet.numbers[:] = [1234, 7]
+    hole = PageHole(sheet, 0)
+    moved = 3 + (hole + 5) - 2
+    assert finalize(moved) == f"{OPEN}{SEP}0+6{CLOSE}" and sheet.printed == 1
+    assert finalize(PageHole(sheet, 1, -1)) == f"{OPEN}{SEP}1-1{CLOSE}"
+    assert finalize(12) == 12 and finalize("x") == "x"
+    text = f"a {finalize(moved)} b {PageHole(sheet, 1).marker(',')} c"
+    assert fill_page(text, sheet.numbers) == "a 1240 b 7 c"
+    for use in (
+        str,
+        repr,
+        bool,
+        int,
+        hash,
+        len,
+        iter,
+        lambda h: f"{h}",
+        lambda h: h == 1,
+        lambda h: h < 1,
+        lambda h: h * 2,
+        lambda h: h + 1.0,
+        lambda h: h + hole,
+        lambda h: 5 - h,
+        lambda h: h.real,
+        lambda h: hasattr(h, "__html__"),
+        lambda h: h.marker("<"),
+    ):
+        with pytest.raises(HoleTouched):
+            use(hole)
+    assert not callable(hole)
+
+
+def test_a_page_holds_only_the_markers_its_stand_ins_printed() -> None:
+    sheet = Sheet()
+    sheet.numbers.append(3)
+    printed = PageHole(sheet, 0).marker()
+    assert sheet.holds(f"<p>{printed}</p>", sheet.printed)
+    assert not sheet.holds(f"<p>{printed}{printed}</p>", sheet.printed)
+    assert not sheet.holds(f"<p>{printed}{SEP}</p>", sheet.printed)
+    assert not sheet.holds("<p>none</p>", sheet.printed)
+
+
+def test_a_card_put_into_a_page_carries_the_pages_marker() -> None:
+    sheet = Sheet()
+    sheet.numbers.append(41)
+    hole = Hole()
+    card = f"<li>#{format(hole, ',')} ({hole})</li>"
+    page = fill(card, PageHole(sheet, 0, 2))
+    assert sheet.printed == 2 and fill_page(page, sheet.numbers) == "<li>#43 (43)</li>"

@@ -20,7 +20,9 @@ digest give a template the same things to read. Nothing is named by hand:
 - an ``Earlier`` (the entries up to one, with their URLs) by a chain of digests over
   those entries' tokens and URLs, made in one pass for every position of a journal;
 - a value digested once by identity (a long container, a dataclass) by its text when
-  that is short, else by a digest of it.
+  that is short, else by a digest of it;
+- a page's stand-in for a win's number (late_number.py) by its place and what was
+  added to it.
 
 A value of any other kind (an open file, a lambda, an object with hidden state)
 cannot be named, and raises ``Unnameable``: the page is then a build error in tests
@@ -52,6 +54,7 @@ from journal_site.engine.kinds import (
     SEQUENCE,
     TOKEN,
 )
+from journal_site.late_number import PageHole
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
 from journal_site.pages import Body, Earlier, Links
 
@@ -257,6 +260,8 @@ class Fingerprinter:
             self._feed(value.args, out, depth + 1)
             self._feed(value.keywords, out, depth + 1)
             out.append(")")
+        elif kind is PageHole:  # a page's stand-in for a win's number (late_number.py)
+            out.append(value.name)
         else:
             raise Unnameable(f"a {kind.__qualname__}")
 

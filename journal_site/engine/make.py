@@ -28,6 +28,11 @@ def make_one(item: Planned, renderer: Renderer, resolve: Callable[[Any], Any]) -
     made = item.made()
     if isinstance(made, SiteFile):
         return made.data(resolve)
+    late = renderer.late  # a page made once for all its win numbers (late.py)?
+    if late is not None:
+        data = late.make(made, renderer, resolve)
+        if data is not None:
+            return data
     return renderer.render(made, made.context(resolve)).encode("utf-8")
 
 

@@ -30,6 +30,7 @@ from journal_site.engine import Clock, check, cycle_collection_paused, sources
 from journal_site.engine.ahead import CompiledAhead, prepared
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Digested, Fingerprinter
+from journal_site.engine.late import LatePages
 from journal_site.engine.make import Maker, make_first
 from journal_site.engine.parsing import ParserAhead
 from journal_site.engine.plan import plan, plan_entry_pages
@@ -108,9 +109,10 @@ class Engine:
         self._outputs: dict[str, bytes] = {}
         """Key -> bytes of every output of the last build (``keep`` only)."""
         self._renderer_held: tuple[str, Renderer] | None = None
-        self._closures: tuple[str, dict[str, str], list[str]] = ("", {}, [])
-        """The templates' digest, each template's closure digest and the templates that
-        may render win cards (templates.py)."""
+        self._closures: tuple[str, dict[str, str], list[str], list[str]] = ("", {}, [], [])
+        """The templates' digest, each template's closure digest, the templates that
+        may render win cards and those whose pages may take win numbers late
+        (templates.py)."""
         self._memo = Memo()
         """Parts of pages made from the last models (see ``SiteModel.memo``)."""
         self._checked: str | None = None
@@ -262,9 +264,12 @@ class Engine:
             )
         closures, card_templates = self._closures[1], self._closures[2]
         render_key = f"{base_key}:{all_templates}"
+        late = LatePages(self._closures[3], refs.token)
 
         def render() -> Renderer:
-            return self._renderer(render_key, theme, site, static_urls, fingerprinter, ahead)
+            renderer = self._renderer(render_key, theme, site, static_urls, fingerprinter, ahead)
+            renderer.late = late
+            return renderer
 
         # The pages of the entries just saved, made and handed on before anything else
         # is planned: a writer waits for them (the same builder and keys as below).

@@ -24,6 +24,7 @@ import jinja2.meta
 from jinja2 import nodes
 
 from journal_site.engine.store import Store
+from journal_site.late_number import streams_only
 from journal_site.theme import ThemeFiles
 
 GLOBAL_TEMPLATES = {"win_card": "partials/win_card.html"}
@@ -77,23 +78,30 @@ def _references(env: jinja2.Environment, source: str) -> set[str] | None:
     return found if named == 0 else None
 
 
-def closure_digests(theme: ThemeFiles) -> tuple[dict[str, str], list[str]]:
+def closure_digests(theme: ThemeFiles) -> tuple[dict[str, str], list[str], list[str]]:
     """Template name -> a digest of the bytes of every template it may read (itself
     included), as the layers resolve each name now; a name no layer has counts as
     missing, so that adding it changes the digest. And the templates that may render
-    the win card partial (those whose closure cannot be followed included)."""
+    the win card partial (those whose closure cannot be followed included), and those
+    whose every template streams what it prints (late_number.streams_only: a page of
+    theirs may be made once for all its win numbers, engine/late.py)."""
     cards: list[str] = []
+    late: list[str] = []
     env = jinja2.Environment()
     every = _names(theme)
     data: dict[str, bytes | None] = {}
     refs: dict[str, set[str] | None] = {}
+    streams: dict[str, bool] = {}
     for name in every:
         path = _resolve(theme, name)
         data[name] = path.read_bytes() if path is not None else None
         if name.endswith((".html", ".xml", ".txt", ".j2")) and data[name] is not None:
-            refs[name] = _references(env, data[name].decode("utf-8", "replace"))
+            source = data[name].decode("utf-8", "replace")  # type: ignore[union-attr]
+            refs[name] = _references(env, source)
+            streams[name] = streams_only(env, source)
         else:
             refs[name] = set()
+            streams[name] = False
 
     def closure(name: str) -> list[str] | None:
         seen: set[str] = set()
@@ -120,16 +128,19 @@ def closure_digests(theme: ThemeFiles) -> tuple[dict[str, str], list[str]]:
         if names is None:
             digests[name] = everything.hexdigest()
             continue
+        # The card's own template is proven apart (late_number.prints_number_only).
+        if all(streams.get(n, False) for n in names if n != GLOBAL_TEMPLATES["win_card"]):
+            late.append(name)
         digest = hashlib.blake2b(digest_size=20)
         for included in names:
             digest.update(included.encode() + b"\0" + (data.get(included) or b"\0missing") + b"\0")
         digests[name] = digest.hexdigest()
-    return digests, cards
+    return digests, cards, late
 
 
 def held_closure_digests(
     store: Store | None, all_templates: str, theme: ThemeFiles
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], list[str], list[str]]:
     """``closure_digests``, kept in the store under ``all_templates`` (the digest of every
     template): reading them all with Jinja's parser takes longer than a build that
     changed one entry."""
@@ -137,10 +148,10 @@ def held_closure_digests(
         held = store.meta("closures")
         if held is not None:
             with contextlib.suppress(ValueError, TypeError):
-                digest, closures, cards = json.loads(held)
+                digest, closures, cards, late = json.loads(held)
                 if digest == all_templates:
-                    return dict(closures), list(cards)
-    closures, cards = closure_digests(theme)
+                    return dict(closures), list(cards), list(late)
+    closures, cards, late = closure_digests(theme)
     if store is not None:
-        store.set_meta({"closures": json.dumps([all_templates, closures, cards])})
-    return closures, cards
+        store.set_meta({"closures": json.dumps([all_templates, closures, cards, late])})
+    return closures, cards, late

@@ -16,6 +16,7 @@ from journal_site.aggregate.lessons import Lesson, LessonGroup, all_lessons, les
 from journal_site.aggregate.search import INDEX_PATH, search_index, shard
 from journal_site.aggregate.tags import TagInfo, tag_url
 from journal_site.aggregate.wins import entry_wins
+from journal_site.late_number import WinNumber
 from journal_site.model import Entry
 from journal_site.pages import Body, Deferred, EntryCard, Page, SiteFile, SiteModel, wall
 from journal_site.pages.card_links import card_links, card_links_of
@@ -182,11 +183,12 @@ def _tags_view(model: SiteModel) -> dict[str, Any]:
 def tag_pages(model: SiteModel) -> list[Page]:
     # The index is made of every tag's lists, so of the whole model: named by it.
     pages = [Page("tags/", "tags.html", Deferred(_tags_view, (model,)), "the tags index", "tags/")]
-    # The number of each entry's first win (wins are numbered oldest first).
+    # The number of each entry's first win (wins are numbered oldest first), marked as
+    # a win's number: a page is made once for all of them (engine/late.py).
     firsts: dict[str, int] = {}
     number = 1
     for entry in model.entries:
-        firsts[entry.source] = number
+        firsts[entry.source] = WinNumber(number)
         number += len(entry.wins)
     for tag in model.tag_infos:
         pages.extend(_tag_pages(model, tag, firsts))

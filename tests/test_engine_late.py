@@ -1,0 +1,149 @@
+"""Pages made once for all their win numbers (engine/late.py): a win added in the
+middle of the journal moves every later number, and the tag and wall pages that show
+them are filled from the text kept with stand-ins, not rendered again; whatever the
+templates do with a number, the site is a clean build's, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import make_corpus, run_journal, tree
+
+from journal_site.build import render_site
+from journal_site.config import load_config
+from journal_site.engine.late import LatePages
+from journal_site.engine.site import Engine
+from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
+
+TODAY = dt.date(2026, 11, 25)
+ARGS_BUILD = ("build", "--today", TODAY.isoformat())
+THEME = Path(__file__).resolve().parents[1] / "themes" / "default" / "templates"
+
+
+def _journal(root: Path, entries: int = 120) -> Path:
+    make_corpus(root / "content", entries)
+    return root
+
+
+def _add_win_mid_journal(root: Path, text: str = "Added a win") -> str:
+    """A win added to the first entry with wins from the middle on: every later win's
+    number moves on by one. Returns the entry's file name."""
+    files = sorted((root / "content").glob("*.md"))
+    entry = next(p for p in files[len(files) // 2 :] if "\nwins:\n" in p.read_text())
+    entry.write_text(entry.read_text().replace("\nwins:\n", f'\nwins:\n  - "{text}"\n', 1))
+    return entry.name
+
+
+def _engine_build(root: Path) -> tuple[dict[str, bytes], LatePages]:
+    """A build by a new engine over the site's store (as a new ``journal build``
+    process), its outputs made in this process; what it wrote, and what made pages
+    late."""
+    engine = Engine(
+        load_config(root), today=TODAY, store=Store(root / CACHE_DIR_NAME, code_version())
+    )
+    result = engine.build(cancel=lambda: False)  # nothing stops it: made here, not forked
+    renderer = engine._renderer_held[1]  # type: ignore[index]
+    files = {p: d for p, d in result.output.files.items() if isinstance(d, bytes)}
+    return files, renderer.late
+
+
+def _clean(root: Path) -> dict[str, bytes]:
+    result = render_site(load_config(root), today=TODAY)
+    return {p: d for p, d in result.output.files.items() if isinstance(d, bytes)}
+
+
+def _override(root: Path, name: str, old: str, new: str) -> None:
+    """A copy of the theme's ``name`` in the journal's ``templates/``, ``old`` replaced."""
+    target = root / "templates" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = (THEME / name).read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_win_mid_journal_fills_the_later_tag_and_wall_pages(tmp_path: Path) -> None:
+    root = _journal(tmp_path)
+    _engine_build(root)
+    _add_win_mid_journal(root)
+    files, late = _engine_build(root)
+    assert files == _clean(root)
+    # The pages that only show moved numbers come from the texts the first build kept.
+    assert any(p.startswith("tags/") for p in late.filled), late.filled
+    # The wall's pages show the count of every win too, which moved: made again with
+    # stand-ins, each year's days (a partial) taken from the first build unless the
+    # win is in that year.
+    wall = {p for p in files if p.startswith("wins/")}
+    assert wall <= {*late.filled, *late.rendered}
+    # Their files are written again all the same: their numbers moved.
+    filled = [p for p in late.filled if p.startswith("tags/")]
+    assert all(b'title="win number ' in files[p] for p in filled)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "late"),
+    [
+        # Numbers added to: put in late, with what was added.
+        (
+            "tag.html",
+            "{{ win_card(rec) }}",
+            "{{ win_card(rec) }}<b>{{ rec.number + 10 }}</b>",
+            True,
+        ),
+        # A number compared, tested or formatted as text: the page is made with them.
+        ("tag.html", "{{ win_card(rec) }}", "{% if rec.number > 3 %}big{% endif %}", False),
+        ("tag.html", "{{ win_card(rec) }}", '{{ "%05d" | format(rec.number) }}', False),
+        ("tag.html", "{{ win_card(rec) }}", "{{ rec }}", False),
+        # What is printed read back: never made late.
+        (
+            "tag.html",
+            "{{ win_card(rec) }}",
+            "{% set n %}{{ rec.number }}{% endset %}{{ n | length }}",
+            False,
+        ),
+        ("tag.html", "{{ win_card(rec) }}", "{{ win_card(rec) | length }}", False),
+        ("tag.html", "{{ win_card(rec) }}", "{% if rec.number is integer %}int{% endif %}", False),
+        # A card that does more with its number than print it.
+        ("partials/win_card.html", "#{{", "{% if rec.number is odd %}odd{% endif %}#{{", False),
+    ],
+)
+def test_whatever_a_template_does_with_a_number_the_site_is_a_clean_builds(
+    tmp_path: Path, name: str, old: str, new: str, late: bool
+) -> None:
+    root = _journal(tmp_path, entries=60)
+    _override(root, name, old, new)
+    _engine_build(root)
+    _add_win_mid_journal(root)
+    files, made = _engine_build(root)
+    assert files == _clean(root)
+    assert any(p.startswith("tags/") for p in made.filled) == late
+
+
+def test_a_win_whose_text_holds_a_markers_characters_is_printed_as_written(
+    tmp_path: Path,
+) -> None:
+    """Text that looks like a page's marker is never taken for one: the page is made
+    with its numbers."""
+    root = _journal(tmp_path, entries=60)
+    _engine_build(root)
+    _add_win_mid_journal(root, text="odd \ue000\ue0020+0\ue001 signs")
+    files, _ = _engine_build(root)
+    assert files == _clean(root)
+    assert any("\ue000\ue0020+0\ue001".encode() in data for data in files.values())
+
+
+def test_journal_build_after_a_win_mid_journal_writes_a_clean_builds_site(
+    tmp_path: Path,
+) -> None:
+    """The real CLI, twice, against a clean build of the same journal."""
+    root = _journal(tmp_path / "site")
+    assert run_journal(*ARGS_BUILD, cwd=root).returncode == 0
+    _add_win_mid_journal(root)
+    result = run_journal(*ARGS_BUILD, cwd=root)
+    assert result.returncode == 0, result.stderr
+    clean = tmp_path / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
+    assert run_journal(*ARGS_BUILD, cwd=clean).returncode == 0
+    assert tree(root / "public") == tree(clean / "public")
