@@ -136,14 +136,30 @@ def is_win_milestone(number: int) -> bool:
     return number == scale
 
 
+def win_milestones(up_to: int) -> list[int]:
+    """Every number ``is_win_milestone`` takes, up to ``up_to``, in order."""
+    found = [n for n in WIN_COUNT_MILESTONES_UP_TO_1000 if n <= up_to]
+    scale = 1000
+    while scale * 5 // 2 <= up_to:
+        found.extend(n for n in (scale * 5 // 2, scale * 5, scale * 10) if n <= up_to)
+        scale *= 10
+    return found
+
+
 def celebrations(
-    wins: Sequence[WinRecord], streak_milestones: Iterable[tuple[int, dt.date]] = ()
+    wins: Sequence[WinRecord],
+    streak_milestones: Iterable[tuple[int, dt.date]] = (),
+    milestones: Iterable[tuple[int, int]] | None = None,
 ) -> tuple[Celebration, ...]:
-    """Win-count milestones and streak milestones ``(days, day reached)``, oldest first."""
+    """Win-count milestones and streak milestones ``(days, day reached)``, oldest first;
+    ``milestones``: the place in ``wins`` and the number of each win-count milestone,
+    when known (not read from the wins' numbers, which a page made once for all of
+    them does not know, engine/late.py)."""
+    if milestones is None:
+        milestones = [(i, r.number) for i, r in enumerate(wins) if is_win_milestone(r.number)]
     found = [
-        Celebration(day=r.entry.day, kind="wins", count=r.number, win=r)
-        for r in wins
-        if is_win_milestone(r.number)
+        Celebration(day=wins[i].entry.day, kind="wins", count=number, win=wins[i])
+        for i, number in milestones
     ]
     found.extend(
         Celebration(day=day, kind="streak", count=days) for days, day in streak_milestones
@@ -214,6 +230,9 @@ class WallYear:
     first: int
     streaks: tuple[tuple[int, dt.date], ...]
     per_page: int
+    milestones: tuple[tuple[int, int], ...]
+    """The place among its wins (oldest first) and the number of each win-count
+    milestone."""
     of: Of | None = field(default=None, compare=False, repr=False)
     """What its records are made through (see ``numbered_wins``): not what it is."""
 
@@ -224,7 +243,8 @@ class WallYear:
     @cached_property
     def pages(self) -> tuple[WallPage, ...]:
         records = self.records
-        return wall_pages(wall_days(records, celebrations(records, self.streaks)), self.per_page)
+        found = celebrations(records, self.streaks, self.milestones)
+        return wall_pages(wall_days(records, found), self.per_page)
 
     @cached_property
     def page_count(self) -> int:

@@ -18,7 +18,9 @@ from journal_site.aggregate.wins import (
     WallYear,
     WallYearPage,
     wall_page_url,
+    win_milestones,
 )
+from journal_site.late_number import WinNumber
 from journal_site.model import Entry
 from journal_site.pages import Deferred, Page, SiteModel
 from journal_site.pages.card_links import card_links, card_links_of
@@ -90,11 +92,21 @@ def wins_pages(model: SiteModel) -> list[Page]:
     for year in sorted(by_year):
         first[year], before = before, before + wins_by_year[year]
     urls, slugs, titles = model.urls, model.tag_slugs, model.goal_titles
+    milestones = win_milestones(total)
     result: list[Page] = []
     for year in years:
         entries = tuple(by_year.get(year, ()))
+        # The year's first number is a win's number: a page is made once for all of
+        # them (engine/late.py), and knows its milestones by their places.
+        low, high = first[year], first[year] + wins_by_year.get(year, 0)
         wall_year = WallYear(
-            year, entries, first[year], tuple(streaks.get(year, ())), WINS_PER_PAGE, model.memo.of
+            year,
+            entries,
+            WinNumber(low),
+            tuple(streaks.get(year, ())),
+            WINS_PER_PAGE,
+            tuple((n - low, n) for n in milestones if low <= n < high),
+            model.memo.of,
         )
         shown_urls = {e.source: urls[e.source] for e in entries if e.wins and e.source in urls}
         for number in range(1, wall_year.page_count + 1):
