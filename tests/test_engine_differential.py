@@ -178,10 +178,18 @@ PROBES = {
         "|{{ card.url }}</p>{% endfor %}{% for rec in wins %}<p>{{ rec.entry.title }}</p>{% endfor %}"
     ),
     "goal.html": '<p class="probe">{{ progress }}|{{ days_left }}</p>',
-    "wins.html": '<p class="probe">{{ wall }}|{{ years }}|{{ filters }}</p>',
+    # The wall's page and its days print every field, each on its own: a page made once
+    # for all its win numbers (engine/late.py) until a probe below prints a whole record.
+    "wins.html": (
+        '<p class="probe">{{ wall.year }}|{{ wall.number }}|{{ wall.count }}|{{ wall.win_count }}'
+        "|{{ years }}|{{ filters }}</p>"
+    ),
     # Rendered with ``partial(...)``, kept under what it receives.
     "partials/wall_days.html": (
-        '<p class="probe">{{ wall.days }}|{{ urls }}|{{ slugs }}|{{ goal_titles }}</p>'
+        '<p class="probe">{% for d in wall.days %}{{ d.day }}:{% for c in d.celebrations %}'
+        "{{ c.kind }} {{ c.count }} {{ c.day }} {{ c.win.number if c.win else '' }};{% endfor %}"
+        "{% for r in d.wins %}{{ r.number }} {{ r.index }} {{ r.tags }} {{ r.win }}"
+        " {{ r.entry.title }};{% endfor %}{% endfor %}|{{ urls }}|{{ slugs }}|{{ goal_titles }}</p>"
     ),
     "partials/year_heatmap.html": '<p class="probe">{{ hm }}|{{ hm.heatmap }}</p>',
     "tags.html": '<p class="probe">{{ tags }}</p>',
@@ -198,6 +206,19 @@ EXTRA_PROBES = (
     ("partials/win_card.html", "<i>{% if rec.number is odd %}odd{% endif %}</i>"),
     ("partials/entry_card.html", "<i>{{ e.day }} {{ e.time }} {{ e.title_is_default }}</i>"),
     ("tag.html", "<i>{{ number }}/{{ count }} {{ goal_titles }} {{ slugs }}</i>"),
+    # A page's numbers added to (put in late, engine/late.py), then compared (made with
+    # its numbers).
+    (
+        "tag.html",
+        "<i>{% for rec in wins %}{{ rec.number + 1 }} {{ rec.number - 2 }}{% endfor %}</i>",
+    ),
+    (
+        "tag.html",
+        "<i>{% for rec in wins %}{% if rec.number is odd %}odd{% endif %}{% endfor %}</i>",
+    ),
+    # Whole records printed: their numbers' stand-ins refuse it, made with the numbers.
+    ("wins.html", "<i>{{ wall }}</i>"),
+    ("partials/wall_days.html", "<i>{{ wall.days }}</i>"),
     ("goal.html", "<i>{{ progress.goal.target }} {{ goal_titles }} {{ urls }}</i>"),
     ("wins.html", "<i>{{ total_wins }} {{ year_wins }} {{ urls }}</i>"),
     ("partials/wall_days.html", "<i>{{ wall.count }} {{ wall.year }} {{ site.title }}</i>"),
