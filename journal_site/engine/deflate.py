@@ -42,3 +42,26 @@ def inflated(rows: _Rows) -> _Rows:
 def deflated(rows: _Rows) -> _Rows:
     """(key, compressed page) for each (key, page)."""
     return _by_halves(rows, lambda part: [(key, zlib.compress(data, 1)) for key, data in part])
+
+
+FRAGMENT_DEFLATED_FROM = 8192
+"""A fragment (store.py) at least this long is kept compressed: a whole page made once
+for all its win numbers, or a year of the wall's days, is some hundred KB of text that
+compresses tenfold; a card is kept as it is, read faster."""
+
+
+def packed(text: str) -> str | bytes:
+    """A fragment as the store keeps it: long ones compressed (bytes)."""
+    if len(text) < FRAGMENT_DEFLATED_FROM:
+        return text
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def unpacked(data: str | bytes) -> str | None:
+    """A fragment kept by ``packed``; None if it is damaged."""
+    if isinstance(data, str):
+        return data
+    try:
+        return zlib.decompress(data).decode("utf-8", "surrogatepass")
+    except (zlib.error, UnicodeDecodeError):
+        return None

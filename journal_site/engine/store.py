@@ -34,7 +34,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from journal_site import __version__
-from journal_site.engine.deflate import deflated, inflated
+from journal_site.engine.deflate import deflated, inflated, packed, unpacked
 from journal_site.engine.held import HeldPlan
 from journal_site.fragments import PARTIAL_PREFIX, PLACE_END, Uses
 
@@ -304,7 +304,7 @@ class Store:
                 self._empty_scopes.add(scope)
                 return None
         rows = self._read("SELECT data FROM fragments WHERE scope = ? AND key = ?", (scope, key))
-        return rows[0][0] if rows else None
+        return unpacked(rows[0][0]) if rows else None
 
     def save_fragments(
         self, scope: str, made: dict[str, str], uses: Uses, pages: Collection[str]
@@ -326,7 +326,7 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
                 (
-                    (scope, k, v)
+                    (scope, k, packed(v))
                     for k, v in made.items()
                     if places.get(k.partition(PLACE_END)[0], k) == k
                 ),
