@@ -43,7 +43,8 @@ from __future__ import annotations
 
 import re
 import string
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 import jinja2
 from jinja2 import nodes
@@ -135,6 +136,16 @@ class WinNumber(int):
     once for all the numbers there, and the numbers put in as it is written."""
 
     __slots__ = ()
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def takes_win_numbers(make: F) -> F:
+    """Marks a view's maker whose arguments may hold ``WinNumber`` values: only such a
+    page's arguments are looked through for them (engine/late.py), not every entry's."""
+    make.win_numbers = True  # type: ignore[attr-defined]
+    return make
 
 
 class Sheet:

@@ -10,7 +10,8 @@ marker in it is replaced by its number. The output's own key still names the
 numbers (plan.py), so the file is written again when they move; only the rendering
 is saved.
 
-A page is made so only when its template and every template it may read pass
+A page is made so only when its view's maker says its arguments may hold numbers
+(``takes_win_numbers``), its template and every template it may read pass
 ``streams_only`` (engine/templates.py), its arguments hold nothing but values this
 module can copy with stand-ins in them (``blinded``), and the render touched the
 stand-ins only as late_number.py allows (otherwise ``HoleTouched``, or a marker
@@ -139,7 +140,11 @@ class LatePages:
         """The page's bytes, from its text with stand-ins (kept or made now); None when
         it cannot be made so (it is then rendered with its numbers)."""
         view = page.view
-        if page.template not in self.templates or not isinstance(view, Deferred):
+        if (
+            page.template not in self.templates
+            or not isinstance(view, Deferred)
+            or not getattr(view.make, "win_numbers", False)
+        ):
             return None
         sheet = Sheet()
         try:

@@ -16,7 +16,7 @@ from journal_site.aggregate.lessons import Lesson, LessonGroup, all_lessons, les
 from journal_site.aggregate.search import INDEX_PATH, search_index, shard
 from journal_site.aggregate.tags import TagInfo, tag_url
 from journal_site.aggregate.wins import entry_wins
-from journal_site.late_number import WinNumber
+from journal_site.late_number import WinNumber, takes_win_numbers
 from journal_site.model import Entry
 from journal_site.pages import Body, Deferred, EntryCard, Page, SiteFile, SiteModel, wall
 from journal_site.pages.card_links import card_links, card_links_of
@@ -141,6 +141,7 @@ def _tag_page_url(base: str, n: int) -> str:
     return base if n == 1 else f"{base}page/{n}/"
 
 
+@takes_win_numbers
 def _tag_view(
     tag: TagSummary,
     run: tuple[Entry, ...],

@@ -20,7 +20,7 @@ from journal_site.aggregate.wins import (
     wall_page_url,
     win_milestones,
 )
-from journal_site.late_number import WinNumber
+from journal_site.late_number import WinNumber, takes_win_numbers
 from journal_site.model import Entry
 from journal_site.pages import Deferred, Page, SiteModel
 from journal_site.pages.card_links import card_links, card_links_of
@@ -120,6 +120,7 @@ def wins_pages(model: SiteModel) -> list[Page]:
     return result
 
 
+@takes_win_numbers
 def _wall_view(
     wall_year: WallYear,
     number: int,
