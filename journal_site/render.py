@@ -268,27 +268,30 @@ class Renderer:
         source, goal = rec.entry.source, rec.win.goal
         url, title = urls.get(source), titles.get(goal)
         shown = tuple([(tag, slugs[tag]) for tag in rec.tags if tag in slugs]) if rec.tags else ()
-        if type(rec.number) is PageHole:  # a page made once for all its numbers
-            place = (source, rec.index, url, shown, goal, title)
-            late = self._card_late(rec, place) if self._number_late() else None
-            if late is None:
-                raise HoleTouched()
-            return late
         # A win shows on several pages (its year, its tags, its goal): an equal record
         # with the same values around it is the same card, found by its entry (the one
         # object this build holds for it), place and number and compared, not named
         # again (this build's fingerprinter, so this build's entries). Pages whose views
-        # are made when rendered make records of their own: equal, not the same.
+        # are made when rendered make records of their own: equal, not the same. On a
+        # page made once for all its numbers, the card with its number's marker.
         if self._card_keys[0] is not self.fingerprinter:
             self._card_keys = (self.fingerprinter, {})
-        memo = self._card_keys[1]
-        ident = (id(rec.entry), rec.index, rec.number)
+        memo, number = self._card_keys[1], rec.number
+        late = type(number) is PageHole
+        ident = (id(rec.entry), rec.index, None if late else number)
         held = memo.get(ident)
-        if held is not None and held[0] == rec and held[1] == (url, shown, title):
-            return held[2]
+        if held is not None and held[1] == (url, shown, title) and (late or held[0] == rec):
+            return Markup(fill(held[2], number)) if late else held[2]
         place = (source, rec.index, url, shown, goal, title)
         card = self._card_late(rec, place) if self._number_late() else None
-        if card is None:
+        if late:
+            if card is None:
+                raise HoleTouched()
+            memo[ident] = (rec, (url, shown, title), card)
+            return Markup(fill(card, number))
+        if card is not None:
+            card = Markup(fill(card, number))
+        else:
             # The card's key: the digest of everything its view below is made of.
             digest = self.fingerprinter.digest(rec, source, url, shown, goal, title)
             key = card_key(place, digest)
@@ -322,8 +325,8 @@ class Renderer:
         return self._late
 
     def _card_late(self, rec: WinRecord, place: tuple[Any, ...]) -> Markup | None:
-        """The card for ``rec``, made (or kept) with a stand-in for its number and its
-        number put in; None when the template did more than print the stand-in."""
+        """The card for ``rec``, made (or kept) with a stand-in for its number, its
+        markers left for ``fill``; None when the template did more than print it."""
         source, _, url, shown, goal, title = place
         # Kept under the digest of its view with the stand-in for the number (a number
         # no win has, and a name no other card's digest holds).
@@ -347,7 +350,7 @@ class Renderer:
                 return None
             card = Markup(text)
             self.fragments.add(key, card)
-        return Markup(fill(card, rec.number))
+        return card
 
     def partial(self, name: str, /, **values: Any) -> Markup:
         """The template ``name`` rendered with ``values`` alone (and what every
