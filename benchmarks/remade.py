@@ -16,9 +16,10 @@ bytes differ from the file the build before wrote (the default theme's markup):
 - ``more``: anything else (new text, a moved milestone, a new page).
 
 Prints, for each group, the outputs made and their render time (the sum over all
-processes, median of the rounds), and its share of the whole. Outputs of the first two
-groups are what a build could fill in instead of rendering, were win numbers put into
-whole pages as they are into win cards (late_number.py).
+processes, median of the rounds), and its share of the whole. Tag pages and years of
+the wall in the middle two groups are made once for all their win numbers, and filled
+in (engine/late.py): their time is that of finding the text kept and putting the
+numbers in, or, when the wall's counts moved, of making the page around its days.
 """
 
 from __future__ import annotations

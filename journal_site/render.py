@@ -211,8 +211,7 @@ class Renderer:
         fragments: Fragments | None = None,
         bytecode_cache: jinja2.BytecodeCache | None = None,
     ):
-        """``bytecode_cache``: where the templates' compiled code may come from (the
-        templates compiled ahead, engine/ahead.py)."""
+        """``bytecode_cache``: the templates compiled ahead (engine/ahead.py)."""
         self.site = site
         self.static_urls = dict(static_urls)
         self.fingerprinter = fingerprinter
@@ -221,10 +220,7 @@ class Renderer:
         """Rendered win cards and partials by the digest of what they receive (see
         ``win_card`` and ``partial``): kept while the templates and settings stay the
         same."""
-        self._card_keys: tuple[Fingerprinter | None, dict[tuple[int, int, int], tuple]] = (
-            None,
-            {},
-        )
+        self._card_keys: tuple[Fingerprinter | None, dict[tuple, tuple]] = (None, {})
         """The fingerprinter of this build, and each win card by its record's entry (its
         ``id``: the record held keeps the entry alive), place and number."""
         self.env = template_environment(theme.template_dirs, bytecode_cache)
@@ -240,9 +236,9 @@ class Renderer:
         self._late: bool | None = None
         """Whether win cards are made with a stand-in for the number (``_number_late``)."""
         self.late: Any = None
-        """What makes pages once for all their win numbers, in this build (engine/late.py)."""
+        """What makes pages and partials once for all their win numbers (engine/late.py),
+        and the numbers of the one being rendered with stand-ins for them."""
         self.sheet: Sheet | None = None
-        """The numbers of the page being rendered with stand-ins for them (late.py)."""
 
     def url(self, path: str = "") -> str:
         return self.site.base_path + path.lstrip("/")
@@ -357,12 +353,18 @@ class Renderer:
         template has: ``site``, ``url`` ...), for a part of a page that stays the same
         while the page around it changes: made once for every distinct ``values``,
         and kept under the digest of exactly those, like a win card (a year of the
-        wins wall keeps its cards when only the count of every win moves)."""
-        key = PARTIAL_PREFIX + self.fingerprinter.digest(name, values)
+        wins wall keeps its cards when only the count of every win moves); one whose
+        values hold win numbers, once for all of them (engine/late.py)."""
         page, count = self._page
         place = count[name] = count.get(name, 0) + 1
+        made, sheet = None, self.sheet
+        if sheet is None and self.late is not None:
+            made = self.late.partial(self, name, values, page, f"{name}#{place}")
+        if made is not None:
+            return made
+        key = PARTIAL_PREFIX + self.fingerprinter.digest(name, values)
         self.fragments.use(page, f"{name}#{place}", key)
-        made, sheet = self.fragments.get(key), self.sheet
+        made = self.fragments.get(key)
         if made is None:
             before = sheet.printed if sheet is not None else 0
             made = Markup(self.env.get_template(name).render(values))

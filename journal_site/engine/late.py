@@ -10,13 +10,18 @@ marker in it is replaced by its number. The output's own key still names the
 numbers (plan.py), so the file is written again when they move; only the rendering
 is saved.
 
-A page is made so only when its view's maker says its arguments may hold numbers
-(``takes_win_numbers``), its template and every template it may read pass
-``streams_only`` (engine/templates.py), its arguments hold nothing but values this
-module can copy with stand-ins in them (``blinded``), and the render touched the
-stand-ins only as late_number.py allows (otherwise ``HoleTouched``, or a marker
-missing or too many): in any other case it is rendered with its numbers, as every
-other page is.
+A ``partial(...)`` whose values hold win numbers is made so too, on a page rendered
+with its numbers: a year of the wall (``WallYear``, by its first number) keeps its
+days when a win before it moves their numbers, though the page around them shows the
+count of every win, which moved too.
+
+A page (or partial) is made so only when its view's maker says its arguments may
+hold numbers (``takes_win_numbers``; a partial's values are always looked through),
+its template and every template it may read pass ``streams_only``
+(engine/templates.py), its arguments hold nothing but values this module can copy
+with stand-ins in them (``blinded``), and the render touched the stand-ins only as
+late_number.py allows (otherwise ``HoleTouched``, or a marker missing or too many):
+in any other case it is rendered with its numbers, as every other page is.
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ class Unblindable(Exception):
     """Arguments holding a value that ``blinded`` cannot copy."""
 
 
-def blinded(args: tuple[Any, ...], sheet: Sheet) -> tuple[Any, ...]:
+def blinded(args: Any, sheet: Sheet) -> Any:
     """``args`` with a stand-in in place of each ``WinNumber`` (its number put in
     ``sheet.numbers``, at the stand-in's place), copied where they hold one: tuples,
     lists, dicts and frozen dataclasses are gone through (a field that is not part of
@@ -120,21 +125,23 @@ def blinded(args: tuple[Any, ...], sheet: Sheet) -> tuple[Any, ...]:
         seen[id(value)] = (value, out)
         return out
 
-    return walk(args)  # type: ignore[no-any-return]
+    return walk(args)
 
 
 class LatePages:
-    """What makes pages once for all their win numbers in one build: the templates that
-    may be (``streams_only`` for each template of their closure), and each reference's
-    token (a page's key names the bodies it shows, as its own key does)."""
+    """What makes pages and partials once for all their win numbers in one build: the
+    templates that may be (``streams_only`` for each template of their closure), and
+    each reference's token (a page's key names the bodies it shows, as its own key
+    does)."""
 
     def __init__(self, templates: Collection[str], token: Callable[[Ref], str]) -> None:
         self.templates = frozenset(templates)
         self.token = token
         self.filled: list[str] = []
-        """The pages this process made from a kept text (their paths)."""
+        """What this process made from a kept text: pages (their paths) and partials
+        (the page's path, ``#`` and the partial's slot)."""
         self.rendered: list[str] = []
-        """The pages this process rendered with stand-ins, and kept."""
+        """What this process rendered with stand-ins, and kept (named as ``filled``)."""
 
     def make(self, page: Page, renderer: Renderer, resolve: Callable[[Any], Any]) -> bytes | None:
         """The page's bytes, from its text with stand-ins (kept or made now); None when
@@ -149,35 +156,77 @@ class LatePages:
         sheet = Sheet()
         try:
             args = blinded(view.args, sheet)
-        except Unblindable:
-            return None
-        if not sheet.numbers:
-            return None
-        stand_in = dataclasses.replace(page, view=Deferred(view.make, args))
-        try:
+            if not sheet.numbers:
+                return None
             skeleton, refs = renderer.fingerprinter.inputs(
                 LATE, page.url, page.template, page.section, view.make, args
             )
-        except Unnameable:
+        except (Unblindable, Unnameable):
             return None
         key = PARTIAL_PREFIX + combine(skeleton, [self.token(ref) for ref in refs])
-        text = renderer.fragments.get(key)
+        stand_in = dataclasses.replace(page, view=Deferred(view.make, args))
+        text = self._text(
+            renderer,
+            key,
+            sheet,
+            page.path,
+            lambda: renderer.render(stand_in, stand_in.context(resolve)),
+        )
         if text is None:
-            renderer.sheet = sheet
-            try:
-                made = renderer.render(stand_in, stand_in.context(resolve))
-            except Cancelled:
-                raise
-            except Exception:  # HoleTouched, or an error the numbers meet too (reported there)
-                return None
-            finally:
-                renderer.sheet = None
-            if not sheet.holds(made, sheet.printed):
-                return None
-            text = Markup(made)
-            renderer.fragments.add(key, text)
-            self.rendered.append(page.path)
-        else:
-            self.filled.append(page.path)
+            return None
         renderer.fragments.use(page.path, SLOT, key)
         return fill_page(text, sheet.numbers).encode("utf-8")
+
+    def partial(
+        self, renderer: Renderer, name: str, values: dict[str, Any], page: str, slot: str
+    ) -> Markup | None:
+        """``partial(name, **values)`` on a page rendered with its numbers, from its text
+        with stand-ins (kept or made now), when ``values`` hold win numbers (a year of the
+        wall: its days stay the same when a win before them moves their numbers); None
+        when it cannot be made so."""
+        if name not in self.templates:
+            return None
+        sheet = Sheet()
+        try:
+            blind = blinded(values, sheet)
+            if not sheet.numbers:
+                return None
+            key = PARTIAL_PREFIX + renderer.fingerprinter.digest(LATE, name, blind)
+        except (Unblindable, Unnameable):
+            return None
+        text = self._text(
+            renderer,
+            key,
+            sheet,
+            f"{page}#{slot}",
+            lambda: renderer.env.get_template(name).render(blind),
+        )
+        if text is None:
+            return None
+        renderer.fragments.use(page, slot, key)
+        return Markup(fill_page(text, sheet.numbers))
+
+    def _text(
+        self, renderer: Renderer, key: str, sheet: Sheet, name: str, render: Callable[[], str]
+    ) -> Markup | None:
+        """The text kept under ``key``, or made now by ``render`` with the stand-ins of
+        ``sheet`` and kept; None when it cannot be made so."""
+        text = renderer.fragments.get(key)
+        if text is not None:
+            self.filled.append(name)
+            return text
+        renderer.sheet = sheet
+        try:
+            made = render()
+        except Cancelled:
+            raise
+        except Exception:  # HoleTouched, or an error the numbers meet too (reported there)
+            return None
+        finally:
+            renderer.sheet = None
+        if not sheet.holds(made, sheet.printed):
+            return None
+        text = Markup(made)
+        renderer.fragments.add(key, text)
+        self.rendered.append(name)
+        return text

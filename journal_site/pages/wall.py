@@ -20,7 +20,7 @@ from journal_site.aggregate.wins import (
     wall_page_url,
     win_milestones,
 )
-from journal_site.late_number import WinNumber, takes_win_numbers
+from journal_site.late_number import WinNumber
 from journal_site.model import Entry
 from journal_site.pages import Deferred, Page, SiteModel
 from journal_site.pages.card_links import card_links, card_links_of
@@ -96,8 +96,8 @@ def wins_pages(model: SiteModel) -> list[Page]:
     result: list[Page] = []
     for year in years:
         entries = tuple(by_year.get(year, ()))
-        # The year's first number is a win's number: a page is made once for all of
-        # them (engine/late.py), and knows its milestones by their places.
+        # The year's first number is a win's number: its days (a partial) are made once
+        # for all of them (engine/late.py), and know its milestones by their places.
         low, high = first[year], first[year] + wins_by_year.get(year, 0)
         wall_year = WallYear(
             year,
@@ -120,7 +120,6 @@ def wins_pages(model: SiteModel) -> list[Page]:
     return result
 
 
-@takes_win_numbers
 def _wall_view(
     wall_year: WallYear,
     number: int,
