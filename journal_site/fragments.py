@@ -24,6 +24,10 @@ from markupsafe import Markup
 
 PARTIAL_PREFIX = "p"
 """A partial's key starts with this (a card's with a hex digit)."""
+LATE_PREFIX = PARTIAL_PREFIX + "l"
+"""A text made once for all its win numbers (engine/late.py) is kept as a partial is,
+under a key that starts with this (a partial's goes on with a hex digit): the store
+keeps it compressed."""
 PLACE_END = "."
 """Ends a card's *place* at the start of its key (see ``card_key``)."""
 

@@ -357,14 +357,13 @@ class Renderer:
         values hold win numbers, once for all of them (engine/late.py)."""
         page, count = self._page
         place = count[name] = count.get(name, 0) + 1
-        made, sheet = None, self.sheet
-        if sheet is None and self.late is not None:
-            made = self.late.partial(self, name, values, page, f"{name}#{place}")
-        if made is not None:
-            return made
-        key = PARTIAL_PREFIX + self.fingerprinter.digest(name, values)
+        key, sheet = PARTIAL_PREFIX + self.fingerprinter.digest(name, values), self.sheet
         self.fragments.use(page, f"{name}#{place}", key)
         made = self.fragments.get(key)
+        if made is None and sheet is None and self.late is not None:
+            made = self.late.partial(self, name, values, page, f"{name}#{place}")
+            if made is not None:
+                self.fragments.add(key, made)
         if made is None:
             before = sheet.printed if sheet is not None else 0
             made = Markup(self.env.get_template(name).render(values))

@@ -17,7 +17,7 @@ from journal_site.engine.deflate import (
     unpacked,
 )
 from journal_site.engine.store import STORE_NAME, Store
-from journal_site.fragments import PARTIAL_PREFIX
+from journal_site.fragments import LATE_PREFIX, PARTIAL_PREFIX
 
 
 @pytest.mark.parametrize("count", [0, 5, ZLIB_THREADS_FROM, ZLIB_THREADS_FROM * 3 + 1])
@@ -40,19 +40,23 @@ def test_a_damaged_page_is_left_out() -> None:
     assert "page-7" not in dict(back) and len(back) == ZLIB_THREADS_FROM - 1
 
 
-def test_a_long_fragment_is_kept_compressed_and_a_card_as_it_is(tmp_path: Path) -> None:
-    """Through a real store: a card comes back as the text it was, a page-long fragment
-    (surrogates and markers in it) compressed in the file and whole when read."""
+def test_a_text_made_once_for_all_its_numbers_is_kept_compressed(tmp_path: Path) -> None:
+    """Through a real store: a card and a partial come back as the text they were, a
+    page's text with stand-ins for its win numbers (surrogates and markers in it)
+    compressed in the file and whole when read."""
     card = "<li>card \ue000,\ue001</li>"
     page = "<li>a win \ud800 \ue000\ue0020+1\ue001</li>\n" * (FRAGMENT_DEFLATED_FROM // 20)
     store = Store(tmp_path / "cache", "version")
-    uses = {"p\0late": ("p", PARTIAL_PREFIX + "page")}  # a partial no page uses is dropped
-    store.save_fragments("scope", {"c1.x": card, PARTIAL_PREFIX + "page": page}, uses, ("p",))
+    uses = {"p\0late": ("p", LATE_PREFIX + "page"), "p\0days": ("p", PARTIAL_PREFIX + "1")}
+    days = page.replace("\ud800", "")  # kept as text: no surrogate
+    made = {"c1.x": card, LATE_PREFIX + "page": page, PARTIAL_PREFIX + "1": days}
+    store.save_fragments("scope", made, uses, ("p",))  # a partial no page uses is dropped
     again = Store(tmp_path / "cache", "version")
     assert again.fragment("scope", "c1.x") == card
-    assert again.fragment("scope", PARTIAL_PREFIX + "page") == page
+    assert again.fragment("scope", LATE_PREFIX + "page") == page
     with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
         kept = dict(db.execute("SELECT key, data FROM fragments"))
-    assert kept["c1.x"] == card and isinstance(kept[PARTIAL_PREFIX + "page"], bytes)
-    assert len(kept[PARTIAL_PREFIX + "page"]) < len(page) // 5
+    assert kept["c1.x"] == card and kept[PARTIAL_PREFIX + "1"] == days
+    assert isinstance(kept[LATE_PREFIX + "page"], bytes)
+    assert len(kept[LATE_PREFIX + "page"]) < len(page) // 5
     assert unpacked(b"not deflated") is None and packed("short") == "short"

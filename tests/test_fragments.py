@@ -11,6 +11,7 @@ from markupsafe import Markup
 from journal_site.build import render_site
 from journal_site.config import load_config
 from journal_site.engine.late import SLOT as LATE_SLOT
+from journal_site.engine.late import SLOT_SUFFIX as LATE_SUFFIX
 from journal_site.engine.site import Engine
 from journal_site.fragments import PARTIAL_PREFIX, Fragments, card_key
 
@@ -115,13 +116,19 @@ def test_serve_keeps_only_the_partials_its_pages_show_however_many_saves(
     assert partials == shown
     by_page: dict[str, set[str]] = {}
     late: dict[str, str] = {}  # a page made once for all its win numbers (engine/late.py)
+    late_days: dict[str, str] = {}  # a year's days, likewise
     for slot, (page, key) in renderer.fragments.uses.items():
         if slot.endswith("\0" + LATE_SLOT):
             late[page] = key
+        elif slot.endswith(LATE_SUFFIX):
+            late_days[page] = key
         else:
             by_page.setdefault(page, set()).add(key)
-    # The tag's pages are made once for all their numbers, one text each.
+    # The tag's pages are made once for all their numbers, one text each; each year's
+    # days of the wall too, kept also with the numbers they show (where /wins/ finds
+    # this year's).
     assert set(late) == {p for p in result.output.files if p.startswith("tags/work/")}
+    assert set(late_days) == {"wins/2025/index.html", "wins/2026/index.html"}
     # Each year of the wall (2026's shown on /wins/ too) and each year's heatmap.
     assert len(by_page.pop("wins/2025/index.html") | by_page.pop("wins/2026/index.html")) == 2
     assert by_page.pop("wins/index.html") <= partials

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from journal_site.engine import codec, store
 from journal_site.engine.deflate import packed, unpacked
-from journal_site.engine.late import SLOT as LATE_SLOT
+from journal_site.engine.late import SLOT_SUFFIX as LATE_SLOT
 from journal_site.engine.store import CACHE_DIR_NAME, Store
 from journal_site.model import Entry, Goal, Setback, Step, Win
 
@@ -651,7 +651,7 @@ def _partials(path: Path, pages: str = "wins/") -> tuple[dict[str, str], dict[st
         kept = dict(db.execute("SELECT key, data FROM fragments WHERE key LIKE 'p%'"))
         # Not the pages' own texts with stand-ins for their numbers (engine/late.py).
         rows = db.execute("SELECT slot, page, key FROM partial_uses").fetchall()
-        uses = {page: key for slot, page, key in rows if not slot.endswith(LATE_SLOT)}
+        uses = {page: key for slot, page, key in rows if LATE_SLOT not in slot}
     db.close()
     return kept, {page: key for page, key in uses.items() if page.startswith(pages)}
 

@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from journal_site.engine import Cancelled
 from journal_site.engine.keys import Ref, Unnameable, combine
-from journal_site.fragments import PARTIAL_PREFIX
+from journal_site.fragments import LATE_PREFIX
 from journal_site.late_number import PageHole, Sheet, WinNumber, fill_page
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
 from journal_site.pages import Body, Deferred, Links, Page
@@ -47,6 +47,8 @@ LATE = "a page made once for all its win numbers"
 """Digested first in such a page's key: no other fragment's digest starts with it."""
 SLOT = "numbers-late#1"
 """The page's use of its text, as fragments.py counts a partial's (kept while used)."""
+SLOT_SUFFIX = "~numbers-late"
+"""After a partial's slot: its use of the partial's text with stand-ins."""
 LEAVES = frozenset(
     {
         str,
@@ -163,7 +165,7 @@ class LatePages:
             )
         except (Unblindable, Unnameable):
             return None
-        key = PARTIAL_PREFIX + combine(skeleton, [self.token(ref) for ref in refs])
+        key = LATE_PREFIX + combine(skeleton, [self.token(ref) for ref in refs])
         stand_in = dataclasses.replace(page, view=Deferred(view.make, args))
         text = self._text(
             renderer,
@@ -180,7 +182,8 @@ class LatePages:
     def partial(
         self, renderer: Renderer, name: str, values: dict[str, Any], page: str, slot: str
     ) -> Markup | None:
-        """``partial(name, **values)`` on a page rendered with its numbers, from its text
+        """``partial(name, **values)`` on a page rendered with its numbers, not kept
+        with these numbers (render.py keeps what this returns under them), from its text
         with stand-ins (kept or made now), when ``values`` hold win numbers (a year of the
         wall: its days stay the same when a win before them moves their numbers); None
         when it cannot be made so."""
@@ -191,7 +194,7 @@ class LatePages:
             blind = blinded(values, sheet)
             if not sheet.numbers:
                 return None
-            key = PARTIAL_PREFIX + renderer.fingerprinter.digest(LATE, name, blind)
+            key = LATE_PREFIX + renderer.fingerprinter.digest(LATE, name, blind)
         except (Unblindable, Unnameable):
             return None
         text = self._text(
@@ -203,7 +206,7 @@ class LatePages:
         )
         if text is None:
             return None
-        renderer.fragments.use(page, slot, key)
+        renderer.fragments.use(page, slot + SLOT_SUFFIX, key)
         return Markup(fill_page(text, sheet.numbers))
 
     def _text(

@@ -36,7 +36,7 @@ from pathlib import Path
 from journal_site import __version__
 from journal_site.engine.deflate import deflated, inflated, packed, unpacked
 from journal_site.engine.held import HeldPlan
-from journal_site.fragments import PARTIAL_PREFIX, PLACE_END, Uses
+from journal_site.fragments import LATE_PREFIX, PARTIAL_PREFIX, PLACE_END, Uses
 
 CACHE_DIR_NAME = ".journal-cache"
 """The store's folder inside a site: git-ignored, safe to delete at any time."""
@@ -326,7 +326,7 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
                 (
-                    (scope, k, packed(v))
+                    (scope, k, packed(v) if k.startswith(LATE_PREFIX) else v)
                     for k, v in made.items()
                     if places.get(k.partition(PLACE_END)[0], k) == k
                 ),
