@@ -36,7 +36,11 @@ marker naming its place in the arguments and what was added, and every other use
 raises ``HoleTouched``. ``streams_only`` proves from a template's syntax that what
 it prints cannot be read back (no macro, ``call``, ``filter`` or ``set`` block, no
 ``self``, ``super`` or recursive loop, ``win_card`` and ``partial`` called only as the
-whole of an output) and that no test tells a stand-in from a number.
+whole of an output) and that no test tells a stand-in from a number. Nothing a page
+made so receives holds a real number; a theme that went looking for one through the
+objects handed to every template (by a dunder name built at run time, which the check
+cannot see) could find the renderer's, and is not guarded against: that is no theme's
+business.
 """
 
 from __future__ import annotations
