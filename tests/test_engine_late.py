@@ -5,6 +5,7 @@ templates do with a number, the site is a clean build's, byte for byte."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -14,9 +15,10 @@ from conftest import make_corpus, run_journal, tree
 
 from journal_site.build import render_site
 from journal_site.config import load_config
-from journal_site.engine.late import LatePages
+from journal_site.engine.late import LatePages, Unblindable, blinded
 from journal_site.engine.site import Engine
 from journal_site.engine.store import CACHE_DIR_NAME, Store, code_version
+from journal_site.late_number import PageHole, Sheet, WinNumber
 
 TODAY = dt.date(2026, 11, 25)
 ARGS_BUILD = ("build", "--today", TODAY.isoformat())
@@ -152,3 +154,31 @@ def test_journal_build_after_a_win_mid_journal_writes_a_clean_builds_site(
     shutil.copytree(root, clean, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
     assert run_journal(*ARGS_BUILD, cwd=clean).returncode == 0
     assert tree(root / "public") == tree(clean / "public")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Year:
+    first: int
+    entries: tuple[str, ...]
+    memo: object = dataclasses.field(default=None, compare=False)
+
+
+def _module_level() -> None:
+    """A view's maker, as arguments may hold one."""
+
+
+def test_arguments_are_copied_with_a_stand_in_for_each_number_and_nothing_else() -> None:
+    shared = {"a": "/a/", "b": "/b/"}
+    year = _Year(WinNumber(41), ("a", "b"), memo=object())
+    args = (year, (WinNumber(7), 3), shared, _module_level, [1, "x"])
+    sheet = Sheet()
+    copy = blinded(args, sheet)
+    assert sheet.numbers == [41, 7]
+    assert type(copy[0].first) is PageHole and copy[0].first.slot == 0
+    assert copy[0].memo is None and copy[0].entries is year.entries  # a memo is left out
+    assert type(copy[1][0]) is PageHole and copy[1][0].slot == 1 and copy[1][1] == 3
+    assert copy[2] is shared and copy[3] is _module_level and copy[4] is args[4]
+    assert blinded(("no", 1, shared), Sheet()) == ("no", 1, shared)
+    for refused in (object(), lambda: None, {WinNumber(1): "key"}, Path(".")):
+        with pytest.raises(Unblindable):
+            blinded((refused,), Sheet())

@@ -36,7 +36,7 @@ from typing import Any
 from markupsafe import Markup
 
 from journal_site.engine import Cancelled
-from journal_site.engine.keys import Ref, Unnameable, combine
+from journal_site.engine.keys import Ref, combine
 from journal_site.fragments import LATE_PREFIX
 from journal_site.late_number import PageHole, Sheet, WinNumber, fill_page
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
@@ -163,7 +163,9 @@ class LatePages:
             skeleton, refs = renderer.fingerprinter.inputs(
                 LATE, page.url, page.template, page.section, view.make, args
             )
-        except (Unblindable, Unnameable):
+        except Cancelled:
+            raise
+        except Exception:  # Unblindable, Unnameable, a copy that refused a stand-in
             return None
         key = LATE_PREFIX + combine(skeleton, [self.token(ref) for ref in refs])
         stand_in = dataclasses.replace(page, view=Deferred(view.make, args))
@@ -195,7 +197,9 @@ class LatePages:
             if not sheet.numbers:
                 return None
             key = LATE_PREFIX + renderer.fingerprinter.digest(LATE, name, blind)
-        except (Unblindable, Unnameable):
+        except Cancelled:
+            raise
+        except Exception:  # Unblindable, Unnameable, a copy that refused a stand-in
             return None
         text = self._text(
             renderer,
