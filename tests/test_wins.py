@@ -29,7 +29,7 @@ from conftest import run_journal
 from pages_support import COLLECTIONS_TODAY as TODAY
 from pages_support import build_site, fixture_copy, page, serve
 
-from journal_site.aggregate.wins import is_win_milestone
+from journal_site.aggregate.wins import is_win_milestone, win_milestones
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,13 @@ def celebrations(node) -> list[str]:
 def test_milestone_numbers():
     firsts = [n for n in range(1, 30_001) if is_win_milestone(n)]
     assert firsts == [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000]
+
+
+@pytest.mark.parametrize("up_to", [0, 1, 9, 10, 999, 1000, 2499, 2500, 9999, 10000, 123_456])
+def test_the_milestones_a_wall_year_is_handed_are_those_of_its_numbers(up_to: int) -> None:
+    """A year of the wall knows its milestones by place and number (not from its
+    records' numbers, which a page made once for all of them does not know)."""
+    assert win_milestones(up_to) == [n for n in range(1, up_to + 1) if is_win_milestone(n)]
 
 
 def test_wall_shows_the_latest_year_newest_first(public):
