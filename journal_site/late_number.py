@@ -67,21 +67,22 @@ STAND_IN = "a win's number, put in when the card is shown"
 win has): no card made with the number has it among its values."""
 FIELDS = frozenset({"win", "entry", "tags", "index", "number"})
 """The fields of a ``WinRecord`` a card may read."""
-CAPTURING = (
+READ_BACK = (
     nodes.Macro,
     nodes.CallBlock,
     nodes.FilterBlock,
     nodes.AssignBlock,
-    nodes.Block,
-    nodes.Include,
     nodes.Import,
     nodes.FromImport,
-    nodes.Extends,
     nodes.ContextReference,
     nodes.DerivedContextReference,
 )
+"""Nodes that make printed text a value a template can read (or bring in such a one):
+a page with any of them is never made late (``streams_only``)."""
+CAPTURING = (*READ_BACK, nodes.Block, nodes.Include, nodes.Extends)
 """Nodes whose presence makes a template's output something a template can inspect
-(or hands the record to another template)."""
+(or hands the record to another template): a card with any of them is made with its
+number (``prints_number_only``)."""
 
 
 class HoleTouched(Exception):
@@ -239,17 +240,6 @@ def fill_page(text: str, numbers: list[int]) -> str:
     )
 
 
-STREAMING = (
-    nodes.Macro,
-    nodes.CallBlock,
-    nodes.FilterBlock,
-    nodes.AssignBlock,
-    nodes.Import,
-    nodes.FromImport,
-    nodes.ContextReference,
-    nodes.DerivedContextReference,
-)
-"""Nodes that make printed text a value a template can read (or bring in such a one)."""
 HIDDEN_NAMES = frozenset({"self", "super", "caller", "varargs", "kwargs"})
 TESTS_OF_TYPE = frozenset({"integer", "number", "sameas", "float", "boolean"})
 """Tests that could tell a stand-in from a number (its type, its identity)."""
@@ -269,7 +259,7 @@ def streams_only(env: jinja2.Environment, source: str) -> bool:
 
 
 def _streams(node: nodes.Node, parent: nodes.Node | None) -> bool:
-    if isinstance(node, STREAMING):
+    if isinstance(node, READ_BACK):
         return False
     if isinstance(node, nodes.For) and node.recursive:
         return False

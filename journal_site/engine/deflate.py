@@ -45,13 +45,14 @@ def deflated(rows: _Rows) -> _Rows:
 
 
 FRAGMENT_DEFLATED_FROM = 8192
-"""A fragment (store.py) at least this long is kept compressed: a whole page made once
-for all its win numbers, or a year of the wall's days, is some hundred KB of text that
-compresses tenfold; a card is kept as it is, read faster."""
+"""A text made once for all its win numbers (store.py keeps those compressed) at least
+this long is compressed: a tag page or a year of the wall's days is some hundred KB of
+text that compresses tenfold."""
 
 
 def packed(text: str) -> str | bytes:
-    """A fragment as the store keeps it: long ones compressed (bytes)."""
+    """A text with stand-ins for its win numbers as the store keeps it: a long one
+    compressed (bytes)."""
     if len(text) < FRAGMENT_DEFLATED_FROM:
         return text
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
