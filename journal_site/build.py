@@ -129,7 +129,7 @@ def build(
             leave.append(engine)
         engine.save_later = True
         site = engine.build(kept=kept, scanned=scanned, parser=parser)
-        output = protect_output(config, site.output, protection, site.model.today)
+        output = protect_output(config, site.output, protection, site.today)
         digests = {
             id(data): (data, site.keys[path])
             for path, data in output.files.items()
@@ -161,7 +161,7 @@ def build(
                     ),
                     "summary": json.dumps(
                         [
-                            len(site.model.entries),
+                            site.entries,
                             site.pages,
                             [list(_plain(w)) for w in site.warnings],
                         ]
@@ -169,7 +169,7 @@ def build(
                 },
             )
         return BuildResult(
-            entries=len(site.model.entries),
+            entries=site.entries,
             pages=site.pages,
             files=len(output.files),
             warnings=site.warnings,

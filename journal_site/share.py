@@ -62,10 +62,10 @@ def share(
         site = engine.build()
     finally:
         store.close()
-    output = protect_output(config, site.output, protection, site.model.today)
+    output = protect_output(config, site.output, protection, site.today)
     write_output(output, out_dir)
     return BuildResult(
-        entries=len(site.model.entries),
+        entries=site.entries,
         pages=site.pages,
         files=len(output.files),
         warnings=site.warnings,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter
-from journal_site.engine.rows import plan_rows
+from journal_site.engine.rows import UnitPages, rows_of
+from journal_site.engine.views import view_of
 from journal_site.pages import SiteModel, collections, core, progress, reviews
 
 PLANNED_BESIDE = (
@@ -83,10 +84,10 @@ class Beside:
 
     def results(
         self, left: list[Callable[..., Any]], meanwhile: Callable[[], bool] | None = None
-    ) -> dict[Callable[..., Any], tuple[str, bool, int]]:
+    ) -> dict[Callable[..., Any], tuple[str, bool, int, list[tuple[str, str]]]]:
         """What ``plan_rows`` gives for each builder of ``left`` (those this process did
         not plan); ``meanwhile`` is called until it returns False or the rows are there."""
-        got: dict[Callable[..., Any], tuple[str, bool, int]] = {}
+        got: dict[Callable[..., Any], tuple[str, bool, int, list[tuple[str, str]]]] = {}
         helper = self._helper
         if helper is not None:
             while meanwhile is not None and not helper.ready():
@@ -98,10 +99,33 @@ class Beside:
                     break
             data = helper.result()
             with contextlib.suppress(ValueError, TypeError, IndexError):
-                for place, text, named, anew in json.loads(data or b""):
-                    got[self._order[place]] = (str(text), bool(named), int(anew))
+                for place, text, named, anew, views in json.loads(data or b""):
+                    kept = [(str(skeleton), str(view)) for skeleton, view in views]
+                    got[self._order[place]] = (str(text), bool(named), int(anew), kept)
         self.close()
         missing = [builder for builder in left if builder not in got]
         model, fingerprinter, held = self._job
         got.update(zip(missing, plan_rows(model, fingerprinter, missing, held), strict=True))
         return {builder: got[builder] for builder in left}
+
+
+def plan_rows(
+    model: SiteModel,
+    fingerprinter: Fingerprinter,
+    builders: Iterable[Callable[..., Any]],
+    held: Mapping[str, HeldPlan],
+) -> list[tuple[str, bool, int, list[tuple[str, str]]]]:
+    """Each builder's rows as JSON, whether every output could be named, how many were
+    planned anew, and the views to keep of those (``view_of``)."""
+    done = []
+    for builder in builders:
+        rows: list[list[Any]] = []
+        views: list[tuple[str, str]] = []
+        anew = 0
+        for row, item in rows_of(model, fingerprinter, builder, held):
+            rows.append(row)
+            if not isinstance(item, UnitPages):
+                anew += 1
+                views.extend(view_of(fingerprinter, row, item))
+        done.append((json.dumps(rows), all(row[3] is not None for row in rows), anew, views))
+    return done

@@ -31,6 +31,7 @@ from journal_site.engine.beside import MIN_PLANNED_BESIDE, PLANNED_BESIDE, Besid
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter, Ref, combine
 from journal_site.engine.rows import UnitPages, builder_name, page_skeleton, rows_of
+from journal_site.engine.views import HeldViews, view_of
 from journal_site.errors import JournalError, Problem
 from journal_site.pages import (
     Page,
@@ -71,23 +72,34 @@ plan asks for when one entry's page is needed (a body edit), instead of all 4,00
 
 
 class _Replan:
-    """Runs a builder again, once, when an output planned from a held plan is needed
-    (or makes just that output, for a builder of ``ONE_OUTPUT``)."""
+    """Makes an output planned from a held plan, when it is needed: from its view kept
+    in the store (views.py), else by running its builder again, once (or making just
+    that output, for a builder of ``ONE_OUTPUT``), which makes the model if no one has."""
 
-    def __init__(self, builder: Callable[[SiteModel], Any], model: SiteModel) -> None:
+    def __init__(
+        self,
+        builder: Callable[[SiteModel], Any],
+        model: Callable[[], SiteModel],
+        views: HeldViews | None,
+    ) -> None:
         self.builder = builder
         self.model = model
+        self.views = views
         self.made: dict[str, Page | SiteFile] | None = None
         self.one = ONE_OUTPUT.get(builder)
         self.asked = 0
 
-    def get(self, path: str) -> Page | SiteFile:
+    def get(self, path: str, skeleton: str | None) -> Page | SiteFile:
+        if self.made is None and self.views is not None:
+            kept = self.views.get(skeleton, path)
+            if kept is not None:
+                return kept
         if self.one is not None and self.made is None and self.asked < 8:
             self.asked += 1
-            return self.one(self.model, path)
+            return self.one(self.model(), path)
         if self.made is None:
             self.made = {}
-            for item in self.builder(self.model):
+            for item in self.builder(self.model()):
                 self.made[item.path] = item
         return self.made[path]
 
@@ -107,6 +119,7 @@ class Planned:
     """The page's template (None for a file)."""
     item: Page | SiteFile | UnitPages | None = None
     replan: _Replan | None = None
+    skeleton: str | None = None
 
     def made(self) -> Page | SiteFile:
         """The page or file itself (made from its unit, or by running its builder again
@@ -117,11 +130,11 @@ class Planned:
         if item is not None:
             return item
         assert self.replan is not None
-        return self.replan.get(self.path)
+        return self.replan.get(self.path, self.skeleton)
 
 
 def plan(
-    model: SiteModel,
+    model: Callable[[], SiteModel],
     digest: str,
     fingerprinter: Fingerprinter,
     held: Mapping[str, HeldPlan],
@@ -129,12 +142,16 @@ def plan(
     site_builders: Sequence[Callable[[SiteModel], Iterable[Page | SiteFile]]],
     cancel: Callable[[], bool] | None = None,
     meanwhile: Callable[[], bool] | None = None,
-) -> tuple[list[Planned], dict[str, HeldPlan], dict[str, int]]:
+    views: HeldViews | None = None,
+) -> tuple[list[Planned], dict[str, HeldPlan], dict[str, int], list[tuple[str, str]]]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:
     ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
 
-    ``digest`` is the model's (see keys.py). Returns the outputs, the plans to hold for
-    the next build (builder name -> (that digest, its outputs as JSON)), and counts:
+    ``model`` makes the model (once), asked for only if a builder must run. ``digest``
+    is the model's (see keys.py). Returns the outputs, the plans to hold for the next
+    build (builder name -> (that digest, its outputs as JSON)), the views to keep of the
+    outputs planned anew that show bodies ((skeleton, typed JSON), see views.py: an
+    output of a held plan is made from its view, if ``views`` has it), and counts:
     how many builders' plans came from ``held`` whole (``plans_reused``), and how many
     outputs were planned anew, not taken from a held plan (``pages_planned``). Raises
     ``Cancelled`` (between builders, and every few dozen outputs) once ``cancel`` says
@@ -151,11 +168,13 @@ def plan(
         return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])
 
     def from_rows(builder: Callable[..., Any], kept: HeldPlan) -> list[Planned]:
-        replan = _Replan(builder, model)
+        replan = _Replan(builder, model, views)
         return [
-            Planned(row[0], inputs(row[3], row[4]), row[1], row[2], replan=replan)
+            Planned(row[0], inputs(row[3], row[4]), row[1], row[2], replan=replan, skeleton=row[3])
             for row in kept.rows()
         ]
+
+    kept_views: list[tuple[str, str]] = []
 
     todo = []
     for builder in site_builders:
@@ -176,8 +195,8 @@ def plan(
     beside = [builder for builder in PLANNED_BESIDE if builder in todo]
     order = [builder for builder in todo if builder not in beside] + beside[::-1]
     elsewhere = None
-    if cancel is None and len(model.entries) >= MIN_PLANNED_BESIDE and beside:
-        elsewhere = Beside(model, fingerprinter, order, len(beside), held)
+    if cancel is None and beside and len(model().entries) >= MIN_PLANNED_BESIDE:
+        elsewhere = Beside(model(), fingerprinter, order, len(beside), held)
     try:
         for place, builder in enumerate(order):
             if elsewhere is not None and not elsewhere.take(place):
@@ -186,12 +205,17 @@ def plan(
             name = builder_name(builder)
             made: list[Planned] = []
             rows: list[list[Any]] = []
-            for count, (row, item) in enumerate(rows_of(model, fingerprinter, builder, held), 1):
+            planned_rows = rows_of(model(), fingerprinter, builder, held)
+            for count, (row, item) in enumerate(planned_rows, 1):
                 if count % 64 == 0:
                     check(stop)
-                made.append(Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item))
+                made.append(
+                    Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item, None, row[3])
+                )
                 rows.append(row)
-                counts["pages_planned"] += not isinstance(item, UnitPages)
+                if not isinstance(item, UnitPages):
+                    counts["pages_planned"] += 1
+                    kept_views.extend(view_of(fingerprinter, row, item))
             by_builder[name] = made
             if all(row[3] is not None for row in rows):
                 plans[name] = HeldPlan(digest, rows=rows)
@@ -201,8 +225,11 @@ def plan(
         raise
     if elsewhere is not None:
         left = [b for b in order if builder_name(b) not in by_builder]
-        for builder, (text, named, anew) in elsewhere.results(left, meanwhile).items():
+        for builder, (text, named, anew, there_views) in elsewhere.results(
+            left, meanwhile
+        ).items():
             counts["pages_planned"] += anew
+            kept_views.extend(there_views)
             name = builder_name(builder)
             there = HeldPlan(digest, text=text)
             by_builder[name] = from_rows(builder, there)
@@ -210,7 +237,7 @@ def plan(
                 plans[name] = there
     out = [item for builder in site_builders for item in by_builder[builder_name(builder)]]
     _check_collisions(out)
-    return out, plans, counts
+    return out, plans, counts, kept_views
 
 
 def _check_collisions(planned: list[Planned]) -> None:

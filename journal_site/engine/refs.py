@@ -7,7 +7,7 @@ the store only then) and gives each its token, which names it in the page's inpu
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from journal_site.engine import codec, sources
@@ -18,14 +18,18 @@ from journal_site.pages import Body, Links
 class References:
     """What ``Body`` and ``Links`` references stand for in this build, and their tokens."""
 
-    def __init__(self, parsed: Mapping[str, sources.Parsed], urls: Mapping[str, str]) -> None:
+    def __init__(
+        self, parsed: Mapping[str, sources.Parsed], urls: Callable[[], Mapping[str, str]]
+    ) -> None:
         self.parsed = parsed
         self.urls = urls
+        """The entries' URLs (the model's: asked for only by an entry that links to others)."""
 
     def links(self, source: str) -> dict[str, str | None]:
         from journal_site.render import resolve_links
 
-        return resolve_links(self.parsed[source].links, self.urls)
+        targets = self.parsed[source].links
+        return resolve_links(targets, self.urls()) if targets else {}
 
     def token(self, ref: Ref) -> str:
         kind, source = ref

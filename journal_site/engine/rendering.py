@@ -51,7 +51,7 @@ def output_key(base_key: str, closures: Mapping[str, str], item: Planned) -> str
 
 
 def work_ahead(
-    render: Callable[[], Renderer], model: SiteModel, stats_page: bool
+    render: Callable[[], Renderer], model: Callable[[], SiteModel], stats_page: bool
 ) -> Callable[[], bool]:
     """A step of work that the render stage would do anyway, done while a second process
     plans (False once none is left): compile each template, draw the stats page's
@@ -66,8 +66,8 @@ def work_ahead(
                 env.get_template(name)
             yield
         if stats_page:
-            for span in progress.year_spans(model):
-                _ = progress.heatmap_view(model, *span).drawn
+            for span in progress.year_spans(model()):
+                _ = progress.heatmap_view(model(), *span).drawn
                 yield
 
     work = steps()

@@ -5,7 +5,6 @@ from the last build's plan where the unit it belongs to has inputs of the same d
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -112,21 +111,3 @@ def row_of(fingerprinter: Fingerprinter, item: Page | SiteFile) -> list[Any]:
         return [item.path, item.origin, None, named, refs]
     named, refs = page_skeleton(fingerprinter, item)
     return [item.path, item.origin, item.template, named, refs]
-
-
-def plan_rows(
-    model: SiteModel,
-    fingerprinter: Fingerprinter,
-    builders: Iterable[Callable[..., Any]],
-    held: Mapping[str, HeldPlan],
-) -> list[tuple[str, bool, int]]:
-    """Each builder's rows as JSON, whether every output could be named, and how many
-    were planned anew."""
-    done = []
-    for builder in builders:
-        rows, anew = [], 0
-        for row, item in rows_of(model, fingerprinter, builder, held):
-            rows.append(row)
-            anew += not isinstance(item, UnitPages)
-        done.append((json.dumps(rows), all(row[3] is not None for row in rows), anew))
-    return done

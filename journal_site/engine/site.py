@@ -32,6 +32,7 @@ from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Digested, Fingerprinter
 from journal_site.engine.late import LatePages
 from journal_site.engine.make import Maker, make_first
+from journal_site.engine.model_of import Facts, ModelOf
 from journal_site.engine.parsing import ParserAhead
 from journal_site.engine.plan import plan, plan_entry_pages
 from journal_site.engine.refs import Records, References
@@ -39,16 +40,10 @@ from journal_site.engine.rendering import output_key, site_view, templates_diges
 from journal_site.engine.selection import Selection, everything
 from journal_site.engine.store import Store, code_version
 from journal_site.engine.templates import held_closure_digests
+from journal_site.engine.views import HeldViews
 from journal_site.errors import Problem
 from journal_site.fragments import Fragments
-from journal_site.pages import (
-    Memo,
-    SiteModel,
-    check_references,
-    future_warnings,
-    make_model,
-    progress,
-)
+from journal_site.pages import Memo, SiteModel, check_references, progress
 from journal_site.publish import HEADERS_FILE
 from journal_site.render import Renderer, SiteView
 from journal_site.scan import Scan
@@ -62,7 +57,11 @@ ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
 class SiteBuild:
     """A whole site in memory: what the writer writes, or ``journal serve`` serves."""
 
-    model: SiteModel
+    model_of: Callable[[], SiteModel]
+    """Makes the build's model (once): a build whose model is the last one's makes
+    none unless asked (model_of.py)."""
+    entries: int
+    today: dt.date
     output: Output
     pages: int
     warnings: tuple[Problem, ...]
@@ -74,6 +73,10 @@ class SiteBuild:
     """Output paths of the previous build that this one no longer has."""
     stats: dict[str, int] = field(default_factory=dict)
     """What the build did: files parsed, outputs rendered, outputs reused."""
+
+    @property
+    def model(self) -> SiteModel:
+        return self.model_of()
 
 
 class Engine:
@@ -117,6 +120,8 @@ class Engine:
         """Parts of pages made from the last models (see ``SiteModel.memo``)."""
         self._checked: str | None = None
         """The digest of the last model that passed ``check_references``."""
+        self._facts: Facts | None = None
+        """What the last build knew of its model (model_of.py)."""
         self._lasting: dict[int, Digested] = {}
         """The last build's digests of frozen records (``keep`` only, see keys.py)."""
         self._previous: dict[str, str] | None = None
@@ -190,8 +195,6 @@ class Engine:
         parser: ParserAhead | None,
     ) -> SiteBuild:
         """The build's stages, in order (see the module's docstring)."""
-        from journal_site.loader import assemble_journal
-
         config = self.config
         store = self.store
         stats: dict[str, int] = {}
@@ -204,6 +207,7 @@ class Engine:
             self._stats = store.file_stats() if same else {}  # type: ignore[union-attr]
             self._plans = store.plans() if store is not None else {}
             self._checked = store.meta("checked") if store is not None else None
+            self._facts = Facts.read(store.meta("model")) if store is not None else None
 
         # 1. Load.
         files, skipped = scanned or sources.scan(config)
@@ -218,30 +222,17 @@ class Engine:
             ahead.start()
         clock.lap("ms_load")
         check(stop)
-        # 2. The journal and its model.
-        journal = assemble_journal(
-            [*loaded.entries, *loaded.goals, *loaded.assets], loaded.warnings, config.content
-        )
+        # 2. The journal and its model, made when first asked for (model_of.py).
         selection = self.selection
-        if selection.narrow is not None:
-            journal = selection.narrow(journal)
         parsed = loaded.parsed
         self._memo.turn()
-        model = make_model(
-            config,
-            journal,
-            resolve_today(config, self.today),
-            self.drafts,
-            search_records=Records(parsed),
-            check=False,
-            entry_pages=selection.entry_pages,
-            memo=self._memo,
-        )
+        today = resolve_today(config, self.today)
         tokens: dict[int, tuple[object, str]] = {}
-        for held in parsed.values():
-            tokens.update(held.named())
         fingerprinter = Fingerprinter(tokens, cancel, self._lasting)
-        refs = References(parsed, model.urls)
+        model = ModelOf(
+            config, loaded, today, self.drafts, selection, self._memo, fingerprinter, tokens
+        )
+        refs = References(parsed, lambda: model().urls)
         clock.lap("ms_model")
         # 3. What every page is rendered with.
         output = Output()
@@ -277,25 +268,29 @@ class Engine:
         if first and on_output is not None and selection.entry_pages:
             try:
                 early = make_first(
-                    plan_entry_pages(model, first, fingerprinter, refs.token),
+                    plan_entry_pages(model(), first, fingerprinter, refs.token),
                     lambda item: output_key(base_key, closures, item),
                     render,
                     refs,
                     on_output,
                 )
             except Exception:
-                check_references(model)  # a page that cannot be made: the writer's mistake?
+                check_references(model())  # a page that cannot be made: the writer's mistake?
                 raise
             clock.lap("ms_first")
+        facts = model.facts(self._facts)
+        model_digest = facts.digest
         # Unknown goals and tags sharing a slug: checked again only for a new model.
-        model_digest = fingerprinter.digest(model)
         if model_digest != self._checked:
-            check_references(model)
+            check_references(model())
         clock.lap("ms_check")
 
         # 4. Plan.
         check(stop)
-        planned, plans, counts = plan(
+        views = None
+        if store is not None:
+            views = HeldViews(store.view, parsed, fingerprinter, Records(parsed), model.unmade)
+        planned, plans, counts, new_views = plan(
             model,
             model_digest,
             fingerprinter,
@@ -306,6 +301,7 @@ class Engine:
             # a second one would take the core that the browser and the next save need.
             cancel,
             work_ahead(render, model, progress.stats_page in selection.builders),
+            views,
         )
         stats.update(counts)
         clock.lap("ms_plan")
@@ -324,7 +320,7 @@ class Engine:
         # 6. The site.
         for item in planned:
             output.add(item.path, data[item.path], item.origin)
-        for asset in journal.assets:
+        for asset in model.assets():
             output.add(
                 asset.source, config.content_dir / asset.source, f"{config.content}/{asset.source}"
             )
@@ -335,6 +331,7 @@ class Engine:
         # Success: only now do its plans, checks and outputs become the engine's.
         self._plans = plans
         self._checked = model_digest
+        self._facts = facts
         self._parsed = {d: parsed[s] for s, (_, _, d) in loaded.stats.items() if s in parsed}
         if self.keep:
             self._lasting = fingerprinter.lasting()
@@ -352,12 +349,14 @@ class Engine:
             changed = frozenset(p for p, sig in signatures.items() if self._previous.get(p) != sig)
             removed = frozenset(p for p in self._previous if p not in signatures)
         self._previous = signatures
-        warnings = (*journal.warnings, *future_warnings(model))
+        stats.update(model_made=model.made, views_used=views.used if views else 0)
         result = SiteBuild(
-            model=model,
+            model_of=model,
+            entries=facts.entries,
+            today=today,
             output=output,
             pages=sum(1 for p in planned if p.path.endswith("index.html")),
-            warnings=tuple(warnings),
+            warnings=facts.warnings,
             keys=keys,
             changed=changed,
             removed=removed,
@@ -373,7 +372,10 @@ class Engine:
             def save() -> None:
                 store.save_parses(loaded.stats, loaded.new_parses)
                 store.save_plans(plans)
-                store.set_meta({"checked": model_digest, "parse_settings": settings})
+                meta = {"checked": model_digest, "parse_settings": settings}
+                store.set_meta({**meta, "model": facts.text()})
+                if new_views or counts["plans_reused"] < len(selection.builders):
+                    store.save_views(new_views, {p.skeleton for p in planned if p.skeleton})
                 live = set(keys.values())
                 store.save_pages(
                     # The pages made first (the entry just saved) are kept too.

@@ -26,18 +26,20 @@ Stat = tuple[int, int, str]
 
 
 class Parsed:
-    """One file's parse, as the engine keeps it between builds: an entry's summary,
-    tokens and links at once; its body and search fields only when asked for (the
-    store then reads them), or a goal."""
+    """One file's parse, as the engine keeps it between builds: an entry's tokens and
+    links at once, its summary when first asked for (a build whose model is the last
+    one's asks for none: see model_inputs in site.py), its body and search fields only
+    when asked for (the store then reads them); or a goal."""
 
     __slots__ = (
         "_entry",
+        "_head",
         "_named",
         "_rest",
         "_stored",
+        "_summary",
         "goal",
         "links",
-        "summary",
         "summary_token",
         "token",
     )
@@ -58,7 +60,8 @@ class Parsed:
         """The digest of the whole parse (an entry's head and body, or a goal)."""
         self.summary_token = summary_token
         self.goal: Goal | None = None
-        self.summary: EntrySummary | None = None
+        self._summary: EntrySummary | None = None
+        self._head: str | None = None
         self.links: tuple[str, ...] = ()
         self._rest = rest
         """(body JSON, search record JSON), once known."""
@@ -71,13 +74,22 @@ class Parsed:
             return
         if kind != "entry" or links is None or summary_token is None:
             raise ValueError(f"not a parse: {kind!r}")
-        self.summary = codec.decode_summary(head)
+        self._head = head
         if links == "[]":  # most entries link to no other
             return
         targets = json.loads(links)
         if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
             raise ValueError("not a list of links")
         self.links = tuple(targets)
+
+    @property
+    def summary(self) -> EntrySummary | None:
+        """An entry's summary (decoded on first use; ValueError if it does not read), or
+        None for a goal."""
+        if self._summary is None and self._head is not None:
+            self._summary = codec.decode_summary(self._head)
+            self._head = None
+        return self._summary
 
     def named(self) -> dict[int, tuple[object, str]]:
         """The values of this parse that keys name by token (see keys.py), by ``id``:
@@ -138,7 +150,6 @@ def from_row(row: ParsedRow) -> Parsed:
 class Sources:
     """Every file under content/ as this build sees it."""
 
-    entries: list[EntrySummary] = field(default_factory=list)
     goals: list[Goal] = field(default_factory=list)
     assets: list[Asset] = field(default_factory=list)
     parsed: dict[str, Parsed] = field(default_factory=dict)
@@ -150,6 +161,30 @@ class Sources:
     parsed_count: int = 0
     read_count: int = 0
     """Files read to learn whether their bytes changed (their size or time did)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """source -> its full path."""
+
+    def entries(self, config: Config) -> list[EntrySummary]:
+        """Every entry's summary, decoded now; one the store holds that does not read
+        (a damaged store) is parsed again from its file."""
+        out, again = [], []
+        for source, held in self.parsed.items():
+            if held.summary_token is None:
+                continue
+            try:
+                out.append(held.summary)
+            except (ValueError, TypeError, KeyError, IndexError):
+                again.append((source, self.files[source]))
+        if again:
+            from journal_site.engine.parsing import parse_many
+
+            for source, digest, row, found in parse_many(config, again):
+                if row is None:
+                    raise JournalError(list(found))
+                held = self.parsed[source] = from_row(row)
+                self.new_parses.append((digest, *row, held.token, held.summary_token))
+                out.append(held.summary)
+        return out
 
 
 def scan(config: Config) -> Scan:
@@ -240,11 +275,8 @@ def load(
     out.parsed_count = len(to_parse)
     if problems:
         raise JournalError(problems)
-    for held in out.parsed.values():
-        if held.summary is not None:
-            out.entries.append(held.summary)
-        elif held.goal is not None:
-            out.goals.append(held.goal)
+    out.goals = [held.goal for held in out.parsed.values() if held.goal is not None]
+    out.files = fulls
     return out
 
 

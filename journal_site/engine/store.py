@@ -13,8 +13,8 @@ What it keeps, all of it data (text, numbers and bytes; nothing is unpickled or 
   digest of what each received, under the key of the templates and settings they
   were rendered with (a build whose wins wall moves renders no card twice), and in
   ``partial_uses`` which page last showed each partial (see fragments.py);
-- ``plans``: what the builders that read only summaries planned, by the digest of
-  the summaries they read;
+- ``plans``: what each builder planned, by the digest of the model it planned from,
+  and ``views``: the views of the pages that show bodies (store_plans.py);
 - ``outputs``: the manifest of the output folder the last build wrote;
 - ``meta``: the schema, the code version and settings the rest was made under.
 
@@ -36,11 +36,12 @@ from pathlib import Path
 from journal_site import __version__
 from journal_site.engine.deflate import deflated, inflated, packed, unpacked
 from journal_site.engine.held import HeldPlan
+from journal_site.engine.store_plans import PlansAndViews
 from journal_site.fragments import LATE_PREFIX, PARTIAL_PREFIX, PLACE_END, Uses
 
 CACHE_DIR_NAME = ".journal-cache"
 """The store's folder inside a site: git-ignored, safe to delete at any time."""
-SCHEMA = 3
+SCHEMA = 4
 STORE_NAME = "store.sqlite"
 _APPLICATION_ID = 0x4A534954  # "JSIT": marks the file as this tool's
 
@@ -53,6 +54,7 @@ CREATE TABLE pages (key TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE fragments (scope TEXT, key TEXT, data TEXT, PRIMARY KEY (scope, key));
 CREATE TABLE partial_uses (slot TEXT PRIMARY KEY, page TEXT, key TEXT);
 CREATE TABLE plans (builder TEXT PRIMARY KEY, digest TEXT, pages TEXT);
+CREATE TABLE views (skeleton TEXT PRIMARY KEY, data TEXT);
 CREATE TABLE outputs (path TEXT PRIMARY KEY, digest TEXT, size INTEGER, mtime_ns INTEGER,
                       ino INTEGER);
 """
@@ -85,7 +87,7 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-class Store:
+class Store(PlansAndViews):
     """The store of one site; ``version`` names the code (and settings) it is valid for."""
 
     def __init__(self, folder: Path, version: str) -> None:
@@ -98,6 +100,7 @@ class Store:
         self.usable = True
         """False once the file could not be opened or written: builds go on without it."""
         self._files_held: dict[str, tuple[int, int, str]] | None = None
+        self._plans_held: dict[str, HeldPlan] | None = None
         self._outputs_held: Manifest | None = None
         """What the files and outputs tables hold, as last read or written here (None:
         not known): a save writes only the rows that differ."""
@@ -133,7 +136,7 @@ class Store:
         if self.forked:
             raise sqlite3.DatabaseError("a store a helper cannot use")
         self._discard()
-        self._files_held = self._outputs_held = None
+        self._files_held = self._outputs_held = self._plans_held = None
         db = self._connect()
         db.executescript(_TABLES)
         db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
@@ -344,18 +347,6 @@ class Store:
                 "AND key NOT IN (SELECT key FROM partial_uses)",
                 (scope, *_PARTIAL_KEYS),
             )
-
-    # -- plans -----------------------------------------------------------------------
-
-    def plans(self) -> dict[str, HeldPlan]:
-        return {b: HeldPlan(d, text=p) for b, d, p in self._read("SELECT * FROM plans")}
-
-    def save_plans(self, plans: dict[str, HeldPlan]) -> None:
-        rows = [(b, plan.digest, plan.text()) for b, plan in plans.items()]
-        with self._writing() as db:
-            if db is not None:
-                db.execute("DELETE FROM plans")
-                db.executemany("INSERT INTO plans VALUES (?, ?, ?)", rows)
 
     # -- the output folder's manifest ------------------------------------------------
 
