@@ -174,18 +174,31 @@ def test_every_page_that_shows_bodies_comes_back_with_its_own_skeleton(tmp_path:
     for builder in engine.selection.builders:
         for item in builder(model):
             row = row_of(fingerprinter, item)
-            for skeleton, data in view_of(fingerprinter, row, item):
+            for skeleton, data in view_of(fingerprinter, row, item, kept):
                 kept[skeleton] = data
                 items.append((item, skeleton))
     assert len(items) > 150  # the entry pages, the timeline's, home, the search shards
     # A new build's fingerprinter, which knows the summaries a view names once it reads
     # them.
-    views = HeldViews(kept.get, engine._parsed, Fingerprinter({}), {})
+    views = HeldViews(_Kept(kept), engine._parsed, Fingerprinter({}), {})
     for item, skeleton in items:
         back = views.get(skeleton, item.path)
         assert back is not None, item.path
         assert type(back) is type(item)
     assert views.used == len(items)
+
+
+class _Kept:
+    """Views kept in a dict (as the store keeps them)."""
+
+    def __init__(self, views: dict[str, str]) -> None:
+        self.views = views
+
+    def view(self, skeleton: str) -> str | None:
+        return self.views.get(skeleton)
+
+    def view_skeletons(self) -> set[str]:
+        return set(self.views)
 
 
 def _page(*args: Any) -> Page:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
 from journal_site.engine.held import HeldPlan
@@ -51,10 +51,11 @@ class Beside:
         order: list[Callable[..., Any]],
         beside: int,
         held: Mapping[str, HeldPlan],
+        known: Container[str] = frozenset(),
     ) -> None:
         from journal_site.parallel import Claims, Forked, worker_count
 
-        self._job = (model, fingerprinter, held)
+        self._job = (model, fingerprinter, held, known)
         self._claims: Claims | None = None
         self._helper: Forked | None = None
         if worker_count() < 2:
@@ -65,7 +66,8 @@ class Beside:
             done = []
             for place in reversed(range(len(order) - beside, len(order))):
                 if claims.take(place):
-                    done.append((place, *plan_rows(model, fingerprinter, [order[place]], held)[0]))
+                    there = plan_rows(model, fingerprinter, [order[place]], held, known)
+                    done.append((place, *there[0]))
             return json.dumps(done).encode()
 
         self._order = order
@@ -104,8 +106,10 @@ class Beside:
                     got[self._order[place]] = (str(text), bool(named), int(anew), kept)
         self.close()
         missing = [builder for builder in left if builder not in got]
-        model, fingerprinter, held = self._job
-        got.update(zip(missing, plan_rows(model, fingerprinter, missing, held), strict=True))
+        model, fingerprinter, held, known = self._job
+        got.update(
+            zip(missing, plan_rows(model, fingerprinter, missing, held, known), strict=True)
+        )
         return {builder: got[builder] for builder in left}
 
 
@@ -114,6 +118,7 @@ def plan_rows(
     fingerprinter: Fingerprinter,
     builders: Iterable[Callable[..., Any]],
     held: Mapping[str, HeldPlan],
+    known: Container[str] = frozenset(),
 ) -> list[tuple[str, bool, int, list[tuple[str, str]]]]:
     """Each builder's rows as JSON, whether every output could be named, how many were
     planned anew, and the views to keep of those (``view_of``)."""
@@ -126,6 +131,6 @@ def plan_rows(
             rows.append(row)
             if not isinstance(item, UnitPages):
                 anew += 1
-                views.extend(view_of(fingerprinter, row, item))
+                views.extend(view_of(fingerprinter, row, item, known))
         done.append((json.dumps(rows), all(row[3] is not None for row in rows), anew, views))
     return done

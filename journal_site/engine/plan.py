@@ -192,11 +192,12 @@ def plan(
             todo.append(builder)
     # This process's order: the listed order, the builders of PLANNED_BESIDE last, in
     # the reverse of the order a second process takes them in.
+    known = views.kept() if views is not None and todo else frozenset()
     beside = [builder for builder in PLANNED_BESIDE if builder in todo]
     order = [builder for builder in todo if builder not in beside] + beside[::-1]
     elsewhere = None
     if cancel is None and beside and len(model().entries) >= MIN_PLANNED_BESIDE:
-        elsewhere = Beside(model(), fingerprinter, order, len(beside), held)
+        elsewhere = Beside(model(), fingerprinter, order, len(beside), held, known)
     try:
         for place, builder in enumerate(order):
             if elsewhere is not None and not elsewhere.take(place):
@@ -215,7 +216,7 @@ def plan(
                 rows.append(row)
                 if not isinstance(item, UnitPages):
                     counts["pages_planned"] += 1
-                    kept_views.extend(view_of(fingerprinter, row, item))
+                    kept_views.extend(view_of(fingerprinter, row, item, known))
             by_builder[name] = made
             if all(row[3] is not None for row in rows):
                 plans[name] = HeldPlan(digest, rows=rows)

@@ -289,7 +289,7 @@ class Engine:
         check(stop)
         views = None
         if store is not None:
-            views = HeldViews(store.view, parsed, fingerprinter, Records(parsed), model.unmade)
+            views = HeldViews(store, parsed, fingerprinter, Records(parsed), model.unmade)
         planned, plans, counts, new_views = plan(
             model,
             model_digest,
@@ -374,8 +374,8 @@ class Engine:
                 store.save_plans(plans)
                 meta = {"checked": model_digest, "parse_settings": settings}
                 store.set_meta({**meta, "model": facts.text()})
-                if new_views or counts["plans_reused"] < len(selection.builders):
-                    store.save_views(new_views, {p.skeleton for p in planned if p.skeleton})
+                if views is not None and views.listed:  # planned: views come and go
+                    store.save_views(new_views, views.kept() - {p.skeleton for p in planned})
                 live = set(keys.values())
                 store.save_pages(
                     # The pages made first (the entry just saved) are kept too.

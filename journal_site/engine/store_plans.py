@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from journal_site.engine.held import HeldPlan
 
@@ -51,17 +51,14 @@ class PlansAndViews:
         rows = self._read("SELECT data FROM views WHERE skeleton = ?", (skeleton,))
         return rows[0][0] if rows else None
 
-    def save_views(self, made: Iterable[tuple[str, str]], live: Collection[str] | None) -> None:
-        """Keep the views ``made`` ((skeleton, data) pairs); with ``live`` (every
-        skeleton the plans name), drop the views of any other."""
+    def view_skeletons(self) -> set[str]:
+        """The skeleton of every view kept."""
+        return {skeleton for (skeleton,) in self._read("SELECT skeleton FROM views")}
+
+    def save_views(self, made: Iterable[tuple[str, str]], stale: Iterable[str]) -> None:
+        """Keep the views ``made`` ((skeleton, data) pairs), and drop those of ``stale``."""
         with self._writing() as db:
             if db is None:
                 return
             db.executemany("INSERT OR REPLACE INTO views VALUES (?, ?)", made)
-            if live is not None:
-                stale = _not_in(db.execute("SELECT skeleton FROM views"), live)
-                db.executemany("DELETE FROM views WHERE skeleton = ?", stale)
-
-
-def _not_in(rows: Iterator[tuple[str]], live: Collection[str]) -> list[tuple[str]]:
-    return [row for row in rows if row[0] not in live]
+            db.executemany("DELETE FROM views WHERE skeleton = ?", ((s,) for s in stale))

@@ -23,8 +23,8 @@ import datetime as dt
 import importlib
 import json
 import types
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Container, Mapping
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
@@ -170,14 +170,22 @@ def _in(value: Any, summary: Callable[[str], Any]) -> Any:
 
 
 def view_of(
-    fingerprinter: Fingerprinter, row: list[Any], item: Page | SiteFile
+    fingerprinter: Fingerprinter, row: list[Any], item: Page | SiteFile, known: Container[str]
 ) -> list[tuple[str, str]]:
     """[(skeleton, view as data)] for an output planned anew that shows bodies (has
-    references) and whose view can be kept (views.py); else []."""
-    if not row[4] or row[3] is None:
+    references), whose view is not ``known`` (kept already) and can be kept; else []."""
+    if not row[4] or row[3] is None or row[3] in known:
         return []
     data = encode_output(item, fingerprinter.tokens)
     return [] if data is None else [(row[3], data)]
+
+
+class ViewStore(Protocol):
+    """Where views are kept (the store: store_plans.py)."""
+
+    def view(self, skeleton: str) -> str | None: ...
+
+    def view_skeletons(self) -> set[str]: ...
 
 
 class HeldViews:
@@ -185,24 +193,36 @@ class HeldViews:
 
     def __init__(
         self,
-        read: Callable[[str], str | None],
+        store: ViewStore,
         parsed: Mapping[str, Parsed],
         fingerprinter: Fingerprinter,
         memo: Mapping[str, Any],
         wanted: Callable[[], bool] = lambda: True,
     ) -> None:
-        """``read``: the view kept under a skeleton; ``parsed``: the build's parses;
+        """``store``: where the views are kept; ``parsed``: the build's parses;
         ``fingerprinter``: the build's (each view read adds the summaries it names to
         its tokens); ``memo``: a file's memo; ``wanted``: whether views are to be read
         at all (not once the build has made its model: its builders make the page as
         cheaply, from what ``journal serve`` holds)."""
         self.wanted = wanted
-        self._read = read
+        self._store = store
+        self._kept: set[str] | None = None
         self._parsed = parsed
         self._fingerprinter = fingerprinter
         self._memo = memo
         self._by_token: dict[str, Parsed] | None = None
         self.used = 0
+
+    @property
+    def listed(self) -> bool:
+        """Whether the skeletons of the views kept have been read (``kept``)."""
+        return self._kept is not None
+
+    def kept(self) -> set[str]:
+        """The skeletons of the views kept (read once)."""
+        if self._kept is None:
+            self._kept = self._store.view_skeletons()
+        return self._kept
 
     def _summary(self, token: str) -> Any:
         """The summary a token names (``T``, or ``T.wN`` / ``T.sN`` for a part of it)."""
@@ -220,7 +240,7 @@ class HeldViews:
     def get(self, skeleton: str | None, path: str) -> Page | SiteFile | None:
         """The output at ``path`` from its kept view, if that view is kept and digests
         to ``skeleton``; else None (the builder makes it)."""
-        text = self._read(skeleton) if skeleton is not None and self.wanted() else None
+        text = self._store.view(skeleton) if skeleton is not None and self.wanted() else None
         if text is None:
             return None
         try:
