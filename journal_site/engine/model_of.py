@@ -78,11 +78,9 @@ class ModelOf:
         self._fingerprinter, self._tokens = fingerprinter, tokens
         self._model: SiteModel | None = None
         self._journal: Journal | None = None
-        files = hashlib.blake2b(digest_size=20)
-        for source, held in sorted(loaded.parsed.items()):
-            files.update(
-                f"{source}\0{held.summary_token or held.token}\n".encode("utf-8", "surrogatepass")
-            )
+        named = [f"{s}\0{p.summary_token or p.token}\n" for s, p in loaded.parsed.items()]
+        named.sort()
+        files = hashlib.blake2b("".join(named).encode("utf-8", "surrogatepass"), digest_size=20)
         self.inputs: str | None = None
         # A setting the fingerprinter cannot name: no facts are kept (the model is made).
         with contextlib.suppress(Unnameable):
