@@ -26,7 +26,7 @@ from journal_site.engine.store import CACHE_DIR_NAME, STORE_NAME, Store, code_ve
 from journal_site.engine.views import HeldViews, decode_output, encode_output, view_of
 from journal_site.errors import Problem
 from journal_site.late_number import WinNumber
-from journal_site.pages import Body, Deferred, Earlier, Page
+from journal_site.pages import Body, Deferred, Earlier, Page, Record
 from journal_site.text import slugify
 
 TODAY = dt.date(2026, 11, 25)
@@ -180,7 +180,7 @@ def test_every_page_that_shows_bodies_comes_back_with_its_own_skeleton(tmp_path:
     assert len(items) > 150  # the entry pages, the timeline's, home, the search shards
     # A new build's fingerprinter, which knows the summaries a view names once it reads
     # them.
-    views = HeldViews(_Kept(kept), engine._parsed, Fingerprinter({}), {})
+    views = HeldViews(_Kept(kept), engine._parsed, Fingerprinter({}))
     for item, skeleton in items:
         back = views.get(skeleton, item.path)
         assert back is not None, item.path
@@ -215,14 +215,14 @@ def _not_of_the_package() -> None:
     [
         (1, 2.5, True, None, "text", [1, (2, 3)], {"a": 1, 2: "b", (3, 4): [5]}),
         (dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 3, 4), dt.time(5, 6), WinNumber(7)),
-        (Body("a.md"), Problem("content/a.md", 3, "a problem"), slugify),
+        (Body("a.md"), Record("a.md"), Problem("content/a.md", 3, "a problem"), slugify),
     ],
 )
 def test_plain_values_records_and_functions_come_back_as_they_were(value: tuple) -> None:
     page = _page(*value)
     text = encode_output(page, {})
     assert text is not None
-    back = decode_output(text, page.path, lambda token: None, {})
+    back = decode_output(text, page.path, lambda token: None)
     assert back == page
     assert [type(v) for v in back.view.args] == [type(v) for v in value]  # type: ignore[union-attr]
 

@@ -79,19 +79,13 @@ def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def shard(
-    entries: Sequence[Entry], urls: Mapping[str, str], memo: Mapping[str, tuple[str, ...]]
-) -> bytes:
-    """One shard's UTF-8 JSON: ``entries`` (newest first) with their URLs. ``memo``
-    holds search fields already made, by source (``entry_fields`` of the same entry)."""
-    records = []
-    for entry in entries:
-        fields = memo.get(entry.source)
-        records.append([urls[entry.source], *(fields or entry_fields(entry))])
-    return _json({"e": records})
+def shard(records: Sequence[tuple[str, Sequence[str]]], urls: Mapping[str, str]) -> bytes:
+    """One shard's UTF-8 JSON: each entry's search fields (``entry_fields``, by its
+    source, newest first) with its URL."""
+    return _json({"e": [[urls[source], *fields] for source, fields in records]})
 
 
-def manifest(years: Sequence[int], memo: Mapping[str, object]) -> bytes:
+def manifest(years: Sequence[int]) -> bytes:
     """``index.json``: the fields' names and the shards, newest first."""
     return _json({"v": 1, "fields": FIELDS, "shards": [f"{year}.json" for year in years]})
 

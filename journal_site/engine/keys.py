@@ -13,7 +13,7 @@ digest give a template the same things to read. Nothing is named by hand:
   loaded entry by its summary's token and its place in the entry;
 - a module-level function (a view maker, a filter handed to a template) by its
   qualified name: its code is named by the code version in every key;
-- a ``Body`` or ``Links`` reference (pages/__init__.py) by its kind and source,
+- a ``Body``, ``Links`` or ``Record`` reference (pages/__init__.py) by its kind and source,
   collected in order: ``inputs`` returns them beside the digest of the rest (the
   *skeleton*), and a page's inputs are the skeleton with each reference's token
   (``combine``), so that they can be named again from the references' tokens alone;
@@ -71,7 +71,7 @@ text (length first), not by a digest of it: hashing it again with the rest costs
 
 
 Ref = tuple[str, str]
-"""A reference's kind ("Body" or "Links") and source."""
+"""A reference's kind ("Body", "Links" or "Record") and source."""
 
 
 def combine(skeleton: str, tokens: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ import types
 from markupsafe import Markup
 
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
-from journal_site.pages import Body, Earlier, Links
+from journal_site.pages import Body, Earlier, Links, Record
 
 SCALARS = (str, int, float, bool, type(None), bytes)
 DATES = (dt.date, dt.datetime, dt.time, dt.timedelta)
@@ -49,7 +49,7 @@ def category(kind: type) -> int:
         found = TOKEN
     elif kind is Win or kind is Setback:
         found = PART  # by the token of its entry when loaded, else as a record
-    elif kind is Body or kind is Links:
+    elif kind is Body or kind is Links or kind is Record:
         found = REF
     elif kind is types.FunctionType:
         found = FUNCTION

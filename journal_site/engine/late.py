@@ -40,7 +40,7 @@ from journal_site.engine.keys import Ref, combine
 from journal_site.fragments import LATE_PREFIX
 from journal_site.late_number import PageHole, Sheet, WinNumber, fill_page
 from journal_site.model import Entry, EntrySummary, Goal, Setback, Win
-from journal_site.pages import Body, Deferred, Links, Page
+from journal_site.pages import Body, Deferred, Links, Page, Record
 from journal_site.render import Renderer
 
 LATE = "a page made once for all its win numbers"
@@ -68,6 +68,7 @@ LEAVES = frozenset(
         Setback,
         Body,
         Links,
+        Record,
     }
 )
 """Values that hold no ``WinNumber``: taken as they are."""

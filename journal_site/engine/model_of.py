@@ -103,8 +103,7 @@ class ModelOf:
 
     def __call__(self) -> SiteModel:
         if self._model is None:
-            from journal_site.loader import assemble_journal  # noqa: I001
-            from journal_site.engine.refs import Records
+            from journal_site.loader import assemble_journal
 
             loaded = self._loaded
             entries = loaded.entries(self._config)
@@ -121,7 +120,6 @@ class ModelOf:
                 journal,
                 self._today,
                 self._drafts,
-                search_records=Records(loaded.parsed),
                 check=False,
                 entry_pages=self._selection.entry_pages,
                 memo=self._memo,

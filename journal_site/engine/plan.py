@@ -9,8 +9,9 @@ Every builder is a pure function of the model, which holds no bodies, so while t
 model's digest holds, a builder would plan the same pages with the same skeletons and
 references: its plan is then taken from the last build (``held``), and only the
 references' tokens are looked up again. A body edit plans nothing: it changes one
-token, and with it the inputs of exactly the outputs that asked for that body. A
-view is made again, by running its builder once, only for a page to be rendered.
+token, and with it the inputs of exactly the outputs that asked for that body. Such an
+output is made from its view as the store keeps it (views.py) while the build has
+made no model (model_of.py), else by running its builder once.
 
 When the model changed, a builder of ``rows.UNITS`` (the entry and review pages) is planned
 unit by unit: a unit declares what its pages are made from (pages/__init__.py), and a

@@ -1,22 +1,24 @@
-"""What ``Body`` and ``Links`` references in a page's arguments stand for (pages/__init__.py).
+"""What ``Body``, ``Links`` and ``Record`` references in a page's (or file's) arguments
+stand for (pages/__init__.py).
 
-A builder sees entries' summaries only; a page that shows a body names it by a
-reference. In a build, ``References`` resolves them (an entry's body is read from
-the store only then) and gives each its token, which names it in the page's inputs.
+A builder sees entries' summaries only; a page that shows a body, or a file made of
+an entry's search fields, names it by a reference. In a build, ``References`` resolves
+them (an entry's body or search fields are read from the store only then) and gives
+each its token, which names it in the page's inputs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from journal_site.engine import codec, sources
 from journal_site.engine.keys import Ref
-from journal_site.pages import Body, Links
+from journal_site.pages import Body, Links, Record
 
 
 class References:
-    """What ``Body`` and ``Links`` references stand for in this build, and their tokens."""
+    """What references stand for in this build, and their tokens."""
 
     def __init__(
         self, parsed: Mapping[str, sources.Parsed], urls: Callable[[], Mapping[str, str]]
@@ -33,7 +35,7 @@ class References:
 
     def token(self, ref: Ref) -> str:
         kind, source = ref
-        if kind == "Body":
+        if kind == "Body" or kind == "Record":  # a record is made of the whole parse
             return self.parsed[source].token
         links = self.parsed[source].links
         return codec.token(codec.dump(list(self.links(source).items()))) if links else "-"
@@ -45,25 +47,11 @@ class References:
             return self.parsed[value.source].entry()
         if kind is Links:
             return self.links(value.source)
+        if kind is Record:
+            return value.source, self.parsed[value.source].record()
         if kind is tuple or kind is list:
-            bodies = [self.parsed[v.source] for v in value if type(v) is Body]
-            if len(bodies) > 1:
-                sources.read_rest(bodies)
+            asked = [self.parsed[v.source] for v in value if type(v) is Body or type(v) is Record]
+            if len(asked) > 1:
+                sources.read_rest(asked)
             return kind(self.resolve(v) for v in value)
         return value
-
-
-class Records(Mapping[str, tuple[str, ...]]):
-    """Each entry's search fields by source, read only for the shards that are made."""
-
-    def __init__(self, parsed: Mapping[str, sources.Parsed]) -> None:
-        self.parsed = parsed
-
-    def __getitem__(self, source: str) -> tuple[str, ...]:
-        return self.parsed[source].record()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.parsed)
-
-    def __len__(self) -> int:
-        return len(self.parsed)

@@ -3,7 +3,7 @@
 The stages, in order (``Engine._stages`` lists them in one place):
 
 1. scan content/ and load it: only files whose bytes changed are parsed (sources.py);
-2. assemble the journal and its model (pages/__init__.py);
+2. the model, made only if asked for (model_of.py: a body edit makes none);
 3. name the templates, static files and site settings: the *render key*;
 4. plan every output with the digest of what it is made from (plan.py);
 5. key each output by that digest and the render key, and take its bytes from memory,
@@ -35,7 +35,7 @@ from journal_site.engine.make import Maker, make_first
 from journal_site.engine.model_of import Facts, ModelOf
 from journal_site.engine.parsing import ParserAhead
 from journal_site.engine.plan import plan, plan_entry_pages
-from journal_site.engine.refs import Records, References
+from journal_site.engine.refs import References
 from journal_site.engine.rendering import output_key, site_view, templates_digest, work_ahead
 from journal_site.engine.selection import Selection, everything
 from journal_site.engine.store import Store, code_version
@@ -289,7 +289,7 @@ class Engine:
         check(stop)
         views = None
         if store is not None:
-            views = HeldViews(store, parsed, fingerprinter, Records(parsed), model.unmade)
+            views = HeldViews(store, parsed, fingerprinter, model.unmade)
         planned, plans, counts, new_views = plan(
             model,
             model_digest,

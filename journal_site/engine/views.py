@@ -33,7 +33,7 @@ from journal_site.engine.rows import row_of
 from journal_site.engine.sources import Parsed
 from journal_site.late_number import WinNumber
 from journal_site.model import EntrySummary, Setback, Win
-from journal_site.pages import Body, Earlier, Links, Page, SiteFile
+from journal_site.pages import Body, Earlier, Links, Page, Record, SiteFile
 
 PACKAGE = "journal_site."
 
@@ -43,7 +43,7 @@ class NotKept(Exception):
 
 
 def encode_output(item: Page | SiteFile, named: Mapping[int, tuple[object, str]]) -> str | None:
-    """``item`` as typed JSON (a file without its memo, which the build hands it again);
+    """``item`` as typed JSON ;
     None if it holds a value that cannot be kept. ``named``: the fingerprinter's tokens
     (``id`` -> (value, token)) of the summaries and their wins and setbacks."""
     try:
@@ -82,8 +82,8 @@ def _out(value: Any, named: Mapping[int, tuple[object, str]]) -> Any:
         }
     if kind is WinNumber:
         return {"N": int(value)}
-    if kind is Body or kind is Links:
-        return {"B" if kind is Body else "L": value.source}
+    if kind is Body or kind is Links or kind is Record:
+        return {"B" if kind is Body else "L" if kind is Links else "Rc": value.source}
     if kind is Earlier:  # named by a chain over thousands of entries: not worth keeping
         raise NotKept("the entries before one")
     if kind is types.FunctionType and value.__module__.startswith(PACKAGE):
@@ -99,17 +99,15 @@ def _out(value: Any, named: Mapping[int, tuple[object, str]]) -> Any:
     raise NotKept(f"a {kind.__qualname__}")
 
 
-def decode_output(
-    text: str, path: str, summary: Callable[[str], Any], memo: Mapping[str, Any]
-) -> Page | SiteFile:
+def decode_output(text: str, path: str, summary: Callable[[str], Any]) -> Page | SiteFile:
     """The page or file at ``path`` that ``encode_output`` wrote as ``text``; ``summary``
-    gives the summary (or its win or setback) a token names; ``memo``: a file's memo.
-    Raises ValueError (or KeyError, TypeError) for a text that does not read."""
+    gives the summary (or its win or setback) a token names. Raises ValueError (or
+    KeyError, TypeError) for a text that does not read."""
     data = json.loads(text)
     if data[0] == "f":
         _, at, make, args, origin = data
         item: Page | SiteFile = SiteFile(
-            str(at), _in(make, summary), _in(args, summary), str(origin), memo=memo
+            str(at), _in(make, summary), _in(args, summary), str(origin)
         )
     else:
         item = _in(data[1], summary)
@@ -165,6 +163,7 @@ def _in(value: Any, summary: Callable[[str], Any]) -> Any:
         "N": WinNumber,
         "B": Body,
         "L": Links,
+        "Rc": Record,
     }
     return decoders[tag](data)
 
@@ -196,12 +195,11 @@ class HeldViews:
         store: ViewStore,
         parsed: Mapping[str, Parsed],
         fingerprinter: Fingerprinter,
-        memo: Mapping[str, Any],
         wanted: Callable[[], bool] = lambda: True,
     ) -> None:
         """``store``: where the views are kept; ``parsed``: the build's parses;
         ``fingerprinter``: the build's (each view read adds the summaries it names to
-        its tokens); ``memo``: a file's memo; ``wanted``: whether views are to be read
+        its tokens); ``wanted``: whether views are to be read
         at all (not once the build has made its model: its builders make the page as
         cheaply, from what ``journal serve`` holds)."""
         self.wanted = wanted
@@ -209,7 +207,6 @@ class HeldViews:
         self._kept: set[str] | None = None
         self._parsed = parsed
         self._fingerprinter = fingerprinter
-        self._memo = memo
         self._by_token: dict[str, Parsed] | None = None
         self.used = 0
 
@@ -244,7 +241,7 @@ class HeldViews:
         if text is None:
             return None
         try:
-            item = decode_output(text, path, self._summary, self._memo)
+            item = decode_output(text, path, self._summary)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, ImportError):
             return None
         if row_of(self._fingerprinter, item)[3] != skeleton:

@@ -46,6 +46,14 @@ class Body:
 
 
 @dataclass(frozen=True, slots=True)
+class Record:
+    """In a file's arguments: the search fields of the entry at ``source`` (made with its
+    parse from its body, see aggregate/search.py), as ``(source, fields)``."""
+
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Links:
     """In a deferred view's arguments: ``{marker: URL or None}`` for every link to
     another entry in the body of the entry at ``source`` (see render.entry_links)."""
@@ -153,9 +161,6 @@ class SiteModel:
     urls: Mapping[str, str]
     """Entry source -> URL path; empty when entries have no pages (a share site)."""
     goals: tuple[Goal, ...] = ()
-    search_records: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
-    """Entry source -> its search fields, made with its parse (see aggregate/search.py):
-    a function of the entry, kept so that a shard need not work them out again."""
     memo: Memo = field(default_factory=Memo, compare=False)
     """Parts of pages kept between builds by everything they are made from (a year's
     heatmap, say): an engine hands each of its models the same one."""
@@ -334,7 +339,6 @@ def make_model(
     journal: Journal,
     today: dt.date,
     drafts: bool,
-    search_records: Mapping[str, tuple[str, ...]] | None = None,
     check: bool = True,
     entry_pages: bool = True,
     memo: Memo | None = None,
@@ -357,7 +361,6 @@ def make_model(
         # An entry's URL depends on the entries before it alone (``Memo.fold``).
         urls=memo.fold("urls", entries, content, entry_urls_since, content) if entry_pages else {},
         goals=journal.goals,
-        search_records=search_records or {},
         memo=memo,
     )
     if check:
@@ -398,19 +401,14 @@ plan asks between two pages whether a newer change has overtaken the build)."""
 
 @dataclass(frozen=True, slots=True)
 class SiteFile:
-    """A file of the site that is not a page (a search shard ...): ``make(*args, memo)``
-    makes its bytes, and the arguments name them (as a ``Deferred`` view names a page)."""
+    """A file of the site that is not a page (a search shard ...): ``make(*args)`` makes
+    its bytes, and the arguments name them (as a ``Deferred`` view names a page)."""
 
     path: str
     make: Callable[..., bytes]
     args: tuple[Any, ...]
     origin: str
-    memo: Mapping[str, Any] = field(default_factory=dict)
-    """Results of a pure function of the arguments already made (an entry's search
-    fields by its source), which ``make`` may take instead of working them out."""
 
     def data(self, resolve: Callable[[Any], Any] | None = None) -> bytes:
-        """The file's bytes (``resolve`` as for ``Page.context``)."""
-        return self.make(
-            *(resolve(self.args) if resolve is not None else self.args), memo=self.memo
-        )
+        """The file's bytes (``resolve`` as for ``Page.context``, ``Record`` too)."""
+        return self.make(*(resolve(self.args) if resolve is not None else self.args))

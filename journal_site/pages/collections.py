@@ -18,7 +18,7 @@ from journal_site.aggregate.tags import TagInfo, tag_url
 from journal_site.aggregate.wins import entry_wins
 from journal_site.late_number import WinNumber, takes_win_numbers
 from journal_site.model import Entry
-from journal_site.pages import Body, Deferred, EntryCard, Page, SiteFile, SiteModel, wall
+from journal_site.pages import Deferred, EntryCard, Page, Record, SiteFile, SiteModel, wall
 from journal_site.pages.card_links import card_links, card_links_of
 from journal_site.render import entry_links, resolve_entry_links
 
@@ -246,14 +246,14 @@ def search_page(model: SiteModel) -> list[Page]:
 
 
 def search_files(model: SiteModel) -> list[SiteFile]:
-    """The search index: a shard's entries are asked for with their bodies (``Body``),
-    which their search fields are made of."""
+    """The search index: a shard asks for its entries' search fields (``Record``), which
+    are made of their bodies."""
     files = []
     for path, make, args in search_index(model.entries, model.urls):
         if make is shard:
             entries, urls = args
-            args = (tuple(Body(e.source) for e in entries), urls)  # type: ignore[attr-defined]
-        files.append(SiteFile(path, make, args, "the search index", memo=model.search_records))
+            args = (tuple(Record(e.source) for e in entries), urls)  # type: ignore[attr-defined]
+        files.append(SiteFile(path, make, args, "the search index"))
     return files
 
 
