@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -80,6 +81,15 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
     }
+
+
+def clean_tree(root: Path, into: Path, *args: str) -> dict[str, bytes]:
+    """What ``journal ARGS`` writes into ``public/`` of a copy of the site at ``root``
+    (made at ``into``) that has no store and no ``public/``: a clean build."""
+    shutil.copytree(root, into, ignore=shutil.ignore_patterns(".journal-cache", "public"))
+    done = run_journal(*args, cwd=into)
+    assert done.returncode == 0, done.stderr
+    return tree(into / "public")
 
 
 def file_ids(folder: Path) -> dict[str, tuple[int, int]]:

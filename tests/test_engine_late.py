@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import make_corpus, run_journal, tree
+from conftest import clean_tree, make_corpus, run_journal, tree
 
 from journal_site.build import render_site
 from journal_site.config import load_config
@@ -150,10 +149,7 @@ def test_journal_build_after_a_win_mid_journal_writes_a_clean_builds_site(
     _add_win_mid_journal(root)
     result = run_journal(*ARGS_BUILD, cwd=root)
     assert result.returncode == 0, result.stderr
-    clean = tmp_path / "clean"
-    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
-    assert run_journal(*ARGS_BUILD, cwd=clean).returncode == 0
-    assert tree(root / "public") == tree(clean / "public")
+    assert tree(root / "public") == clean_tree(root, tmp_path / "clean", *ARGS_BUILD)
 
 
 @dataclasses.dataclass(frozen=True)

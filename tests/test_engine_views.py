@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, make_corpus, run_journal, tree
+from conftest import REPO, clean_tree, make_corpus, run_journal, tree
 
 from journal_site.build import render_site
 from journal_site.config import load_config
@@ -147,10 +146,7 @@ def test_journal_build_after_body_edits_writes_a_clean_builds_site(tmp_path: Pat
         _edit_body(root, part=part)
         done = run_journal(*ARGS, cwd=root)
         assert done.returncode == 0, done.stderr
-    clean = tmp_path / "clean"
-    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(CACHE_DIR_NAME, "public"))
-    assert run_journal(*ARGS, cwd=clean).returncode == 0
-    assert tree(root / "public") == tree(clean / "public")
+    assert tree(root / "public") == clean_tree(root, tmp_path / "clean", *ARGS)
     page = next((root / "public").glob("20*/*/*/index.html"))
     assert b"<p>[kept]</p>" in page.read_bytes()
 
