@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journal_site.config import Config
-from journal_site.errors import Problem
+from journal_site.errors import Problem, plain_problems, problems_from_plain
 
 if TYPE_CHECKING:
     from journal_site.engine.prestage import Prestaged
@@ -163,7 +163,7 @@ def build(
                         [
                             site.entries,
                             site.pages,
-                            [list(_plain(w)) for w in site.warnings],
+                            plain_problems(site.warnings),
                         ]
                     ),
                 },
@@ -211,10 +211,6 @@ def _in_background(work: Callable[[], None]) -> Callable[[], None]:
     return wait
 
 
-def _plain(problem: Problem) -> tuple[str, int | None, str]:
-    return (problem.path, problem.line, problem.message)
-
-
 def _unchanged(
     store: Store, out_dir: Path, manifest: Manifest, started: float
 ) -> BuildResult | None:
@@ -227,7 +223,7 @@ def _unchanged(
         return None
     try:
         entries, pages, warnings = json.loads(store.meta("summary") or "")
-        problems = tuple(Problem(p, line, message) for p, line, message in warnings)
+        problems = problems_from_plain(warnings)
     except (ValueError, TypeError):
         return None
     return BuildResult(

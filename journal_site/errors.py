@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 """The ``journal`` command's exit status: all went well; the journal has problems (each
@@ -32,6 +33,20 @@ class Problem:
 
     def sort_key(self) -> tuple[str, int]:
         return (self.path, self.line or 0)
+
+
+def plain_problems(problems: Iterable[Problem]) -> list[list[str | int | None]]:
+    """``problems`` as plain lists (path, line, message), as JSON keeps them."""
+    return [[p.path, p.line, p.message] for p in problems]
+
+
+def problems_from_plain(rows: Iterable[Any]) -> tuple[Problem, ...]:
+    """The problems ``plain_problems`` made ``rows`` of; ValueError or TypeError for
+    rows that do not read."""
+    return tuple(
+        Problem(str(path), None if line is None else int(line), str(message))
+        for path, line, message in rows
+    )
 
 
 class JournalError(Exception):

@@ -25,7 +25,7 @@ from journal_site.config import Config
 from journal_site.engine.keys import Fingerprinter, Unnameable
 from journal_site.engine.selection import Selection
 from journal_site.engine.sources import Sources
-from journal_site.errors import Problem
+from journal_site.errors import Problem, plain_problems, problems_from_plain
 from journal_site.loader import Journal
 from journal_site.model import Asset
 from journal_site.pages import Memo, SiteModel, future_warnings, make_model
@@ -43,7 +43,7 @@ class Facts:
     """The journal's warnings and the model's (an entry dated after today)."""
 
     def text(self) -> str:
-        warnings = [[w.path, w.line, w.message] for w in self.warnings]
+        warnings = plain_problems(self.warnings)
         return json.dumps([self.inputs, self.digest, self.entries, warnings])
 
     @staticmethod
@@ -51,10 +51,7 @@ class Facts:
         """The facts ``text`` holds, or None (none kept, or a text that does not read)."""
         try:
             inputs, digest, entries, warnings = json.loads(text or "")
-            problems = tuple(
-                Problem(str(p), None if n is None else int(n), str(m)) for p, n, m in warnings
-            )
-            return Facts(str(inputs), str(digest), int(entries), problems)
+            return Facts(str(inputs), str(digest), int(entries), problems_from_plain(warnings))
         except (ValueError, TypeError):
             return None
 
@@ -97,9 +94,6 @@ class ModelOf:
     @property
     def made(self) -> bool:
         return self._model is not None
-
-    def unmade(self) -> bool:
-        return self._model is None
 
     def __call__(self) -> SiteModel:
         if self._model is None:

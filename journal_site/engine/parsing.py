@@ -16,9 +16,9 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from journal_site.errors import JournalError, Problem
+from journal_site.errors import JournalError, Problem, plain_problems, problems_from_plain
 from journal_site.parallel import Forked, can_fork, worker_count
 
 if TYPE_CHECKING:
@@ -229,9 +229,7 @@ def _load_parsers(config: Config) -> None:
 def _parsed_here(config: Config, files: Sequence[tuple[str, str]]) -> bytes:
     """``parse_files``, as a forked process sends it back."""
     done = parse_files(config, files)
-    return json.dumps(
-        [[s, d, row, [[p.path, p.line, p.message] for p in found]] for s, d, row, found in done]
-    ).encode()
+    return json.dumps([[s, d, row, plain_problems(found)] for s, d, row, found in done]).encode()
 
 
 def _waited(
@@ -244,7 +242,7 @@ def _waited(
         data = helper.result() if helper is not None else None
         with contextlib.suppress(ValueError, TypeError):
             done = [
-                (str(s), str(d), None if row is None else _row(row), _problems(found))
+                (str(s), str(d), None if row is None else _row(row), problems_from_plain(found))
                 for s, d, row, found in json.loads(data or b"")
             ]
             if [item[0] for item in done] == [source for source, _ in files]:
@@ -259,7 +257,3 @@ def _row(row: list[str | None]) -> ParsedRow:
     if not isinstance(kind, str) or not isinstance(head, str):
         raise TypeError("not a parse")
     return kind, head, body, record, links
-
-
-def _problems(found: list[list[Any]]) -> tuple[Problem, ...]:
-    return tuple(Problem(str(path), line, str(message)) for path, line, message in found)

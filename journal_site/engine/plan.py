@@ -212,7 +212,7 @@ def plan(
                 if count % 64 == 0:
                     check(stop)
                 made.append(
-                    Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item, None, row[3])
+                    Planned(row[0], inputs(row[3], row[4]), row[1], row[2], item, skeleton=row[3])
                 )
                 rows.append(row)
                 if not isinstance(item, UnitPages):

@@ -289,7 +289,7 @@ class Engine:
         check(stop)
         views = None
         if store is not None:
-            views = HeldViews(store, parsed, fingerprinter, model.unmade)
+            views = HeldViews(store, parsed, fingerprinter, lambda: not model.made)
         planned, plans, counts, new_views = plan(
             model,
             model_digest,

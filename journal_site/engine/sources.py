@@ -28,7 +28,7 @@ Stat = tuple[int, int, str]
 class Parsed:
     """One file's parse, as the engine keeps it between builds: an entry's tokens and
     links at once, its summary when first asked for (a build whose model is the last
-    one's asks for none: see model_inputs in site.py), its body and search fields only
+    one's asks for none: see model_of.py), its body and search fields only
     when asked for (the store then reads them); or a goal."""
 
     __slots__ = (
@@ -181,10 +181,15 @@ class Sources:
             for source, digest, row, found in parse_many(config, again):
                 if row is None:
                     raise JournalError(list(found))
-                held = self.parsed[source] = from_row(row)
-                self.new_parses.append((digest, *row, held.token, held.summary_token))
-                out.append(held.summary)
+                out.append(self.took(source, digest, row).summary)
         return out
+
+    def took(self, source: str, digest: str, row: ParsedRow) -> Parsed:
+        """The parse of ``source`` just made (``row``, of bytes of ``digest``): this
+        build's, and one for the store to keep."""
+        held = self.parsed[source] = from_row(row)
+        self.new_parses.append((digest, *row, held.token, held.summary_token))
+        return held
 
 
 def scan(config: Config) -> Scan:
@@ -268,9 +273,7 @@ def load(
         if row is None:
             problems.extend(found)
             continue
-        held = memory[digest] = from_row(row)
-        out.parsed[source] = held
-        out.new_parses.append((digest, *row, held.token, held.summary_token))
+        memory[digest] = out.took(source, digest, row)
         out.stats[source] = _stat(infos[source], digest, racy_after)
     out.parsed_count = len(to_parse)
     if problems:

@@ -102,8 +102,8 @@ class Store(PlansAndViews):
         self._files_held: dict[str, tuple[int, int, str]] | None = None
         self._plans_held: dict[str, HeldPlan] | None = None
         self._outputs_held: Manifest | None = None
-        """What the files and outputs tables hold, as last read or written here (None:
-        not known): a save writes only the rows that differ."""
+        """What the files, plans and outputs tables hold, as last read or written here
+        (None: not known): a save writes only the rows that differ."""
         self._scopes_seen: set[str] = set()
         self._empty_scopes: set[str] = set()
         self._pid = os.getpid()

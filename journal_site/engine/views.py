@@ -43,9 +43,9 @@ class NotKept(Exception):
 
 
 def encode_output(item: Page | SiteFile, named: Mapping[int, tuple[object, str]]) -> str | None:
-    """``item`` as typed JSON ;
-    None if it holds a value that cannot be kept. ``named``: the fingerprinter's tokens
-    (``id`` -> (value, token)) of the summaries and their wins and setbacks."""
+    """``item`` as typed JSON (a file as its path, maker, arguments and origin); None if
+    it holds a value that cannot be kept. ``named``: the fingerprinter's tokens (``id``
+    -> (value, token)) of the summaries and their wins and setbacks."""
     try:
         if isinstance(item, SiteFile):
             value: Any = [
@@ -118,6 +118,18 @@ def decode_output(text: str, path: str, summary: Callable[[str], Any]) -> Page |
 
 _CLASSES: dict[str, Any] = {}
 
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "m": Markup,
+    "D": dt.date.fromisoformat,
+    "DT": dt.datetime.fromisoformat,
+    "T": dt.time.fromisoformat,
+    "N": WinNumber,
+    "B": Body,
+    "L": Links,
+    "Rc": Record,
+}
+"""The values kept under a tag of their own, each from its text or number."""
+
 
 def _named(name: str) -> Any:
     """The class or function of this package named ``module:qualname``."""
@@ -155,17 +167,7 @@ def _in(value: Any, summary: Callable[[str], Any]) -> Any:
         if not isinstance(function, types.FunctionType):
             raise ValueError(f"not a function: {data}")
         return function
-    decoders: dict[str, Callable[[Any], Any]] = {
-        "m": Markup,
-        "D": dt.date.fromisoformat,
-        "DT": dt.datetime.fromisoformat,
-        "T": dt.time.fromisoformat,
-        "N": WinNumber,
-        "B": Body,
-        "L": Links,
-        "Rc": Record,
-    }
-    return decoders[tag](data)
+    return _DECODERS[tag](data)
 
 
 def view_of(
@@ -199,9 +201,8 @@ class HeldViews:
     ) -> None:
         """``store``: where the views are kept; ``parsed``: the build's parses;
         ``fingerprinter``: the build's (each view read adds the summaries it names to
-        its tokens); ``wanted``: whether views are to be read
-        at all (not once the build has made its model: its builders make the page as
-        cheaply, from what ``journal serve`` holds)."""
+        its tokens); ``wanted``: whether views are to be read at all (not once the
+        build has made its model: its builders then make the page as cheaply)."""
         self.wanted = wanted
         self._store = store
         self._kept: set[str] | None = None
