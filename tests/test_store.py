@@ -381,7 +381,8 @@ def test_a_store_that_is_not_ours_is_set_aside_and_started_anew(
 def test_a_parse_that_does_not_read_is_parsed_again(tmp_path: Path) -> None:
     root = _site(tmp_path / "site")
     assert run_journal(*ARGS, cwd=root).returncode == 0
-    _sql("UPDATE parsed SET head = '[\"not an entry\"]', body = 'null'")(_store_path(root))
+    _sql("UPDATE parsed SET head = '[\"not an entry\"]'")(_store_path(root))
+    _sql("UPDATE bodies SET body = 'null'")(_store_path(root))
     (root / "content" / "2026-11-02.md").write_text(ENTRY.format(title="Edited"))
     result = run_journal(*ARGS, cwd=root)
     assert result.returncode == 0, result.stderr
@@ -744,6 +745,7 @@ def _tables(root: Path) -> dict[str, set[tuple]]:
         return {
             "files": {(s, z, d) for s, z, _, d in db.execute("SELECT * FROM files")},
             "parsed": {row for row in db.execute("SELECT digest, token FROM parsed")},
+            "bodies": {row for row in db.execute("SELECT digest, record FROM bodies")},
             "outputs": {row for row in db.execute("SELECT path, digest, size FROM outputs")},
         }
     finally:

@@ -4,8 +4,9 @@ What it keeps, all of it data (text, numbers and bytes; nothing is unpickled or 
 
 - ``files``: each content file's size, time and content digest as last seen, so that
   an untouched file is not read again;
-- ``parsed``: each parse by content digest: an entry's head and body as JSON (see
-  codec.py), its search fields, or a goal;
+- ``parsed``: each parse by content digest: an entry's head as JSON (see codec.py),
+  or a goal; and ``bodies``: an entry's body and search fields, apart, so that a
+  build that reads every head reads no body (the table of heads is a sixth the size);
 - ``pages``: each rendered output by its key (see keys.py), so that a build whose
   output folder is gone (a fresh clone on a host that keeps this folder) writes pages
   without rendering them;
@@ -41,15 +42,16 @@ from journal_site.fragments import LATE_PREFIX, PARTIAL_PREFIX, PLACE_END, Uses
 
 CACHE_DIR_NAME = ".journal-cache"
 """The store's folder inside a site: git-ignored, safe to delete at any time."""
-SCHEMA = 4
+SCHEMA = 5
 STORE_NAME = "store.sqlite"
 _APPLICATION_ID = 0x4A534954  # "JSIT": marks the file as this tool's
 
 _TABLES = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest TEXT);
-CREATE TABLE parsed (digest TEXT PRIMARY KEY, kind TEXT, head TEXT, body TEXT, record TEXT,
-                     links TEXT, token TEXT, summary_token TEXT);
+CREATE TABLE parsed (digest TEXT PRIMARY KEY, kind TEXT, head TEXT, links TEXT, token TEXT,
+                     summary_token TEXT);
+CREATE TABLE bodies (digest TEXT PRIMARY KEY, body TEXT, record TEXT);
 CREATE TABLE pages (key TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE fragments (scope TEXT, key TEXT, data TEXT, PRIMARY KEY (scope, key));
 CREATE TABLE partial_uses (slot TEXT PRIMARY KEY, page TEXT, key TEXT);
@@ -251,7 +253,7 @@ class Store(PlansAndViews):
 
     def bodies(self, digests: Collection[str]) -> dict[str, tuple[str, str]]:
         """``body`` of each of ``digests`` that the store has, in one query."""
-        rows = self._read_in("SELECT digest, body, record FROM parsed WHERE digest IN", digests)
+        rows = self._read_in("SELECT digest, body, record FROM bodies WHERE digest IN", digests)
         return {digest: (body, record) for digest, body, record in rows if body is not None}
 
     def save_parses(
@@ -263,7 +265,13 @@ class Store(PlansAndViews):
         with self._writing() as db:
             if db is None:
                 return
-            db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?, ?, ?)", parses)
+            rows = list(parses)  # (digest, kind, head, body, record, links, token, summary)
+            db.executemany(
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?, ?, ?)",
+                ((r[0], r[1], r[2], *r[5:]) for r in rows),
+            )
+            bodies = ((r[0], r[3], r[4]) for r in rows if r[3] is not None)
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", bodies)
             live = {v[2] for v in stats.values()}
             held = self._files_held
             _write_rows(db, "files", "source", 4, held, stats)
@@ -271,7 +279,8 @@ class Store(PlansAndViews):
                 stale = [d for (d,) in db.execute("SELECT digest FROM parsed") if d not in live]
             else:  # a parse is kept while a file has its digest
                 stale = list({v[2] for v in held.values()} - live)
-            db.executemany("DELETE FROM parsed WHERE digest = ?", ((d,) for d in stale))
+            for table in ("parsed", "bodies"):
+                db.executemany(f"DELETE FROM {table} WHERE digest = ?", ((d,) for d in stale))
             self._files_held = dict(stats)
 
     # -- pages -----------------------------------------------------------------------
