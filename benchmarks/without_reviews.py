@@ -12,18 +12,20 @@ compare its cold builds only.
 
 from __future__ import annotations
 
-from journal_site.engine import plan
+from journal_site.engine import selection
+from journal_site.engine.rows import builder_name
 from journal_site.pages import reviews
 
-_ALL = plan.builders
+_ALL = selection.builders
+_REVIEWS = {builder_name(builder) for builder in reviews.REVIEW_BUILDERS}
 
 
-def _without_reviews() -> list[plan.PageBuilder]:
-    return [b for b in _ALL() if b not in reviews.REVIEW_BUILDERS]
+def _without_reviews() -> list[selection.Builder]:
+    return [b for b in _ALL() if builder_name(b) not in _REVIEWS]
 
 
 if __name__ == "__main__":
-    plan.builders = _without_reviews
+    selection.builders = _without_reviews
     from journal_site.cli import run
 
     run()  # as ``journal`` ends

@@ -5,6 +5,7 @@ always make what a clean build makes, byte for byte."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import shutil
 import sqlite3
@@ -821,3 +822,24 @@ def _assert_as_clean(root: Path) -> None:
     assert on_disk.keys() == clean.keys()
     for path, data in clean.items():
         assert on_disk[path] == data, path
+
+
+def test_the_builders_named_are_those_the_page_modules_list() -> None:
+    """``selection.builders`` names the builders (imported when first run): they are the page
+    modules' own, in order, held under the names the functions have."""
+    from journal_site.engine.rows import builder_name
+    from journal_site.engine.selection import builders
+    from journal_site.pages import collections, core, progress, reviews
+
+    named = builders()
+    functions = [getattr(importlib.import_module(b.module), b.name) for b in named]  # type: ignore[attr-defined]
+    assert functions == [
+        core.home_page,
+        core.timeline_page_list,
+        core.entry_pages,
+        progress.stats_page,
+        *collections.SUMMARY_BUILDERS,
+        *reviews.REVIEW_BUILDERS,
+        collections.search_page,
+    ]
+    assert [builder_name(b) for b in named] == [builder_name(f) for f in functions]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +84,49 @@ def test_a_body_edit_makes_its_pages_from_kept_views_without_a_model(tmp_path: P
     # What the build did not make, it knows from the store: the count and the warnings.
     assert result.entries == 90 and result.today == TODAY
     assert result.model.entries[-1].day <= TODAY  # and the model is made when asked
+
+
+_MODULES_LOADED = """
+import datetime as dt, json, os, sys
+from pathlib import Path
+from journal_site.build import build
+from journal_site.config import load_config
+build(load_config(Path(".")), today=dt.date.fromisoformat(sys.argv[1]))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("journal_site."))))
+"""
+
+
+def test_a_body_edit_imports_no_page_builder(tmp_path: Path) -> None:
+    """The builders are named, not imported (selection.builders): a build whose plans are all
+    held imports none of the page modules, the aggregates only they use or the charts;
+    one that plans does."""
+    root = _journal(tmp_path)
+
+    def modules() -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _MODULES_LOADED, TODAY.isoformat()],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return set(json.loads(done.stdout.splitlines()[-1]))
+
+    builders = {"journal_site.pages.collections", "journal_site.pages.reviews"}
+    assert builders <= modules()  # the first build plans everything
+    _edit_body(root)
+    loaded = modules()
+    # (A view names what it holds: an entry page's the recalled wins of its module.)
+    heavy = {f"journal_site.aggregate.{name}" for name in ("reviews", "stats", "tags", "wins")}
+    heavy |= {
+        *builders,
+        "journal_site.pages.progress",
+        "journal_site.pages.wall",
+        "journal_site.charts",
+    }
+    assert not loaded & heavy
+    assert tree(root / "public") == clean_tree(root, tmp_path / "clean", *ARGS)
 
 
 def test_a_change_to_any_head_makes_the_model(tmp_path: Path) -> None:

@@ -39,7 +39,14 @@ _HEADS: dict[type, str] = {}
 
 def category(kind: type) -> int:
     """The kind of values of type ``kind`` (kept in ``CATEGORIES``)."""
-    if kind in SCALARS:
+    if kind in SCALARS or (
+        # A number or text of its own type (a win's number, late_number.py): named
+        # as ``Fingerprinter._walk`` would name it, without the walk.
+        issubclass(kind, str | int | float)
+        and kind is not Markup
+        and kind.__name__ == kind.__qualname__
+        and not dataclasses.is_dataclass(kind)
+    ):
         found = SCALAR
     elif kind is Markup:
         found = MARKUP

@@ -32,41 +32,14 @@ from journal_site.engine.beside import MIN_PLANNED_BESIDE, PLANNED_BESIDE, Besid
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter, Ref, combine
 from journal_site.engine.rows import UnitPages, builder_name, page_skeleton, rows_of
+from journal_site.engine.selection import CORE, REVIEWS, Named
 from journal_site.engine.views import HeldViews, view_of
 from journal_site.errors import JournalError, Problem
-from journal_site.pages import (
-    Page,
-    PageBuilder,
-    SiteFile,
-    SiteModel,
-    collections,
-    core,
-    progress,
-    reviews,
-)
-
-
-def builders() -> list[PageBuilder]:
-    """Every page builder, in the order their pages are listed."""
-    return [
-        core.home_page,
-        core.timeline_page_list,
-        core.entry_pages,
-        progress.stats_page,
-        *collections.SUMMARY_BUILDERS,
-        *reviews.REVIEW_BUILDERS,
-        collections.search_page,
-    ]
-
-
-def plan_files(model: SiteModel) -> list[SiteFile]:
-    """Every file of the site that is not a page (the search index)."""
-    return [f for builder in collections.FILE_BUILDERS for f in builder(model)]
-
+from journal_site.pages import Page, SiteFile, SiteModel
 
 ONE_OUTPUT: dict[Callable[..., Any], Callable[[SiteModel, str], Page | SiteFile]] = {
-    core.entry_pages: core.entry_page_at,
-    reviews.review_pages: reviews.review_page_at,
+    Named(CORE, "entry_pages"): Named(CORE, "entry_page_at"),
+    Named(REVIEWS, "review_pages"): Named(REVIEWS, "review_page_at"),
 }
 """Builders of many outputs that can make one of them alone, by its path: what a held
 plan asks for when one entry's page is needed (a body edit), instead of all 4,000."""
@@ -265,6 +238,8 @@ def plan_entry_pages(
 ) -> list[Planned]:
     """The pages of the entries at ``sources`` alone, as ``plan`` plans them: what a
     build makes first, before planning the rest, when a writer waits for them."""
+    from journal_site.pages import core
+
     where = {entry.source: index for index, entry in enumerate(model.entries)}
     out = []
     for source in sources:

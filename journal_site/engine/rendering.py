@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from journal_site.config import Config
 from journal_site.engine.plan import Planned
 from journal_site.engine.selection import Selection
-from journal_site.pages import SiteModel, progress
+from journal_site.pages import SiteModel
 from journal_site.render import Renderer, SiteView
 from journal_site.theme import ThemeFiles
 
@@ -60,6 +60,8 @@ def work_ahead(
     left for the render stage to report, with its page."""
 
     def steps() -> Iterator[None]:
+        from journal_site.pages import progress
+
         env = render().env
         for name in env.list_templates(extensions=["html"]):
             with contextlib.suppress(Exception):

@@ -10,11 +10,12 @@ from typing import Any
 
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter, Ref, Unnameable
-from journal_site.pages import Deferred, Page, SiteFile, SiteModel, Unit, core, reviews
+from journal_site.engine.selection import CORE, REVIEWS, Named
+from journal_site.pages import Deferred, Page, SiteFile, SiteModel, Unit
 
 UNITS: dict[Callable[..., Any], Callable[[SiteModel], Iterable[Unit]]] = {
-    core.entry_pages: core.entry_units,
-    reviews.review_pages: reviews.review_units,
+    Named(CORE, "entry_pages"): Named(CORE, "entry_units"),
+    Named(REVIEWS, "review_pages"): Named(REVIEWS, "review_units"),
 }
 """Builders whose pages are declared as units (pages/__init__.py), and the units: when
 the model changed, such a builder is planned unit by unit, and a page whose inputs have
@@ -39,6 +40,8 @@ def page_skeleton(fingerprinter: Fingerprinter, page: Page) -> tuple[str | None,
 
 def builder_name(builder: Callable[..., Any]) -> str:
     """What a held plan is kept under: the builder's module and name."""
+    if type(builder) is Named:
+        return f"{builder.module}.{builder.name}"
     return f"{builder.__module__}.{builder.__qualname__}"
 
 

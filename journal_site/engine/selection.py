@@ -8,9 +8,10 @@ model, the site view and the builders, of which every key is derived (keys.py).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journal_site.render import NAV, NavItem
 
@@ -20,6 +21,20 @@ if TYPE_CHECKING:
 
 Builder = Callable[["SiteModel"], "Iterable[Page | SiteFile]"]
 """A page builder, or a builder of files (the search index): a pure function of the model."""
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A function of a module of this package, by the module's name and its own, which
+    imports that module when first called: a build whose plans are all held (a body
+    edit) so never imports the page builders. It is digested, and its plan held, by
+    those names, as the function itself would be."""
+
+    module: str
+    name: str
+
+    def __call__(self, *args: Any) -> Any:
+        return getattr(importlib.import_module(self.module), self.name)(*args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +53,38 @@ class Selection:
     page can link to one (a template that tries fails the build, naming its line)."""
 
 
+CORE, REVIEWS = "journal_site.pages.core", "journal_site.pages.reviews"
+_COLLECTIONS = "journal_site.pages.collections"
+STATS_PAGE = Named("journal_site.pages.progress", "stats_page")
+
+
+def builders() -> list[Builder]:
+    """Every page builder, in the order their pages are listed, each by its name (its
+    module is imported when the build first runs it): the home page, the timeline's,
+    the entries', the stats page, ``collections.SUMMARY_BUILDERS``,
+    ``reviews.REVIEW_BUILDERS`` and the search page."""
+    return [
+        Named(CORE, "home_page"),
+        Named(CORE, "timeline_page_list"),
+        Named(CORE, "entry_pages"),
+        STATS_PAGE,
+        Named("journal_site.pages.wall", "wins_pages"),
+        Named(_COLLECTIONS, "lessons_page"),
+        Named(_COLLECTIONS, "tag_pages"),
+        Named(_COLLECTIONS, "goal_pages"),
+        Named(REVIEWS, "reviews_index"),
+        Named(REVIEWS, "review_pages"),
+        Named(_COLLECTIONS, "search_page"),
+    ]
+
+
+def plan_files(model: SiteModel) -> list[SiteFile]:
+    """Every file of the site that is not a page (the search index)."""
+    from journal_site.pages import collections
+
+    return [f for builder in collections.FILE_BUILDERS for f in builder(model)]
+
+
 def everything() -> Selection:
     """The whole site: what ``journal build`` and ``journal serve`` make."""
-    from journal_site.engine.plan import builders, plan_files
-
     return Selection(builders=(*builders(), plan_files))

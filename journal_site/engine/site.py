@@ -37,13 +37,13 @@ from journal_site.engine.parsing import ParserAhead
 from journal_site.engine.plan import plan, plan_entry_pages
 from journal_site.engine.refs import References
 from journal_site.engine.rendering import output_key, site_view, templates_digest, work_ahead
-from journal_site.engine.selection import Selection, everything
+from journal_site.engine.selection import STATS_PAGE, Selection, everything
 from journal_site.engine.store import Store, code_version
 from journal_site.engine.templates import held_closure_digests
 from journal_site.engine.views import HeldViews
 from journal_site.errors import Problem
 from journal_site.fragments import Fragments
-from journal_site.pages import Memo, SiteModel, check_references, progress
+from journal_site.pages import Memo, SiteModel, check_references
 from journal_site.publish import HEADERS_FILE
 from journal_site.render import Renderer, SiteView
 from journal_site.scan import Scan
@@ -300,7 +300,7 @@ class Engine:
             # A build that a newer save may stop (journal serve) plans in this process:
             # a second one would take the core that the browser and the next save need.
             cancel,
-            work_ahead(render, model, progress.stats_page in selection.builders),
+            work_ahead(render, model, STATS_PAGE in selection.builders),
             views,
         )
         stats.update(counts)

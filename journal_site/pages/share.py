@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from journal_site.config import Config
-from journal_site.engine.selection import Selection
+from journal_site.engine.selection import STATS_PAGE, Selection
 from journal_site.loader import Journal
 from journal_site.model import Entry, EntrySummary
 from journal_site.pages import Page, PageBuilder, SiteModel, collections, progress, reviews, wall
@@ -94,7 +94,7 @@ SECTIONS: dict[str, SharedSection] = {
     "stats": SharedSection(
         NavItem("Stats", "stats/"),
         "Streaks, consistency, wins per week and mood over time.",
-        (progress.stats_page,),
+        (STATS_PAGE,),
     ),
 }
 """Every section a share site may hold, in the order of its navigation: the one table
