@@ -96,6 +96,10 @@ def build(
     parser: ParserAhead | None = None
     prestaged: Prestaged | None = None
     try:
+        # The parsers load in a process of their own while this one scans, finds whether
+        # anything changed and loads the engine: loading them takes longer than all that
+        # (it is stopped unused when nothing changed).
+        parser = parser_ahead(config)
         recover(out_dir)  # an interrupted update first restores the previous site
         scanned = _scan(config)
         inputs = _inputs_digest(config, today, drafts, version, scanned)
@@ -109,8 +113,6 @@ def build(
             done = _unchanged(store, out_dir, manifest, started)
             if done is not None:
                 return done
-        # The parsers load in a process of their own while this one loads the engine.
-        parser = parser_ahead(config)
         kept: Mapping[str, str] = {path: record[0] for path, record in (manifest or {}).items()}
         writes_all = manifest is None or not out_dir.is_dir()
         if writes_all and not protected and store.meta("out_dir") is not None:
