@@ -80,6 +80,12 @@ def combine(skeleton: str, tokens: Iterable[str]) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
+def key_start(base_key: str, closures: Mapping[str, str], template: str | None) -> str:
+    """What the key of an output of ``template`` starts with, before its inputs: what
+    every page sees (``base_key``), and the digest of the templates it may read."""
+    return f"{base_key}:{closures.get(template, template) if template else ''}:"
+
+
 def goal_token(goal: Goal) -> str:
     return codec.token(codec.encode_goal(goal))
 

@@ -30,7 +30,7 @@ from typing import Any
 from journal_site.engine import check
 from journal_site.engine.beside import MIN_PLANNED_BESIDE, PLANNED_BESIDE, Beside
 from journal_site.engine.held import HeldPlan
-from journal_site.engine.keys import Fingerprinter, Ref, combine
+from journal_site.engine.keys import Fingerprinter, Ref, combine, key_start
 from journal_site.engine.rows import UnitPages, builder_name, page_skeleton, rows_of
 from journal_site.engine.selection import CORE, REVIEWS, Named
 from journal_site.engine.views import HeldViews, view_of
@@ -43,6 +43,31 @@ ONE_OUTPUT: dict[Callable[..., Any], Callable[[SiteModel, str], Page | SiteFile]
 }
 """Builders of many outputs that can make one of them alone, by its path: what a held
 plan asks for when one entry's page is needed (a body edit), instead of all 4,000."""
+
+
+def last_inputs(
+    last: Mapping[str, str], changed: Collection[str], base_key: str, closures: Mapping[str, str]
+) -> Callable[[list[Any]], str | None]:
+    """For a row of a held plan, the inputs its output had in the last build, read from
+    its key there (``last``: path -> key, the output folder's manifest), when no source
+    it refers to has changed since (``changed``) and that key starts as this build's
+    would (rendering.output_key); else None, and they are named again. A body edit so
+    names the inputs of the few outputs that show that body, not of all 5,000."""
+    starts: dict[str | None, str] = {}
+
+    def held(row: list[Any]) -> str | None:
+        key = last.get(row[0])
+        if key is None:
+            return None
+        for _, source in row[4]:
+            if source in changed:
+                return None
+        start = starts.get(row[2])
+        if start is None:
+            start = starts[row[2]] = key_start(base_key, closures, row[2])
+        return key[len(start) :] if key.startswith(start) else None
+
+    return held
 
 
 class _Replan:
@@ -117,6 +142,7 @@ def plan(
     cancel: Callable[[], bool] | None = None,
     meanwhile: Callable[[], bool] | None = None,
     views: HeldViews | None = None,
+    held_inputs: Callable[[list[Any]], str | None] = lambda row: None,
 ) -> tuple[list[Planned], dict[str, HeldPlan], dict[str, int], list[tuple[str, str]]]:
     """Every page and file of the site that ``site_builders`` make (for the whole site:
     ``builders()`` and ``plan_files``); URL collisions are an error naming both sources.
@@ -132,6 +158,8 @@ def plan(
     so. A build that cannot be asked to stop (no ``cancel``) shares the builders with a
     second process, on a big journal (see ``PLANNED_BESIDE``); while this one waits for
     it, it calls ``meanwhile`` (a step of other work) until that returns False.
+    ``held_inputs``: the inputs a row of a held plan had in the last build, when they
+    are known to hold still (no source it refers to changed), else None.
     """
     by_builder: dict[str, list[Planned]] = {}
     plans: dict[str, HeldPlan] = {}
@@ -141,10 +169,17 @@ def plan(
     def inputs(skeleton: str | None, refs: Any) -> str | None:
         return None if skeleton is None else combine(skeleton, [ref_token(tuple(r)) for r in refs])
 
-    def from_rows(builder: Callable[..., Any], kept: HeldPlan) -> list[Planned]:
+    def from_rows(builder: Callable[..., Any], kept: HeldPlan, last: bool) -> list[Planned]:
         replan = _Replan(builder, model, views)
         return [
-            Planned(row[0], inputs(row[3], row[4]), row[1], row[2], replan=replan, skeleton=row[3])
+            Planned(
+                row[0],
+                (last and held_inputs(row)) or inputs(row[3], row[4]),
+                row[1],
+                row[2],
+                replan=replan,
+                skeleton=row[3],
+            )
             for row in kept.rows()
         ]
 
@@ -157,7 +192,7 @@ def plan(
         reused = None
         if kept is not None and kept.digest == digest:
             with contextlib.suppress(ValueError, TypeError, IndexError):  # not a plan
-                reused = from_rows(builder, kept)
+                reused = from_rows(builder, kept, last=True)
         if reused is not None and kept is not None:
             by_builder[name] = reused
             plans[name] = kept
@@ -207,7 +242,7 @@ def plan(
             kept_views.extend(there_views)
             name = builder_name(builder)
             there = HeldPlan(digest, text=text)
-            by_builder[name] = from_rows(builder, there)
+            by_builder[name] = from_rows(builder, there, last=False)
             if named:
                 plans[name] = there
     out = [item for builder in site_builders for item in by_builder[builder_name(builder)]]

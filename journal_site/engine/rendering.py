@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping
 
 from journal_site.config import Config
+from journal_site.engine.keys import key_start
 from journal_site.engine.plan import Planned
 from journal_site.engine.selection import Selection
 from journal_site.pages import SiteModel
@@ -46,8 +47,7 @@ def templates_digest(theme: ThemeFiles) -> str:
 
 def output_key(base_key: str, closures: Mapping[str, str], item: Planned) -> str:
     """An output's key: what every page sees, the templates it may read, its inputs."""
-    templates = closures.get(item.template, item.template) if item.template else ""
-    return f"{base_key}:{templates}:{item.inputs}"
+    return key_start(base_key, closures, item.template) + str(item.inputs)
 
 
 def work_ahead(

@@ -34,7 +34,7 @@ from journal_site.engine.late import LatePages
 from journal_site.engine.make import Maker, make_first
 from journal_site.engine.model_of import Facts, ModelOf
 from journal_site.engine.parsing import ParserAhead
-from journal_site.engine.plan import plan, plan_entry_pages
+from journal_site.engine.plan import last_inputs, plan, plan_entry_pages
 from journal_site.engine.refs import References
 from journal_site.engine.rendering import output_key, site_view, templates_digest, work_ahead
 from journal_site.engine.selection import STATS_PAGE, Selection, everything
@@ -162,11 +162,10 @@ class Engine:
         stop = cancel or (lambda: False)
         kept = {} if kept is None else kept  # not its length: it may wait for a helper
         theme = theme_files(self.config)
-        # A build that nothing can stop and that has no compiled templates yet (the
-        # first of this engine, so every ``journal build``) has them compiled by another
-        # process once the files are loaded (while they load, that core parses what
-        # changed); one that a newer save may stop leaves that core to the browser and
-        # the writer's editor.
+        # A build that nothing can stop and that has no compiled templates yet (the first
+        # of this engine, so every ``journal build``) has them compiled by another process
+        # once the files are loaded (while they load, that core parses what changed); one
+        # that a newer save may stop leaves that core to the browser and the editor.
         ahead = None
         if cancel is None and self._renderer_held is None:
             ahead = prepared(theme.template_dirs)
@@ -302,6 +301,8 @@ class Engine:
             cancel,
             work_ahead(render, model, STATS_PAGE in selection.builders),
             views,
+            # The output folder's keys (not a helper's) name what no changed file is in.
+            last_inputs(kept if type(kept) is dict else {}, loaded.changed, base_key, closures),
         )
         stats.update(counts)
         clock.lap("ms_plan")
@@ -405,9 +406,8 @@ class Engine:
         fp: Fingerprinter,
         ahead: CompiledAhead | None = None,
     ) -> Renderer:
-        # One renderer (its compiled templates and win cards) while the templates and
-        # settings (the render key) hold; each build hands it the fingerprinter that
-        # knows its entries.
+        # One renderer (its compiled templates and win cards) while the templates and settings
+        # (the render key) hold; each build hands it the fingerprinter that knows its entries.
         if self._renderer_held is None or self._renderer_held[0] != key:
             store = self.store
             fragments = Fragments(None if store is None else lambda k: store.fragment(key, k))

@@ -163,6 +163,9 @@ class Sources:
     """Files read to learn whether their bytes changed (their size or time did)."""
     files: dict[str, str] = field(default_factory=dict)
     """source -> its full path."""
+    changed: set[str] = field(default_factory=set)
+    """The files whose bytes are not those of the stats the load was handed (new ones
+    too): every other file's parse, and so its tokens, are those of the last build."""
 
     def entries(self, config: Config) -> list[EntrySummary]:
         """Every entry's summary, decoded now; one the store holds that does not read
@@ -243,7 +246,10 @@ def load(
                 out.read_count += 1
             except OSError:
                 to_parse.append((source, full))
+                out.changed.add(source)
                 continue
+            if seen is None or seen[2] != digest:
+                out.changed.add(source)
         digests[source] = digest
         out.stats[source] = _stat(info, digest, racy_after)
 
