@@ -206,6 +206,9 @@ def plan(
     order = [builder for builder in todo if builder not in beside] + beside[::-1]
     elsewhere = None
     if cancel is None and beside and len(model().entries) >= MIN_PLANNED_BESIDE:
+        for builder in order:  # imported once, not again by each process
+            if isinstance(builder, Named):
+                builder.function()
         elsewhere = Beside(model(), fingerprinter, order, len(beside), held, known)
     try:
         for place, builder in enumerate(order):

@@ -34,7 +34,11 @@ class Named:
     name: str
 
     def __call__(self, *args: Any) -> Any:
-        return getattr(importlib.import_module(self.module), self.name)(*args)
+        return self.function()(*args)
+
+    def function(self) -> Callable[..., Any]:
+        """The function itself (its module imported, if it was not yet)."""
+        return getattr(importlib.import_module(self.module), self.name)
 
 
 @dataclass(frozen=True, slots=True)
