@@ -550,6 +550,35 @@ def test_a_body_edit_rewrites_its_page_and_its_year_of_search_only(tmp_path: Pat
     assert tree(public) == _clean(root, tmp_path / "clean")
 
 
+def test_a_body_edit_that_journal_serve_saw_first_is_written_by_the_next_build(
+    tmp_path: Path,
+) -> None:
+    """``journal serve`` keeps the file stats it saw in the store and writes no folder:
+    the next ``journal build`` finds the edited file unchanged against those stats, yet
+    the page in ``public/`` is the one from before the edit, which it writes again
+    (the outputs' inputs are read from the folder's keys only while the store's file
+    stats are those it was written from: Store.files_as_written)."""
+    root = _site(tmp_path / "site", days=3)
+    assert run_journal(*ARGS, cwd=root).returncode == 0
+    entry = root / "content" / "2026-11-02.md"
+    entry.write_text(ENTRY.format(title="Day 2") + "A zeppelin went by.\n")
+    store = Store(root / CACHE_DIR_NAME, code_version())
+    try:  # as journal serve holds its engine (in memory, the store written)
+        Engine(load_config(root), today=TODAY, store=store, keep=True).build(cancel=lambda: False)
+        assert not store.files_as_written()
+    finally:
+        store.close()
+    result = run_journal(*ARGS, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert b"zeppelin" in (root / "public" / "2026/11/02/index.html").read_bytes()
+    assert tree(root / "public") == _clean(root, tmp_path / "clean")
+    store = Store(root / CACHE_DIR_NAME, code_version())
+    try:  # and the build that wrote the folder wrote the stats it read
+        assert store.files_as_written()
+    finally:
+        store.close()
+
+
 def test_a_new_entry_rewrites_the_first_timeline_page_only(tmp_path: Path) -> None:
     root = _site(tmp_path / "site", days=10)
     (root / "journal.toml").write_text("per_page = 3\n")

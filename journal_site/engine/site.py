@@ -58,8 +58,7 @@ class SiteBuild:
     """A whole site in memory: what the writer writes, or ``journal serve`` serves."""
 
     model_of: Callable[[], SiteModel]
-    """Makes the build's model (once): a build whose model is the last one's makes
-    none unless asked (model_of.py)."""
+    """Makes the build's model, once, if asked (a body edit makes none: model_of.py)."""
     entries: int
     today: dt.date
     output: Output
@@ -84,9 +83,8 @@ class Engine:
 
     ``store`` keeps what was learnt across processes (None: memory only); ``selection``
     says which part of the journal is built (default: all of it), and a build of another
-    selection keeps a store of its own. The engine
-    holds, between builds, each file's parse, the last plans, and (``keep``, for
-    ``journal serve``) the bytes of every output by key.
+    selection keeps a store of its own. The engine holds, between builds, each file's
+    parse, the last plans, and (``keep``, for ``journal serve``) every output by key.
     """
 
     def __init__(
@@ -286,6 +284,9 @@ class Engine:
 
         # 4. Plan.
         check(stop)
+        # The keys of the output folder as written (a helper's are not), while the files
+        # the store knows are those it was written from (serve keeps its own, no folder).
+        last = kept if type(kept) is dict and store and store.files_as_written() else {}
         views = None
         if store is not None:
             views = HeldViews(store, parsed, fingerprinter, lambda: not model.made)
@@ -301,8 +302,7 @@ class Engine:
             cancel,
             work_ahead(render, model, STATS_PAGE in selection.builders),
             views,
-            # The output folder's keys (not a helper's) name what no changed file is in.
-            last_inputs(kept if type(kept) is dict else {}, loaded.changed, base_key, closures),
+            last_inputs(last, loaded.changed, base_key, closures),
         )
         stats.update(counts)
         clock.lap("ms_plan")

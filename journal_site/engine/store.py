@@ -17,7 +17,8 @@ What it keeps, all of it data (text, numbers and bytes; nothing is unpickled or 
 - ``plans``: what each builder planned, by the digest of the model it planned from,
   and ``views``: the views of the pages that show bodies (store_plans.py);
 - ``outputs``: the manifest of the output folder the last build wrote;
-- ``meta``: the schema, the code version and settings the rest was made under.
+- ``meta``: the schema, the code version and settings the rest was made under, and
+  which save of the ``files`` table the manifest was written after (``files_as_written``).
 
 A store of another schema or code version, a foreign file or a damaged one is set
 aside and a new one started: it only ever costs a slower build.
@@ -31,12 +32,13 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from journal_site import __version__
 from journal_site.engine.deflate import deflated, inflated, packed, unpacked
 from journal_site.engine.held import HeldPlan
+from journal_site.engine.store_outputs import Manifest, OutputsKept, write_rows
 from journal_site.engine.store_plans import PlansAndViews
 from journal_site.fragments import LATE_PREFIX, PARTIAL_PREFIX, PLACE_END, Uses
 
@@ -65,9 +67,6 @@ _PARTIAL_KEYS = (PARTIAL_PREFIX, PARTIAL_PREFIX[:-1] + chr(ord(PARTIAL_PREFIX[-1
 """The range of the partials' keys (each starts with the prefix, a card's never does)."""
 _PLACE_AFTER = chr(ord(PLACE_END) + 1)
 
-Manifest = dict[str, tuple[str, int, int, int]]
-"""Output path -> (digest, size, mtime_ns, inode) of the file as written."""
-
 
 @functools.cache
 def code_version() -> str:
@@ -89,7 +88,7 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-class Store(PlansAndViews):
+class Store(PlansAndViews, OutputsKept):
     """The store of one site; ``version`` names the code (and settings) it is valid for."""
 
     def __init__(self, folder: Path, version: str) -> None:
@@ -106,6 +105,8 @@ class Store(PlansAndViews):
         self._outputs_held: Manifest | None = None
         """What the files, plans and outputs tables hold, as last read or written here
         (None: not known): a save writes only the rows that differ."""
+        self.files_of: str | None = None
+        """The token of the file stats this process saved (``save_parses``)."""
         self._scopes_seen: set[str] = set()
         self._empty_scopes: set[str] = set()
         self._pid = os.getpid()
@@ -274,7 +275,7 @@ class Store(PlansAndViews):
             db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", bodies)
             live = {v[2] for v in stats.values()}
             held = self._files_held
-            _write_rows(db, "files", "source", 4, held, stats)
+            write_rows(db, "files", "source", 4, held, stats)
             if held is None:
                 stale = [d for (d,) in db.execute("SELECT digest FROM parsed") if d not in live]
             else:  # a parse is kept while a file has its digest
@@ -282,6 +283,8 @@ class Store(PlansAndViews):
             for table in ("parsed", "bodies"):
                 db.executemany(f"DELETE FROM {table} WHERE digest = ?", ((d,) for d in stale))
             self._files_held = dict(stats)
+            self.files_of = os.urandom(8).hex()
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('files_of', ?)", (self.files_of,))
 
     # -- pages -----------------------------------------------------------------------
 
@@ -357,36 +360,6 @@ class Store(PlansAndViews):
                 (scope, *_PARTIAL_KEYS),
             )
 
-    # -- the output folder's manifest ------------------------------------------------
-
-    def manifest(self, out_dir: Path) -> Manifest | None:
-        if self.meta("out_dir") != str(out_dir):
-            return None
-        manifest = {p: (d, z, m, i) for p, d, z, m, i in self._read("SELECT * FROM outputs")}
-        self._outputs_held = dict(manifest) if self.usable else None
-        return manifest
-
-    def last_outputs(self) -> dict[str, str]:
-        """Path -> digest of each file the last build wrote, wherever it wrote them."""
-        return dict(self._read("SELECT path, digest FROM outputs"))
-
-    def forget_manifest(self) -> None:
-        """Before an output folder is touched: an interrupted write leaves no manifest."""
-        with self._writing() as db:
-            if db is not None:
-                db.execute("DELETE FROM meta WHERE name IN ('out_dir', 'inputs')")
-
-    def save_manifest(self, out_dir: Path, manifest: Manifest, meta: dict[str, str]) -> None:
-        with self._writing() as db:
-            if db is None:
-                return
-            _write_rows(db, "outputs", "path", 5, self._outputs_held, manifest)
-            self._outputs_held = dict(manifest)
-            db.executemany(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                {**meta, "out_dir": str(out_dir)}.items(),
-            )
-
 
 _INHERITED: list[sqlite3.Connection] = []
 
@@ -397,23 +370,3 @@ def _inherited(db: sqlite3.Connection | None) -> None:
     parent's write-ahead log. The helper opens its own (and ends with ``os._exit``)."""
     if db is not None:
         _INHERITED.append(db)
-
-
-def _write_rows(
-    db: sqlite3.Connection,
-    table: str,
-    key: str,
-    columns: int,
-    held: Mapping[str, tuple] | None,
-    rows: Mapping[str, tuple],
-) -> None:
-    """Make ``table`` hold ``rows`` (its ``key`` column -> the other columns): the rows
-    that differ from ``held`` (what it holds, as last read or written here), or all of
-    them when that is not known."""
-    insert = f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * columns)})"
-    if held is None:
-        db.execute(f"DELETE FROM {table}")
-        db.executemany(insert, ((k, *v) for k, v in rows.items()))
-        return
-    db.executemany(f"DELETE FROM {table} WHERE {key} = ?", ((k,) for k in held if k not in rows))
-    db.executemany(insert, ((k, *v) for k, v in rows.items() if held.get(k) != v))
