@@ -11,19 +11,28 @@ from typing import Any
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter
 from journal_site.engine.rows import UnitPages, rows_of
-from journal_site.engine.selection import CORE, REVIEWS, Named
+from journal_site.engine.selection import (
+    ENTRY_PAGES,
+    HOME_PAGE,
+    LESSONS_PAGE,
+    REVIEW_PAGES,
+    REVIEWS_INDEX,
+    SEARCH_PAGE,
+    STATS_PAGE,
+    TIMELINE_PAGES,
+)
 from journal_site.engine.views import view_of
 from journal_site.pages import SiteModel
 
 PLANNED_BESIDE = (
-    Named(CORE, "entry_pages"),
-    Named(REVIEWS, "review_pages"),
-    Named(CORE, "home_page"),
-    Named(REVIEWS, "reviews_index"),
-    Named("journal_site.pages.collections", "lessons_page"),
-    Named(CORE, "timeline_page_list"),
-    Named("journal_site.pages.collections", "search_page"),
-    Named("journal_site.pages.progress", "stats_page"),
+    ENTRY_PAGES,
+    REVIEW_PAGES,
+    HOME_PAGE,
+    REVIEWS_INDEX,
+    LESSONS_PAGE,
+    TIMELINE_PAGES,
+    SEARCH_PAGE,
+    STATS_PAGE,
 )
 """The builders a second process plans, in this order, when a build has the cores and
 cannot be asked to stop: first those of most pages (an entry's, a period's review),

@@ -32,14 +32,14 @@ from journal_site.engine.beside import MIN_PLANNED_BESIDE, PLANNED_BESIDE, Besid
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter, Ref, combine, key_start
 from journal_site.engine.rows import UnitPages, builder_name, page_skeleton, rows_of
-from journal_site.engine.selection import CORE, REVIEWS, Named
+from journal_site.engine.selection import CORE, ENTRY_PAGES, REVIEW_PAGES, REVIEWS, Named
 from journal_site.engine.views import HeldViews, view_of
 from journal_site.errors import JournalError, Problem
 from journal_site.pages import Page, SiteFile, SiteModel
 
 ONE_OUTPUT: dict[Callable[..., Any], Callable[[SiteModel, str], Page | SiteFile]] = {
-    Named(CORE, "entry_pages"): Named(CORE, "entry_page_at"),
-    Named(REVIEWS, "review_pages"): Named(REVIEWS, "review_page_at"),
+    ENTRY_PAGES: Named(CORE, "entry_page_at"),
+    REVIEW_PAGES: Named(REVIEWS, "review_page_at"),
 }
 """Builders of many outputs that can make one of them alone, by its path: what a held
 plan asks for when one entry's page is needed (a body edit), instead of all 4,000."""

@@ -10,12 +10,12 @@ from typing import Any
 
 from journal_site.engine.held import HeldPlan
 from journal_site.engine.keys import Fingerprinter, Ref, Unnameable
-from journal_site.engine.selection import CORE, REVIEWS, Named
+from journal_site.engine.selection import CORE, ENTRY_PAGES, REVIEW_PAGES, REVIEWS, Named
 from journal_site.pages import Deferred, Page, SiteFile, SiteModel, Unit
 
 UNITS: dict[Callable[..., Any], Callable[[SiteModel], Iterable[Unit]]] = {
-    Named(CORE, "entry_pages"): Named(CORE, "entry_units"),
-    Named(REVIEWS, "review_pages"): Named(REVIEWS, "review_units"),
+    ENTRY_PAGES: Named(CORE, "entry_units"),
+    REVIEW_PAGES: Named(REVIEWS, "review_units"),
 }
 """Builders whose pages are declared as units (pages/__init__.py), and the units: when
 the model changed, such a builder is planned unit by unit, and a page whose inputs have

@@ -59,7 +59,19 @@ class Selection:
 
 CORE, REVIEWS = "journal_site.pages.core", "journal_site.pages.reviews"
 _COLLECTIONS = "journal_site.pages.collections"
+# The page builders, each named once here (the plan, its second process and the units
+# name them by these).
+HOME_PAGE = Named(CORE, "home_page")
+TIMELINE_PAGES = Named(CORE, "timeline_page_list")
+ENTRY_PAGES = Named(CORE, "entry_pages")
 STATS_PAGE = Named("journal_site.pages.progress", "stats_page")
+WINS_PAGES = Named("journal_site.pages.wall", "wins_pages")
+LESSONS_PAGE = Named(_COLLECTIONS, "lessons_page")
+TAG_PAGES = Named(_COLLECTIONS, "tag_pages")
+GOAL_PAGES = Named(_COLLECTIONS, "goal_pages")
+REVIEWS_INDEX = Named(REVIEWS, "reviews_index")
+REVIEW_PAGES = Named(REVIEWS, "review_pages")
+SEARCH_PAGE = Named(_COLLECTIONS, "search_page")
 
 
 def builders() -> list[Builder]:
@@ -68,17 +80,17 @@ def builders() -> list[Builder]:
     the entries', the stats page, ``collections.SUMMARY_BUILDERS``,
     ``reviews.REVIEW_BUILDERS`` and the search page."""
     return [
-        Named(CORE, "home_page"),
-        Named(CORE, "timeline_page_list"),
-        Named(CORE, "entry_pages"),
+        HOME_PAGE,
+        TIMELINE_PAGES,
+        ENTRY_PAGES,
         STATS_PAGE,
-        Named("journal_site.pages.wall", "wins_pages"),
-        Named(_COLLECTIONS, "lessons_page"),
-        Named(_COLLECTIONS, "tag_pages"),
-        Named(_COLLECTIONS, "goal_pages"),
-        Named(REVIEWS, "reviews_index"),
-        Named(REVIEWS, "review_pages"),
-        Named(_COLLECTIONS, "search_page"),
+        WINS_PAGES,
+        LESSONS_PAGE,
+        TAG_PAGES,
+        GOAL_PAGES,
+        REVIEWS_INDEX,
+        REVIEW_PAGES,
+        SEARCH_PAGE,
     ]
 
 

@@ -286,7 +286,7 @@ class Engine:
         check(stop)
         # The keys of the output folder as written (a helper's are not), while the files
         # the store knows are those it was written from (serve keeps its own, no folder).
-        last = kept if type(kept) is dict and store and store.files_as_written() else {}
+        last = kept if type(kept) is dict and kept and store and store.files_as_written() else {}
         views = None
         if store is not None:
             views = HeldViews(store, parsed, fingerprinter, lambda: not model.made)
